@@ -1,0 +1,82 @@
+// The validated configuration, as the loader returns it. Keys are the YAML keys
+// (config/starling.example.yaml documents each). The zod schema in schema.ts must infer
+// exactly this shape; a compile-time check there keeps the two in step.
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface ListenerConfig {
+  enabled: boolean;
+  /** Addresses to bind, e.g. ['0.0.0.0', '::']. */
+  addresses: string[];
+  port: number;
+}
+
+export interface C2sListenerConfig extends ListenerConfig {
+  /** Refuse to authenticate before STARTTLS (RFC 6120 §5.3.1 'required'). */
+  starttls_required: boolean;
+}
+
+export interface HostTlsConfig {
+  /** PEM certificate chain; both cert and key, or neither (then a self-signed one is made). */
+  cert?: string | undefined;
+  key?: string | undefined;
+}
+
+export interface HostConfig {
+  tls: HostTlsConfig;
+  /** Module name -> options. Replaces the top-level `modules` map for this host when given. */
+  modules?: Record<string, Record<string, unknown>> | undefined;
+}
+
+export interface Limits {
+  /** Largest stanza accepted, in bytes (RFC 6120 §13.12 resource exhaustion). */
+  max_stanza_bytes: number;
+  /** Deepest element nesting inside a stanza. */
+  max_depth: number;
+  /** Bytes accepted before the stream header is complete. */
+  max_header_bytes: number;
+  /** Seconds a connection may take to authenticate and bind. */
+  unauthenticated_timeout: number;
+  /** Seconds of silence after which an authenticated stream is closed (connection-timeout). */
+  idle_timeout: number;
+  /** Seconds between whitespace keepalives the server sends on quiet streams. */
+  keepalive_interval: number;
+}
+
+export interface AuthConfig {
+  /** PBKDF2 iterations for newly set passwords (RFC 7677 recommends at least 4096). */
+  scram_iterations: number;
+  /** Offer PLAIN over TLS (checked against stored SCRAM keys). */
+  allow_plain: boolean;
+  /** Failed logins allowed per account within `throttle_window` before refusing. */
+  max_failures_per_account: number;
+  /** Failed logins allowed per client address within `throttle_window`. */
+  max_failures_per_address: number;
+  /** Seconds a failure counts against an account or address. */
+  throttle_window: number;
+}
+
+export interface StorageSection {
+  driver: 'memory' | 'sqlite' | 'postgres';
+  /** SQLite database file, relative to data_dir unless absolute. */
+  path: string;
+  /** PostgreSQL connection URL. */
+  url?: string | undefined;
+  pool_max: number;
+}
+
+export interface Config {
+  /** Absolute path of the file this was loaded from, if any. */
+  source?: string | undefined;
+  log: { level: LogLevel; format: 'json' | 'pretty' };
+  /** Folder for the database, generated certificates and other state. */
+  data_dir: string;
+  storage: StorageSection;
+  tls: { min_version: 'TLSv1.2' | 'TLSv1.3' };
+  listeners: { c2s: C2sListenerConfig; c2s_direct_tls: ListenerConfig };
+  limits: Limits;
+  auth: AuthConfig;
+  /** Default module set (name -> options) for every host. */
+  modules: Record<string, Record<string, unknown>>;
+  hosts: Record<string, HostConfig>;
+}

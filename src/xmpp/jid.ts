@@ -1,0 +1,128 @@
+// JIDs per RFC 7622: parsing and preparation of localpart (PRECIS UsernameCaseMapped),
+// domainpart (IDNA2008-style lower-casing and NFC) and resourcepart (PRECIS OpaqueString).
+// The PRECIS rules are approximated with Unicode property classes; see docs/architecture.md.
+import { domainToASCII, domainToUnicode } from 'node:url';
+import { isIP } from 'node:net';
+
+const MAX_PART_BYTES = 1023;
+
+export class JidError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JidError';
+  }
+}
+
+/** A prepared (canonical) JID. Instances are immutable. */
+export class Jid {
+  readonly bare: string;
+  readonly full: string;
+
+  private constructor(
+    readonly local: string,
+    readonly domain: string,
+    readonly resource: string,
+  ) {
+    this.bare = local ? `${local}@${domain}` : domain;
+    this.full = resource ? `${this.bare}/${resource}` : this.bare;
+  }
+
+  /** Parses and prepares a JID string; throws JidError when it is malformed. */
+  static parse(input: string): Jid {
+    // RFC 7622 §3.1: the first '/' separates the resource, then the first '@' the localpart.
+    const slash = input.indexOf('/');
+    const main = slash === -1 ? input : input.slice(0, slash);
+    const resourceRaw = slash === -1 ? undefined : input.slice(slash + 1);
+    const at = main.indexOf('@');
+    const localRaw = at === -1 ? undefined : main.slice(0, at);
+    const domainRaw = at === -1 ? main : main.slice(at + 1);
+    return Jid.of(localRaw, domainRaw, resourceRaw);
+  }
+
+  /** Parses without throwing. */
+  static tryParse(input: string | undefined): Jid | undefined {
+    if (input === undefined) return undefined;
+    try {
+      return Jid.parse(input);
+    } catch {
+      return undefined;
+    }
+  }
+
+  static of(local: string | undefined, domain: string, resource?: string): Jid {
+    const l = local === undefined ? '' : prepLocal(local);
+    const d = prepDomain(domain);
+    const r = resource === undefined ? '' : prepResource(resource);
+    return new Jid(l, d, r);
+  }
+
+  get isBare(): boolean {
+    return this.resource === '';
+  }
+
+  /** The bare form of this JID. */
+  toBare(): Jid {
+    return this.resource ? new Jid(this.local, this.domain, '') : this;
+  }
+
+  withResource(resource: string): Jid {
+    return new Jid(this.local, this.domain, prepResource(resource));
+  }
+
+  equals(other: Jid | undefined): boolean {
+    return other !== undefined && other.full === this.full;
+  }
+
+  toString(): string {
+    return this.full;
+  }
+}
+
+function checkLength(part: string, what: string): void {
+  if (part.length === 0) throw new JidError(`empty ${what}`);
+  if (Buffer.byteLength(part, 'utf8') > MAX_PART_BYTES) throw new JidError(`${what} longer than ${MAX_PART_BYTES} bytes`);
+}
+
+// RFC 7622 §3.3.1: characters never allowed in a localpart.
+const LOCAL_FORBIDDEN = /["&'/:<>@]/u;
+// PRECIS IdentifierClass: ASCII printable, letters, marks and digits; no spaces, symbols or controls.
+const IDENTIFIER_OK = /^[\u0021-\u007e\p{L}\p{M}\p{Nd}]+$/u;
+
+export function prepLocal(input: string): string {
+  // UsernameCaseMapped (RFC 8265 §3.3): width mapping (NFKC covers full/half width), case mapping, NFC.
+  const mapped = input.normalize('NFKC').toLowerCase().normalize('NFC');
+  checkLength(mapped, 'localpart');
+  if (LOCAL_FORBIDDEN.test(mapped)) throw new JidError('localpart contains a forbidden character');
+  if (!IDENTIFIER_OK.test(mapped)) throw new JidError('localpart contains a disallowed character');
+  return mapped;
+}
+
+// OpaqueString (RFC 8265 §4.2): non-ASCII spaces map to U+0020, NFC, and no controls.
+const CONTROL = /[\p{Cc}\p{Cs}\p{Co}\p{Cn}]/u;
+const NON_ASCII_SPACE = /[\p{Zs}]/gu;
+
+export function prepResource(input: string): string {
+  const mapped = input.replace(NON_ASCII_SPACE, ' ').normalize('NFC');
+  checkLength(mapped, 'resourcepart');
+  if (CONTROL.test(mapped)) throw new JidError('resourcepart contains a control or unassigned character');
+  return mapped;
+}
+
+export function prepDomain(input: string): string {
+  let d = input;
+  if (d.endsWith('.')) d = d.slice(0, -1); // RFC 7622 §3.2: a trailing dot is removed
+  checkLength(d, 'domainpart');
+  if (d.startsWith('[') && d.endsWith(']')) {
+    if (isIP(d.slice(1, -1)) !== 6) throw new JidError('invalid IPv6 literal');
+    return d.toLowerCase();
+  }
+  if (isIP(d) === 4) return d;
+  const lowered = d.normalize('NFKC').toLowerCase().normalize('NFC');
+  const ascii = domainToASCII(lowered);
+  if (!ascii || ascii.length > 253) throw new JidError('invalid domainpart');
+  // Only LDH labels are valid host names here; IDN labels have been converted to punycode above.
+  for (const label of ascii.split('.')) {
+    if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label)) throw new JidError('invalid domain label');
+  }
+  return domainToUnicode(ascii) || lowered;
+}
