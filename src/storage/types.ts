@@ -28,7 +28,7 @@ export interface AccountStore {
   setCredentials(host: string, username: string, credentials: Credentials): Promise<boolean>;
   /** Deletes the account and everything stored for it; resolves false when absent. */
   delete(host: string, username: string): Promise<boolean>;
-  /** Usernames of a host, sorted. */
+  /** Usernames of a host, sorted by code point (UTF-8 byte order) in every backend. */
   list(host: string): Promise<string[]>;
   count(host: string): Promise<number>;
 }
@@ -36,6 +36,7 @@ export interface AccountStore {
 /** A small per-account key/value store for modules (private data, settings). */
 export interface KeyValueStore {
   get(host: string, username: string, key: string): Promise<string | undefined>;
+  /** Rejects when the account does not exist (data must not outlive, or predate, its account). */
   set(host: string, username: string, key: string, value: string): Promise<void>;
   delete(host: string, username: string, key: string): Promise<boolean>;
 }

@@ -1,0 +1,26 @@
+// Picks the storage implementation from the config and brings its schema up to date. The knex
+// implementation is loaded only when a SQL driver is configured, so memory-backed tests and
+// tools never load knex or the native sqlite3 binding.
+import { isAbsolute, resolve } from 'node:path';
+import type { StorageSection } from '../config/types.js';
+import { silentLogger, type Logger } from '../util/log.js';
+import { createMemoryStorage } from './memory/index.js';
+import type { Storage } from './types.js';
+
+export async function createStorage(cfg: StorageSection, dataDir: string, log: Logger = silentLogger): Promise<Storage> {
+  let storage: Storage;
+  if (cfg.driver === 'memory') {
+    storage = createMemoryStorage();
+  } else {
+    const { createKnexStorage } = await import('./knex/index.js');
+    const path = cfg.driver === 'sqlite' && cfg.path !== ':memory:' && !isAbsolute(cfg.path) ? resolve(dataDir, cfg.path) : cfg.path;
+    storage = await createKnexStorage({ driver: cfg.driver, path, url: cfg.url, poolMax: cfg.pool_max }, log);
+  }
+  try {
+    await storage.migrate();
+  } catch (err) {
+    await storage.close().catch(() => undefined); // the migration error is the one to report
+    throw err;
+  }
+  return storage;
+}

@@ -1,0 +1,172 @@
+// The SQL storage: one knex implementation for SQLite (sqlite3 driver, which runs queries on
+// the libuv thread pool and so never blocks the event loop) and PostgreSQL (pg). Only files
+// under src/storage/knex/ import knex.
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import type { Database as SqliteDatabase } from 'sqlite3';
+import { silentLogger, type Logger } from '../../util/log.js';
+import type { Storage } from '../types.js';
+import { knexAccountStore } from './accounts.js';
+import { knexKeyValueStore } from './kv.js';
+import { migrationSource } from './migrations/index.js';
+
+export interface KnexStorageConfig {
+  driver: 'sqlite' | 'postgres';
+  /** SQLite file (relative to the working directory unless absolute), or ':memory:'. */
+  path?: string;
+  /** PostgreSQL connection URL. */
+  url?: string;
+  /** PostgreSQL pool upper bound (default 10). SQLite always uses exactly one connection. */
+  poolMax?: number;
+}
+
+/** The settings an SQLite connection actually runs with (diagnostics and tests). */
+export interface SqlitePragmas {
+  journalMode: string;
+  /** 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+  synchronous: number;
+  foreignKeys: boolean;
+  busyTimeout: number;
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+export interface KnexStorage extends Storage {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Undoes every applied migration, newest first (tests; `starling migrate --down`). */
+  rollbackAll(): Promise<void>;
+  migrationStatus(): Promise<MigrationStatus>;
+  /** SQLite only; undefined for PostgreSQL. */
+  sqlitePragmas(): Promise<SqlitePragmas | undefined>;
+}
+
+export function isKnexStorage(storage: Storage): storage is KnexStorage {
+  return (storage.kind === 'sqlite' || storage.kind === 'postgres') && 'rollbackAll' in storage;
+}
+
+const MIGRATIONS: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
+
+/** Statements run on every new SQLite connection, before the pool hands it out. */
+const SQLITE_SETUP = [
+  'PRAGMA journal_mode=WAL',
+  'PRAGMA synchronous=NORMAL',
+  'PRAGMA foreign_keys=ON',
+  'PRAGMA busy_timeout=5000',
+];
+
+function sqliteAfterCreate(log: Logger, inMemory: boolean) {
+  return (conn: SqliteDatabase, done: (err: Error | null, conn: SqliteDatabase) => void): void => {
+    let i = 0;
+    const next = (err: Error | null, row?: Record<string, unknown>): void => {
+      if (err) return done(err, conn);
+      if (i === 1 && !inMemory && row?.journal_mode !== 'wal') {
+        log.warn('sqlite: WAL journal mode not available', { journal_mode: row?.journal_mode });
+      }
+      const sql = SQLITE_SETUP[i++];
+      if (sql === undefined) return done(null, conn);
+      conn.get(sql, next);
+    };
+    next(null);
+  };
+}
+
+function isMemoryPath(p: string): boolean {
+  return p === ':memory:' || p.startsWith('file:');
+}
+
+async function sqliteConfig(path: string | undefined, log: Logger): Promise<Knex.Config> {
+  if (!path) throw new Error('storage: driver sqlite needs a path');
+  const inMemory = isMemoryPath(path);
+  const filename = inMemory ? path : resolve(path);
+  if (!inMemory) await mkdir(dirname(filename), { recursive: true });
+  return {
+    client: 'sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: { min: 1, max: 1, afterCreate: sqliteAfterCreate(log, inMemory) },
+  };
+}
+
+function postgresConfig(url: string | undefined, poolMax: number | undefined): Knex.Config {
+  if (!url) throw new Error('storage: driver postgres needs a url');
+  return { client: 'pg', connection: url, pool: { min: 0, max: poolMax ?? 10 } };
+}
+
+/** Where the store lives, for logs: never the password of a connection URL. */
+function describeTarget(cfg: KnexStorageConfig): string {
+  if (cfg.driver === 'sqlite') return cfg.path ?? '';
+  try {
+    const u = new URL(cfg.url ?? '');
+    return `${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname}`;
+  } catch {
+    return '(unparsable url)';
+  }
+}
+
+function openKnex(config: Knex.Config, driver: string): Knex {
+  try {
+    return knexFactory(config);
+  } catch (err) {
+    // knex loads the driver module here; pg is an optional dependency.
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new Error(`storage: cannot load the ${driver} driver: ${msg}`);
+  }
+}
+
+async function readPragma(db: Knex, name: string): Promise<unknown> {
+  // The result column is not always named after the pragma (busy_timeout's is 'timeout').
+  const rows: Record<string, unknown>[] = await db.raw(`PRAGMA ${name}`);
+  const row = rows[0];
+  return row ? Object.values(row)[0] : undefined;
+}
+
+export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = silentLogger): Promise<KnexStorage> {
+  const config = cfg.driver === 'sqlite' ? await sqliteConfig(cfg.path, log) : postgresConfig(cfg.url, cfg.poolMax);
+  const db = openKnex(config, cfg.driver === 'sqlite' ? 'sqlite3' : 'pg');
+  log.debug('storage opened', { driver: cfg.driver, target: describeTarget(cfg) });
+  let closed = false;
+
+  return {
+    kind: cfg.driver,
+    accounts: knexAccountStore(db),
+    keyValue: knexKeyValueStore(db),
+
+    async migrate() {
+      const [, applied] = (await db.migrate.latest(MIGRATIONS)) as [number, string[]];
+      if (applied.length) log.info('storage migrated', { driver: cfg.driver, applied });
+    },
+
+    async rollbackAll() {
+      const [, undone] = (await db.migrate.rollback(MIGRATIONS, true)) as [number, string[]];
+      if (undone.length) log.info('storage migrations rolled back', { driver: cfg.driver, undone });
+    },
+
+    async migrationStatus() {
+      const [completed, pending] = (await db.migrate.list(MIGRATIONS)) as [{ name: string }[], unknown[]];
+      return {
+        applied: completed.map((c) => c.name),
+        pending: pending.map((p) => migrationSource.getMigrationName(p as never)),
+      };
+    },
+
+    async sqlitePragmas() {
+      if (cfg.driver !== 'sqlite') return undefined;
+      return {
+        journalMode: String(await readPragma(db, 'journal_mode')),
+        synchronous: Number(await readPragma(db, 'synchronous')),
+        foreignKeys: Number(await readPragma(db, 'foreign_keys')) === 1,
+        busyTimeout: Number(await readPragma(db, 'busy_timeout')),
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Conversions between rows and API values, and the portable reading of driver errors, shared
+// by the knex stores. SQLite (sqlite3) and PostgreSQL (pg) return the same columns in
+// different JavaScript types; everything is normalised here.
+
+/** Rows of `account_credentials` as both drivers return them. */
+export interface CredentialRow {
+  /** null only in a left join that found no credentials. */
+  hash: string | null;
+  salt: Uint8Array;
+  iterations: number | string;
+  stored_key: Uint8Array;
+  server_key: Uint8Array;
+}
+
+/** A fresh Buffer with the bytes of a BLOB/bytea value. */
+export function toBuffer(v: Uint8Array): Buffer {
+  return Buffer.from(v);
+}
+
+/**
+ * created_at as a Date. pg returns timestamptz as a Date; sqlite3 stores a bound Date as
+ * milliseconds and returns a number; a default of CURRENT_TIMESTAMP reads back in SQLite as
+ * 'YYYY-MM-DD HH:MM:SS' in UTC without a zone.
+ */
+export function toDate(v: unknown): Date {
+  if (v instanceof Date) return v;
+  if (typeof v === 'number' || typeof v === 'bigint') return new Date(Number(v));
+  if (typeof v === 'string') {
+    if (/^\d+(\.\d+)?$/.test(v)) return new Date(Number(v));
+    if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(v)) return new Date(v.replace(' ', 'T') + 'Z');
+    const d = new Date(v);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  throw new Error('storage: unreadable timestamp in created_at');
+}
+
+/** COUNT(*) is a number in SQLite and a bigint string in PostgreSQL. */
+export function toCount(v: unknown): number {
+  return typeof v === 'number' ? v : Number(v ?? 0);
+}
+
+function errorFields(err: unknown): { code?: unknown; message: string } {
+  if (typeof err !== 'object' || err === null) return { message: String(err) };
+  const e = err as { code?: unknown; message?: unknown };
+  return { code: e.code, message: typeof e.message === 'string' ? e.message : '' };
+}
+
+/** A foreign-key violation: PostgreSQL SQLSTATE 23503, or SQLite's constraint error. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const { code, message } = errorFields(err);
+  if (code === '23503') return true;
+  return code === 'SQLITE_CONSTRAINT' && /FOREIGN KEY/i.test(message);
+}
+
+/** Code-point (= UTF-8 byte) order, the same in every backend whatever the DB collation. */
+export function compareCodePoints(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

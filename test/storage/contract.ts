@@ -1,0 +1,282 @@
+// The storage contract: one suite that every Storage implementation must pass (memory,
+// SQLite, PostgreSQL). Each test gets a fresh, empty, migrated store from `make`.
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import type { Credentials, ScramCredential, Storage } from '../../src/storage/types.js';
+
+/** Key bytes that include 0x00 and 0xff, so no backend may treat them as text. */
+function key(len: number): Buffer {
+  const b = randomBytes(len);
+  b[0] = 0x00;
+  b[1] = 0xff;
+  b[len - 1] = 0x00;
+  return b;
+}
+
+function scram(hashLen: number, iterations: number): ScramCredential {
+  return { salt: key(16), iterations, storedKey: key(hashLen), serverKey: key(hashLen) };
+}
+
+export function makeCredentials(iterations = 4096): Credentials {
+  return { sha1: scram(20, iterations), sha256: scram(32, iterations + 1) };
+}
+
+function assertSameCredentials(actual: Credentials, expected: Credentials): void {
+  for (const hash of ['sha1', 'sha256'] as const) {
+    const a = actual[hash];
+    const e = expected[hash];
+    for (const field of ['salt', 'storedKey', 'serverKey'] as const) {
+      assert.ok(Buffer.isBuffer(a[field]), `${hash}.${field} is a Buffer`);
+      assert.ok(a[field].equals(e[field]), `${hash}.${field} has the exact bytes`);
+    }
+    assert.equal(a.iterations, e.iterations);
+  }
+}
+
+export function storageContract(
+  name: string,
+  make: () => Promise<Storage>,
+  cleanup?: (storage: Storage) => Promise<void>,
+): void {
+  describe(`storage contract: ${name}`, function () {
+    let s: Storage;
+    const H = 'example.org';
+    const H2 = 'example.net';
+
+    beforeEach(async function () {
+      s = await make();
+    });
+
+    afterEach(async function () {
+      await s.close();
+      await cleanup?.(s);
+    });
+
+    describe('accounts', function () {
+      it('create stores the account and get returns the exact SCRAM keys (RFC 5802 §3)', async function () {
+        const creds = makeCredentials();
+        const before = Date.now();
+        assert.equal(await s.accounts.create(H, 'alice', creds), true);
+        const rec = await s.accounts.get(H, 'alice');
+        assert.ok(rec);
+        assert.equal(rec.host, H);
+        assert.equal(rec.username, 'alice');
+        assertSameCredentials(rec.credentials, creds);
+        assert.ok(rec.createdAt instanceof Date, 'createdAt is a Date');
+        assert.ok(rec.createdAt.getTime() >= before - 1000 && rec.createdAt.getTime() <= Date.now() + 1000);
+      });
+
+      it('create of an existing account resolves false and keeps the first credentials', async function () {
+        const first = makeCredentials();
+        assert.equal(await s.accounts.create(H, 'alice', first), true);
+        assert.equal(await s.accounts.create(H, 'alice', makeCredentials(10000)), false);
+        const rec = await s.accounts.get(H, 'alice');
+        assert.ok(rec);
+        assertSameCredentials(rec.credentials, first);
+        assert.equal(await s.accounts.count(H), 1);
+      });
+
+      it('get of a missing account resolves undefined', async function () {
+        assert.equal(await s.accounts.get(H, 'nobody'), undefined);
+        await s.accounts.create(H, 'alice', makeCredentials());
+        assert.equal(await s.accounts.get(H2, 'alice'), undefined);
+        assert.equal(await s.accounts.get(H, 'Alice'), undefined, 'usernames are stored as given (prepped upstream)');
+      });
+
+      it('stored keys are copies: changing a Buffer after create or after get changes nothing', async function () {
+        const creds = makeCredentials();
+        const salt = Buffer.from(creds.sha1.salt);
+        const storedKey = Buffer.from(creds.sha1.storedKey);
+        await s.accounts.create(H, 'alice', creds);
+        creds.sha1.salt.fill(7);
+        const got = await s.accounts.get(H, 'alice');
+        assert.ok(got);
+        assert.ok(got.credentials.sha1.salt.equals(salt));
+        got.credentials.sha1.storedKey.fill(9);
+        const again = await s.accounts.get(H, 'alice');
+        assert.ok(again?.credentials.sha1.storedKey.equals(storedKey));
+      });
+
+      it('setCredentials replaces the keys of an existing account and keeps createdAt', async function () {
+        await s.accounts.create(H, 'alice', makeCredentials());
+        const created = (await s.accounts.get(H, 'alice'))?.createdAt;
+        const next = makeCredentials(8192);
+        assert.equal(await s.accounts.setCredentials(H, 'alice', next), true);
+        const rec = await s.accounts.get(H, 'alice');
+        assert.ok(rec);
+        assertSameCredentials(rec.credentials, next);
+        assert.equal(rec.createdAt.getTime(), created?.getTime());
+      });
+
+      it('setCredentials on a missing account resolves false and creates nothing', async function () {
+        assert.equal(await s.accounts.setCredentials(H, 'ghost', makeCredentials()), false);
+        assert.equal(await s.accounts.get(H, 'ghost'), undefined);
+        assert.equal(await s.accounts.count(H), 0);
+      });
+
+      it('delete removes the account; a second delete resolves false', async function () {
+        await s.accounts.create(H, 'alice', makeCredentials());
+        await s.accounts.create(H, 'bob', makeCredentials());
+        assert.equal(await s.accounts.delete(H, 'alice'), true);
+        assert.equal(await s.accounts.get(H, 'alice'), undefined);
+        assert.deepEqual(await s.accounts.list(H), ['bob']);
+        assert.equal(await s.accounts.delete(H, 'alice'), false);
+        assert.equal(await s.accounts.delete(H, 'never'), false);
+      });
+
+      it('delete removes the key/value data too, so a new account of the same name starts empty', async function () {
+        await s.accounts.create(H, 'alice', makeCredentials());
+        await s.keyValue.set(H, 'alice', 'private:storage:bookmarks', '<storage/>');
+        await s.keyValue.set(H, 'alice', 'settings', '{}');
+        assert.equal(await s.accounts.delete(H, 'alice'), true);
+        assert.equal(await s.keyValue.get(H, 'alice', 'settings'), undefined);
+        assert.equal(await s.accounts.create(H, 'alice', makeCredentials()), true);
+        assert.equal(await s.keyValue.get(H, 'alice', 'private:storage:bookmarks'), undefined);
+        assert.equal(await s.keyValue.get(H, 'alice', 'settings'), undefined);
+      });
+
+      it('list returns the usernames of one host in code-point order', async function () {
+        const names = ['zoe', 'bob', 'Zed', 'alice', 'émile', '张伟', 'a', 'alice2', '😀x', 'ﬀ'];
+        for (const n of names) await s.accounts.create(H, n, makeCredentials());
+        await s.accounts.create(H2, 'carol', makeCredentials());
+        const expected = [...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        assert.deepEqual(await s.accounts.list(H), expected);
+        assert.deepEqual(await s.accounts.list(H2), ['carol']);
+        assert.deepEqual(await s.accounts.list('empty.example'), []);
+      });
+
+      it('count counts the accounts of one host', async function () {
+        assert.equal(await s.accounts.count(H), 0);
+        await s.accounts.create(H, 'a', makeCredentials());
+        await s.accounts.create(H, 'b', makeCredentials());
+        await s.accounts.create(H2, 'a', makeCredentials());
+        assert.equal(await s.accounts.count(H), 2);
+        assert.equal(await s.accounts.count(H2), 1);
+        await s.accounts.delete(H, 'a');
+        assert.equal(await s.accounts.count(H), 1);
+        assert.equal(typeof (await s.accounts.count(H)), 'number');
+      });
+
+      it('unicode usernames and hosts round-trip exactly (RFC 7622 §3.2, §3.3)', async function () {
+        const cases: [string, string][] = [
+          ['exämple.org', 'jürgen'],
+          ['пример.рф', 'иван'],
+          ['例子.中国', '张伟'],
+          [H, '😀'],
+          [H, 'ﬁ'], // compatibility character: must not be folded into 'fi' by the store
+          [H, 'fi'],
+        ];
+        for (const [host, user] of cases) {
+          assert.equal(await s.accounts.create(host, user, makeCredentials()), true, `${user}@${host}`);
+          await s.keyValue.set(host, user, 'ключ', `значение ${user}`);
+        }
+        for (const [host, user] of cases) {
+          const rec = await s.accounts.get(host, user);
+          assert.equal(rec?.host, host);
+          assert.equal(rec?.username, user);
+          assert.equal(await s.keyValue.get(host, user, 'ключ'), `значение ${user}`);
+        }
+        assert.deepEqual(await s.accounts.list('пример.рф'), ['иван']);
+        assert.equal(await s.accounts.count(H), 3);
+      });
+
+      it('50 parallel creates of distinct users all succeed', async function () {
+        const users = Array.from({ length: 50 }, (_, i) => `user${String(i).padStart(2, '0')}`);
+        const results = await Promise.all(users.map((u) => s.accounts.create(H, u, makeCredentials())));
+        assert.deepEqual(results, users.map(() => true));
+        assert.equal(await s.accounts.count(H), 50);
+        assert.deepEqual(await s.accounts.list(H), users);
+        const rec = await s.accounts.get(H, 'user49');
+        assert.ok(rec?.credentials.sha256.storedKey.length === 32);
+      });
+
+      it('parallel creates of the same user: exactly one succeeds', async function () {
+        const results = await Promise.all(Array.from({ length: 10 }, () => s.accounts.create(H, 'race', makeCredentials())));
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.equal(await s.accounts.count(H), 1);
+      });
+
+      it('two hosts are isolated: same username, separate credentials, data and deletion', async function () {
+        const c1 = makeCredentials(4096);
+        const c2 = makeCredentials(5000);
+        await s.accounts.create(H, 'alice', c1);
+        await s.accounts.create(H2, 'alice', c2);
+        await s.keyValue.set(H, 'alice', 'k', 'one');
+        await s.keyValue.set(H2, 'alice', 'k', 'two');
+        assertSameCredentials((await s.accounts.get(H, 'alice'))!.credentials, c1);
+        assertSameCredentials((await s.accounts.get(H2, 'alice'))!.credentials, c2);
+        assert.equal(await s.accounts.delete(H, 'alice'), true);
+        assert.equal(await s.accounts.get(H, 'alice'), undefined);
+        assertSameCredentials((await s.accounts.get(H2, 'alice'))!.credentials, c2);
+        assert.equal(await s.keyValue.get(H2, 'alice', 'k'), 'two');
+        assert.deepEqual(await s.accounts.list(H2), ['alice']);
+      });
+    });
+
+    describe('key/value', function () {
+      beforeEach(async function () {
+        await s.accounts.create(H, 'alice', makeCredentials());
+        await s.accounts.create(H, 'bob', makeCredentials());
+      });
+
+      it('get of a missing key resolves undefined', async function () {
+        assert.equal(await s.keyValue.get(H, 'alice', 'nothing'), undefined);
+        assert.equal(await s.keyValue.get(H, 'nobody', 'nothing'), undefined);
+      });
+
+      it('set stores a value and a second set overwrites it', async function () {
+        await s.keyValue.set(H, 'alice', 'k', 'v1');
+        assert.equal(await s.keyValue.get(H, 'alice', 'k'), 'v1');
+        await s.keyValue.set(H, 'alice', 'k', 'v2');
+        assert.equal(await s.keyValue.get(H, 'alice', 'k'), 'v2');
+      });
+
+      it('delete removes a key and resolves false when it is absent', async function () {
+        await s.keyValue.set(H, 'alice', 'k', 'v');
+        assert.equal(await s.keyValue.delete(H, 'alice', 'k'), true);
+        assert.equal(await s.keyValue.get(H, 'alice', 'k'), undefined);
+        assert.equal(await s.keyValue.delete(H, 'alice', 'k'), false);
+        assert.equal(await s.keyValue.delete(H, 'nobody', 'k'), false);
+      });
+
+      it('keys belong to one account', async function () {
+        await s.keyValue.set(H, 'alice', 'k', 'a');
+        await s.keyValue.set(H, 'bob', 'k', 'b');
+        assert.equal(await s.keyValue.get(H, 'alice', 'k'), 'a');
+        assert.equal(await s.keyValue.delete(H, 'bob', 'k'), true);
+        assert.equal(await s.keyValue.get(H, 'alice', 'k'), 'a');
+      });
+
+      it('values round-trip exactly: empty, unicode, markup and 256 KiB', async function () {
+        const big = 'x€😀'.repeat(256 * 1024 / 8);
+        const values: Record<string, string> = {
+          empty: '',
+          unicode: 'grüße 你好 😀\u0301 \u{10FFFD}',
+          markup: '<query xmlns="jabber:iq:private"><a b="&amp;"/></query>\r\n\t',
+          big,
+        };
+        for (const [k, v] of Object.entries(values)) await s.keyValue.set(H, 'alice', k, v);
+        for (const [k, v] of Object.entries(values)) assert.equal(await s.keyValue.get(H, 'alice', k), v, k);
+      });
+
+      it('set for an account that does not exist rejects', async function () {
+        await assert.rejects(s.keyValue.set(H, 'ghost', 'k', 'v'));
+        assert.equal(await s.keyValue.get(H, 'ghost', 'k'), undefined);
+        assert.equal(await s.accounts.get(H, 'ghost'), undefined);
+      });
+
+      it('parallel sets of different keys are all kept', async function () {
+        await Promise.all(Array.from({ length: 30 }, (_, i) => s.keyValue.set(H, 'alice', `k${i}`, `v${i}`)));
+        for (let i = 0; i < 30; i++) assert.equal(await s.keyValue.get(H, 'alice', `k${i}`), `v${i}`);
+      });
+    });
+
+    describe('lifecycle', function () {
+      it('migrate is idempotent on a migrated store', async function () {
+        await s.accounts.create(H, 'alice', makeCredentials());
+        await s.migrate();
+        assert.equal(await s.accounts.count(H), 1);
+      });
+    });
+  });
+}

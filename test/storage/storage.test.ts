@@ -1,0 +1,169 @@
+// Runs the storage contract against every implementation, plus the SQLite-specific rules:
+// WAL and the other connection pragmas, migrations down to zero and back, durability across
+// a reopen, and path handling in createStorage.
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sqlite3 from 'sqlite3';
+import type { StorageSection } from '../../src/config/types.js';
+import { createStorage } from '../../src/storage/index.js';
+import { createKnexStorage, isKnexStorage, type KnexStorage } from '../../src/storage/knex/index.js';
+import { MIGRATIONS } from '../../src/storage/knex/migrations/index.js';
+import { createMemoryStorage } from '../../src/storage/memory/index.js';
+import { makeCredentials, storageContract } from './contract.js';
+
+const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.name);
+
+function section(over: Partial<StorageSection>): StorageSection {
+  return { driver: 'sqlite', path: 'starling.db', pool_max: 1, ...over };
+}
+
+/** Runs one query on a separate, plain sqlite3 connection (not through our pool). */
+function rawSqlite<T>(file: string, sql: string): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (openErr) => {
+      if (openErr) return reject(openErr);
+      db.all(sql, (err, rows) => {
+        db.close(() => (err ? reject(err) : resolve(rows as T[])));
+      });
+    });
+  });
+}
+
+async function openSqlite(file: string): Promise<KnexStorage> {
+  const s = await createKnexStorage({ driver: 'sqlite', path: file });
+  await s.migrate();
+  return s;
+}
+
+describe('storage', function () {
+  storageContract('memory', async () => createStorage(section({ driver: 'memory' }), '/nonexistent'));
+
+  describe('sqlite', function () {
+    let dir = '';
+    let n = 0;
+    before(async function () {
+      dir = await mkdtemp(join(tmpdir(), 'starling-storage-'));
+    });
+    after(async function () {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    // A relative path, so every contract run also checks that createStorage resolves it under dataDir.
+    storageContract('sqlite', async () => createStorage(section({ path: `contract-${n++}.db` }), dir));
+
+    describe('sqlite specifics', function () {
+      it('every connection runs with WAL, synchronous=NORMAL, foreign_keys=ON, busy_timeout=5000', async function () {
+        const file = join(dir, 'pragmas.db');
+        const s = await openSqlite(file);
+        try {
+          assert.deepEqual(await s.sqlitePragmas(), { journalMode: 'wal', synchronous: 1, foreignKeys: true, busyTimeout: 5000 });
+        } finally {
+          await s.close();
+        }
+        // WAL is a property of the file: a separate connection sees it too.
+        const rows = await rawSqlite<{ journal_mode: string }>(file, 'PRAGMA journal_mode');
+        assert.equal(rows[0]?.journal_mode, 'wal');
+      });
+
+      it('migrations roll back to zero (every down works) and up again to a working store', async function () {
+        const file = join(dir, 'migrations.db');
+        const s = await openSqlite(file);
+        try {
+          assert.deepEqual(await s.migrationStatus(), { applied: ALL_MIGRATIONS, pending: [] });
+          await s.accounts.create('example.org', 'alice', makeCredentials());
+          await s.keyValue.set('example.org', 'alice', 'k', 'v');
+
+          await s.rollbackAll();
+          assert.deepEqual(await s.migrationStatus(), { applied: [], pending: ALL_MIGRATIONS });
+          const tables = await rawSqlite<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+          assert.deepEqual(
+            tables.map((t) => t.name).filter((t) => !t.startsWith('knex_migrations') && !t.startsWith('sqlite_')),
+            [],
+            'down drops every table up created',
+          );
+
+          await s.migrate();
+          assert.deepEqual(await s.migrationStatus(), { applied: ALL_MIGRATIONS, pending: [] });
+          assert.equal(await s.accounts.get('example.org', 'alice'), undefined);
+          assert.equal(await s.accounts.create('example.org', 'alice', makeCredentials()), true);
+          await s.keyValue.set('example.org', 'alice', 'k', 'v2');
+          assert.equal(await s.keyValue.get('example.org', 'alice', 'k'), 'v2');
+          assert.equal(await s.accounts.delete('example.org', 'alice'), true);
+          assert.equal(await s.keyValue.get('example.org', 'alice', 'k'), undefined);
+        } finally {
+          await s.close();
+        }
+      });
+
+      it('data survives close and reopen of the same file', async function () {
+        const file = join(dir, 'durable.db');
+        const creds = makeCredentials();
+        const first = await openSqlite(file);
+        await first.accounts.create('example.org', 'alice', creds);
+        await first.keyValue.set('example.org', 'alice', 'k', 'kept');
+        const created = (await first.accounts.get('example.org', 'alice'))?.createdAt;
+        await first.close();
+
+        const second = await createStorage(section({ path: file }), '/ignored-because-absolute');
+        try {
+          const rec = await second.accounts.get('example.org', 'alice');
+          assert.ok(rec);
+          assert.ok(rec.credentials.sha256.serverKey.equals(creds.sha256.serverKey));
+          assert.equal(rec.createdAt.getTime(), created?.getTime());
+          assert.equal(await second.keyValue.get('example.org', 'alice', 'k'), 'kept');
+          assert.deepEqual(await second.accounts.list('example.org'), ['alice']);
+        } finally {
+          await second.close();
+        }
+      });
+
+      it('createStorage puts a relative path under dataDir and creates missing folders', async function () {
+        const s = await createStorage(section({ path: 'nested/deeper/starling.db' }), join(dir, 'data'));
+        try {
+          assert.ok(existsSync(join(dir, 'data', 'nested', 'deeper', 'starling.db')));
+          assert.ok(isKnexStorage(s));
+          assert.equal(s.kind, 'sqlite');
+          assert.deepEqual((await s.migrationStatus()).pending, [], 'createStorage ran the migrations');
+        } finally {
+          await s.close();
+        }
+      });
+
+      it('an in-memory SQLite database works with the single pooled connection', async function () {
+        const s = await createStorage(section({ path: ':memory:' }), dir);
+        try {
+          assert.equal(await s.accounts.create('example.org', 'alice', makeCredentials()), true);
+          assert.equal(await s.accounts.count('example.org'), 1);
+        } finally {
+          await s.close();
+        }
+      });
+    });
+  });
+
+  describe('postgres', function () {
+    const url = process.env.STARLING_TEST_PG_URL;
+    before(function () {
+      // Needs a disposable database: every test drops and recreates the schema.
+      if (!url) this.skip();
+    });
+
+    storageContract(url ? 'postgres' : 'postgres (skipped: set STARLING_TEST_PG_URL to a disposable database)', async () => {
+      const s = await createKnexStorage({ driver: 'postgres', url: url ?? '', poolMax: 5 });
+      await s.rollbackAll();
+      await s.migrate();
+      return s;
+    });
+  });
+
+  describe('memory specifics', function () {
+    it('a closed memory store rejects further calls', async function () {
+      const s = createMemoryStorage();
+      await s.close();
+      await assert.rejects(s.accounts.count('example.org'));
+    });
+  });
+});
