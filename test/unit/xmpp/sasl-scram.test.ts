@@ -1,0 +1,343 @@
+// SCRAM server mechanisms (RFC 5802, RFC 7677), channel binding (RFC 5929, RFC 9266, XEP-0440)
+// and the XEP-0474 downgrade-protection attribute, driven by the test client of test/support.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { Credentials } from '../../../src/storage/types.js';
+import { SaslFailure, type SaslCondition } from '../../../src/xmpp/errors.js';
+import { computeScramCredential, deriveCredentials } from '../../../src/xmpp/sasl/credentials.js';
+import {
+  createMechanism, downgradeProtectionHash, offerableMechanisms, type ChannelBindingType, type MechanismOptions,
+  type SaslContext, type SaslMechanism,
+} from '../../../src/xmpp/sasl/index.js';
+import { ScramClient, type ScramClientOptions } from '../../support/scram-client.js';
+
+const EXPORTER = Buffer.from('fake tls-exporter keying material');
+const END_POINT = Buffer.from('fake certificate hash');
+const ALL_CB: ChannelBindingType[] = ['tls-exporter', 'tls-server-end-point'];
+
+let accounts: Map<string, Credentials>;
+
+before(async () => {
+  accounts = new Map([['juliet', await deriveCredentials('r0m30', 4096)]]);
+});
+
+function context(over: Partial<SaslContext> = {}): SaslContext {
+  const secure = over.secure ?? true;
+  const offeredChannelBindings = over.offeredChannelBindings ?? (secure ? ALL_CB : []);
+  return {
+    secure,
+    channelBinding: secure ? { 'tls-exporter': () => EXPORTER, 'tls-server-end-point': () => END_POINT } : {},
+    offeredMechanisms: offerableMechanisms({ secure, allowPlain: false, channelBindings: offeredChannelBindings }),
+    offeredChannelBindings,
+    lookup: async (username) => accounts.get(username),
+    domain: 'example.org',
+    fakeSaltSecret: Buffer.from('fake salt secret'),
+    ...over,
+  };
+}
+
+function mechanism(name: string, ctx: SaslContext = context(), opts: MechanismOptions = { fakeIterations: 4096 }): SaslMechanism {
+  const mech = createMechanism(name, ctx, opts);
+  assert.ok(mech, `${name} should be available`);
+  return mech;
+}
+
+function failsWith(condition: SaslCondition) {
+  return (err: unknown): boolean => {
+    assert.ok(err instanceof SaslFailure, `expected a SaslFailure, got ${String(err)}`);
+    assert.equal(err.condition, condition);
+    return true;
+  };
+}
+
+/** Runs a whole exchange; resolves with the prepared username. */
+async function exchange(mech: SaslMechanism, client: ScramClient): Promise<string> {
+  const first = await mech.step(client.first());
+  assert.ok(first.challenge && !first.success);
+  const final = await mech.step(await client.final(first.challenge));
+  assert.ok(final.success?.additionalData);
+  client.verifyServerFinal(final.success.additionalData);
+  return final.success.username;
+}
+
+function client(name: string, over: Partial<ScramClientOptions> = {}, ctx = context()): ScramClient {
+  return new ScramClient({
+    hash: name.includes('SHA-256') ? 'sha256' : 'sha1',
+    username: 'juliet',
+    password: 'r0m30',
+    expectOffer: { mechanisms: ctx.offeredMechanisms, channelBindings: ctx.offeredChannelBindings },
+    ...over,
+  });
+}
+
+describe('SCRAM test vectors', () => {
+  const vectors = [
+    {
+      name: 'SCRAM-SHA-1', section: 'RFC 5802 §5', hash: 'sha1' as const,
+      clientNonce: 'fyko+d2lbbFgONRv9qkxdawL', serverNonce: '3rfcNHYJY1ZVvWVs7j', salt: 'QSXCR+Q6sek8bf92',
+      serverFirst: 'r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096',
+      clientFinal: 'c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=',
+      serverFinal: 'v=rmF9pqV8S7suAoZWja4dJRkFsKQ=',
+    },
+    {
+      name: 'SCRAM-SHA-256', section: 'RFC 7677 §3', hash: 'sha256' as const,
+      clientNonce: 'rOprNGfwEbeRWgbNEkqO', serverNonce: '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0', salt: 'W22ZaJ0SNY7soEsUEjb6gQ==',
+      serverFirst: 'r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
+      clientFinal: 'c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=',
+      serverFinal: 'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=',
+    },
+  ];
+  for (const v of vectors) {
+    it(`server reproduces the ${v.name} exchange of ${v.section}`, async () => {
+      const cred = await computeScramCredential('pencil', Buffer.from(v.salt, 'base64'), 4096, v.hash);
+      const ctx = context({ secure: false, lookup: async (u) => (u === 'user' ? { sha1: cred, sha256: cred } : undefined) });
+      const mech = mechanism(v.name, ctx, { randomNonce: () => v.serverNonce, downgradeProtection: false });
+      const first = await mech.step(Buffer.from(`n,,n=user,r=${v.clientNonce}`));
+      assert.equal(first.challenge?.toString(), v.serverFirst);
+      const final = await mech.step(Buffer.from(v.clientFinal));
+      assert.equal(final.success?.username, 'user');
+      assert.equal(final.success?.additionalData?.toString(), v.serverFinal);
+    });
+
+    it(`test client reproduces the ${v.name} exchange of ${v.section}`, async () => {
+      const c = new ScramClient({ hash: v.hash, username: 'user', password: 'pencil', nonce: v.clientNonce });
+      assert.equal(c.first().toString(), `n,,n=user,r=${v.clientNonce}`);
+      assert.equal((await c.final(Buffer.from(v.serverFirst))).toString(), v.clientFinal);
+      c.verifyServerFinal(Buffer.from(v.serverFinal));
+      assert.throws(() => c.verifyServerFinal(Buffer.from('v=AAAA')), /mismatch/);
+    });
+  }
+
+  it('downgrade-protection hash matches the XEP-0474 §4 example (SHA-1 over sorted lists)', () => {
+    const h = downgradeProtectionHash('sha1', ['SCRAM-SHA-1-PLUS', 'SCRAM-SHA-1'], ['tls-server-end-point', 'tls-exporter']);
+    assert.equal(h, 'G6k/rBLDqgOhRRaCuuatSDFkJ08=');
+  });
+
+  it('downgrade-protection hash omits %x1F and the channel-binding part without XEP-0440 (XEP-0474 §4)', () => {
+    const expected = createHash('sha256').update('SCRAM-SHA-1\x1eSCRAM-SHA-256').digest('base64');
+    assert.equal(downgradeProtectionHash('sha256', ['SCRAM-SHA-256', 'SCRAM-SHA-1'], []), expected);
+  });
+});
+
+describe('SCRAM exchanges', () => {
+  for (const name of ['SCRAM-SHA-1', 'SCRAM-SHA-256']) {
+    it(`${name}: client and server agree on proofs and signatures (RFC 5802 §5)`, async () => {
+      assert.equal(await exchange(mechanism(name), client(name)), 'juliet');
+    });
+
+    it(`${name}: the username is prepared to a localpart, escapes decoded (RFC 5802 §5.1, RFC 7622 §3.3)`, async () => {
+      assert.equal(await exchange(mechanism(name), client(name, { username: 'JULIET' })), 'juliet');
+      const ctx = context({ lookup: async (u) => (u === 'a,b=c' ? accounts.get('juliet') : undefined) });
+      assert.equal(await exchange(mechanism(name, ctx), client(name, { username: 'a,b=c' }, ctx)), 'a,b=c');
+    });
+
+    for (const type of ALL_CB) {
+      it(`${name}-PLUS with ${type}: c= must carry gs2-header + binding data (RFC 5802 §6, XEP-0440)`, async () => {
+        const data = type === 'tls-exporter' ? EXPORTER : END_POINT;
+        const plus = `${name}-PLUS`;
+        assert.equal(await exchange(mechanism(plus), client(plus, { binding: { flag: 'p', type, data } })), 'juliet');
+      });
+    }
+
+    it(`${name}-PLUS with the wrong binding data fails not-authorized (RFC 5802 §6)`, async () => {
+      const plus = `${name}-PLUS`;
+      const mech = mechanism(plus);
+      const c = client(plus, { binding: { flag: 'p', type: 'tls-exporter', data: END_POINT } });
+      const first = await mech.step(c.first());
+      await assert.rejects(mech.step(await c.final(first.challenge!)), failsWith('not-authorized'));
+    });
+
+    it(`${name}: a wrong password fails not-authorized at the final step (RFC 5802 §5, RFC 6120 §6.5.10)`, async () => {
+      const mech = mechanism(name);
+      const c = client(name, { password: 'wrong' });
+      const first = await mech.step(c.first());
+      await assert.rejects(mech.step(await c.final(first.challenge!)), failsWith('not-authorized'));
+    });
+  }
+
+  it('an unknown user gets a normal-looking server-first (stable fake salt) and then not-authorized (RFC 5802 §9)', async () => {
+    const shape = /^r=[\x21-\x2b\x2d-\x7e]+,s=[A-Za-z0-9+/]{22}==,i=4096,h=[A-Za-z0-9+/=]+$/;
+    const salts: string[] = [];
+    for (const username of ['nobody', 'nobody', 'juliet', 'bad@name']) {
+      const mech = mechanism('SCRAM-SHA-256');
+      const c = client('SCRAM-SHA-256', { username });
+      const first = await mech.step(c.first());
+      const text = first.challenge!.toString();
+      assert.match(text, shape);
+      salts.push(/s=([^,]+)/.exec(text)![1]!);
+      if (username !== 'juliet') {
+        // Same condition and no text, exactly as for a wrong password.
+        await assert.rejects(mech.step(await c.final(first.challenge!)), (err: unknown) =>
+          failsWith('not-authorized')(err) && (err as SaslFailure).text === undefined);
+      }
+    }
+    assert.equal(salts[0], salts[1]);
+    assert.notEqual(salts[0], salts[2]);
+    assert.notEqual(salts[0], salts[3]);
+  });
+
+  it('server nonces carry at least 18 random bytes and differ per exchange (RFC 5802 §5.1)', async () => {
+    const nonces = await Promise.all([0, 1].map(async () => {
+      const first = await mechanism('SCRAM-SHA-1').step(Buffer.from('n,,n=juliet,r=abc'));
+      return /^r=abc([^,]+),/.exec(first.challenge!.toString())![1]!;
+    }));
+    assert.ok(Buffer.from(nonces[0]!, 'base64').length >= 18);
+    assert.notEqual(nonces[0], nonces[1]);
+  });
+
+  it('an empty initial response gets an empty challenge, then the client-first-message (RFC 6120 §6.4.2)', async () => {
+    const mech = mechanism('SCRAM-SHA-256');
+    assert.deepEqual(await mech.step(Buffer.alloc(0)), { challenge: Buffer.alloc(0) });
+    assert.equal(await exchange(mech, client('SCRAM-SHA-256')), 'juliet');
+  });
+
+  it('no step is accepted after the exchange ended (RFC 6120 §6.4.6)', async () => {
+    const mech = mechanism('SCRAM-SHA-1');
+    await exchange(mech, client('SCRAM-SHA-1'));
+    await assert.rejects(mech.step(Buffer.from('n,,n=juliet,r=abc')), failsWith('malformed-request'));
+  });
+
+  it('exposes the claimed prepared username after the first message, for throttling', async () => {
+    const mech = mechanism('SCRAM-SHA-1');
+    assert.equal(mech.username, undefined);
+    await mech.step(Buffer.from('n,,n=Juliet,r=abc'));
+    assert.equal(mech.username, 'juliet');
+  });
+});
+
+describe('SCRAM channel-binding negotiation', () => {
+  it('"y" on a non-PLUS mechanism when -PLUS was offered is a downgrade and fails (RFC 5802 §6)', async () => {
+    const mech = mechanism('SCRAM-SHA-256');
+    await assert.rejects(mech.step(client('SCRAM-SHA-256', { binding: { flag: 'y' } }).first()), failsWith('not-authorized'));
+  });
+
+  it('"y" is fine when no -PLUS mechanism was offered (RFC 5802 §6)', async () => {
+    const ctx = context({ offeredChannelBindings: [], channelBinding: {} });
+    assert.ok(!ctx.offeredMechanisms.some((m) => m.endsWith('-PLUS')));
+    assert.equal(await exchange(mechanism('SCRAM-SHA-256', ctx), client('SCRAM-SHA-256', { binding: { flag: 'y' } }, ctx)), 'juliet');
+  });
+
+  it('"n" is fine even when -PLUS was offered (RFC 5802 §6)', async () => {
+    assert.equal(await exchange(mechanism('SCRAM-SHA-1'), client('SCRAM-SHA-1', { binding: { flag: 'n' } })), 'juliet');
+  });
+
+  it('"p=" on a non-PLUS mechanism fails malformed-request (RFC 5802 §6)', async () => {
+    const c = client('SCRAM-SHA-256', { binding: { flag: 'p', type: 'tls-exporter', data: EXPORTER } });
+    await assert.rejects(mechanism('SCRAM-SHA-256').step(c.first()), failsWith('malformed-request'));
+  });
+
+  it('a -PLUS mechanism without "p=" fails malformed-request (RFC 5802 §6)', async () => {
+    await assert.rejects(mechanism('SCRAM-SHA-256-PLUS').step(client('SCRAM-SHA-256-PLUS').first()), failsWith('malformed-request'));
+  });
+
+  it('a binding type this connection lacks fails malformed-request (RFC 5802 §6, XEP-0440)', async () => {
+    const ctx = context({ channelBinding: { 'tls-server-end-point': () => END_POINT }, offeredChannelBindings: ['tls-server-end-point'] });
+    for (const type of ['tls-exporter', 'tls-unique']) {
+      const c = client('SCRAM-SHA-1-PLUS', { binding: { flag: 'p', type, data: EXPORTER } }, ctx);
+      await assert.rejects(mechanism('SCRAM-SHA-1-PLUS', ctx).step(c.first()), failsWith('malformed-request'));
+    }
+  });
+
+  it('-PLUS on a stream without TLS fails encryption-required (RFC 6120 §6.5.4)', async () => {
+    const mech = mechanism('SCRAM-SHA-256-PLUS', context({ secure: false }));
+    const c = client('SCRAM-SHA-256-PLUS', { binding: { flag: 'p', type: 'tls-exporter', data: EXPORTER } });
+    await assert.rejects(mech.step(c.first()), failsWith('encryption-required'));
+  });
+});
+
+describe('SCRAM errors', () => {
+  it('a changed nonce in the client-final-message fails malformed-request (RFC 5802 §5.1)', async () => {
+    const mech = mechanism('SCRAM-SHA-1');
+    const c = client('SCRAM-SHA-1');
+    const first = await mech.step(c.first());
+    const final = (await c.final(first.challenge!)).toString().replace(/,r=([^,]+)/, ',r=$1x');
+    await assert.rejects(mech.step(Buffer.from(final)), failsWith('malformed-request'));
+  });
+
+  it('an authzid other than the account bare JID fails invalid-authzid (RFC 6120 §6.3.8, §6.5.6)', async () => {
+    await assert.rejects(mechanism('SCRAM-SHA-1').step(client('SCRAM-SHA-1', { authzid: 'romeo@example.org' }).first()),
+      failsWith('invalid-authzid'));
+  });
+
+  it('the account bare JID is accepted as authzid (RFC 6120 §6.3.8)', async () => {
+    assert.equal(await exchange(mechanism('SCRAM-SHA-1'), client('SCRAM-SHA-1', { authzid: 'juliet@example.org' })), 'juliet');
+  });
+
+  it('XEP-0474: the client accepts the h attribute for the offer it saw and detects a tampered offer (XEP-0474 §4)', async () => {
+    const ctx = context();
+    const tampered = client('SCRAM-SHA-256', {
+      expectOffer: { mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-1'], channelBindings: ctx.offeredChannelBindings },
+    });
+    const first = await mechanism('SCRAM-SHA-256', ctx).step(tampered.first());
+    await assert.rejects(tampered.final(first.challenge!), /downgrade-protection hash mismatch/);
+    const strippedCb = client('SCRAM-SHA-1', { expectOffer: { mechanisms: ctx.offeredMechanisms, channelBindings: ['tls-server-end-point'] } });
+    const first2 = await mechanism('SCRAM-SHA-1', ctx).step(strippedCb.first());
+    await assert.rejects(strippedCb.final(first2.challenge!), /downgrade-protection hash mismatch/);
+  });
+
+  it('XEP-0474: the h attribute uses the hash of the mechanism in use (XEP-0474 §4)', async () => {
+    const ctx = context();
+    for (const [name, hash] of [['SCRAM-SHA-1', 'sha1'], ['SCRAM-SHA-256', 'sha256']] as const) {
+      const first = await mechanism(name, ctx).step(Buffer.from('n,,n=juliet,r=abc'));
+      const h = /,h=([^,]+)$/.exec(first.challenge!.toString())![1];
+      assert.equal(h, downgradeProtectionHash(hash, ctx.offeredMechanisms, ctx.offeredChannelBindings));
+    }
+  });
+
+  const badFirst: Array<[string, string | Buffer, SaslCondition]> = [
+    ['garbage', 'hello', 'malformed-request'],
+    ['an unknown gs2 flag', 'x,,n=juliet,r=abc', 'malformed-request'],
+    ['an empty authzid', 'n,a=,n=juliet,r=abc', 'malformed-request'],
+    ['a missing nonce', 'n,,n=juliet', 'malformed-request'],
+    ['a space in the nonce', 'n,,n=juliet,r=a b', 'malformed-request'],
+    ['a mandatory extension m= (RFC 5802 §5.1)', 'n,,m=ext,n=juliet,r=abc', 'malformed-request'],
+    ['a bad "=" escape in the username (RFC 5802 §5.1)', 'n,,n=ju=41,r=abc', 'malformed-request'],
+    ['invalid UTF-8 (RFC 6120 §6.5.2)', Buffer.from([0x6e, 0x2c, 0x2c, 0x6e, 0x3d, 0xff, 0x2c, 0x72, 0x3d, 0x61]), 'incorrect-encoding'],
+  ];
+  for (const [what, message, condition] of badFirst) {
+    it(`a client-first-message with ${what} fails ${condition}`, async () => {
+      await assert.rejects(mechanism('SCRAM-SHA-1').step(Buffer.from(message)), failsWith(condition));
+    });
+  }
+
+  const badFinal: Array<[string, (final: string) => string, SaslCondition]> = [
+    ['no proof', (f) => f.replace(/,p=.*$/, ''), 'malformed-request'],
+    ['a proof that is not base64', (f) => f.replace(/,p=.*$/, ',p=!!!!'), 'malformed-request'],
+    ['a proof of the wrong length', (f) => f.replace(/,p=.*$/, ',p=AAAA'), 'malformed-request'],
+    ['a flipped proof bit', (f) => f.replace(/,p=(.)/, (_m, ch: string) => `,p=${ch === 'A' ? 'B' : 'A'}`), 'not-authorized'],
+    ['a c= that does not repeat the gs2 header (RFC 5802 §7)', (f) => f.replace(/^c=[^,]*/, 'c=eSws'), 'not-authorized'],
+  ];
+  for (const [what, mangle, condition] of badFinal) {
+    it(`a client-final-message with ${what} fails ${condition}`, async () => {
+      const mech = mechanism('SCRAM-SHA-1');
+      const c = client('SCRAM-SHA-1');
+      const first = await mech.step(c.first());
+      const final = mangle((await c.final(first.challenge!)).toString());
+      await assert.rejects(mech.step(Buffer.from(final)), failsWith(condition));
+    });
+  }
+
+  it('a storage error during lookup fails temporary-auth-failure (RFC 6120 §6.5.11)', async () => {
+    const ctx = context({ lookup: async () => { throw new Error('db down'); } });
+    await assert.rejects(mechanism('SCRAM-SHA-1', ctx).step(Buffer.from('n,,n=juliet,r=abc')), failsWith('temporary-auth-failure'));
+  });
+});
+
+describe('SASL mechanism selection', () => {
+  it('offers SCRAM strongest first, -PLUS only with TLS and a binding, PLAIN only with TLS when allowed (RFC 6120 §6.3.3)', () => {
+    assert.deepEqual(offerableMechanisms({ secure: true, allowPlain: true, channelBindings: ['tls-exporter'] }),
+      ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-1-PLUS', 'SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN']);
+    assert.deepEqual(offerableMechanisms({ secure: true, allowPlain: false, channelBindings: [] }), ['SCRAM-SHA-256', 'SCRAM-SHA-1']);
+    assert.deepEqual(offerableMechanisms({ secure: false, allowPlain: true, channelBindings: ['tls-exporter'] }),
+      ['SCRAM-SHA-256', 'SCRAM-SHA-1']);
+  });
+
+  it('an unknown or not offered mechanism is undefined (invalid-mechanism, RFC 6120 §6.5.5)', () => {
+    const ctx = context({ offeredMechanisms: ['SCRAM-SHA-1'] });
+    assert.equal(createMechanism('DIGEST-MD5', ctx), undefined);
+    assert.equal(createMechanism('SCRAM-SHA-256', ctx), undefined);
+    assert.equal(createMechanism('scram-sha-1', ctx), undefined);
+    assert.equal(createMechanism('PLAIN', ctx), undefined);
+    assert.equal(createMechanism('SCRAM-SHA-1', ctx)?.name, 'SCRAM-SHA-1');
+  });
+});
