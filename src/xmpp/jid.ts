@@ -113,13 +113,18 @@ export function prepDomain(input: string): string {
   if (d.endsWith('.')) d = d.slice(0, -1); // RFC 7622 §3.2: a trailing dot is removed
   checkLength(d, 'domainpart');
   if (d.startsWith('[') && d.endsWith(']')) {
-    if (isIP(d.slice(1, -1)) !== 6) throw new JidError('invalid IPv6 literal');
+    // RFC 7622 §3.2 takes IP-literal from RFC 3986, which has no zone identifier ('%eth0').
+    const inner = d.slice(1, -1);
+    if (isIP(inner) !== 6 || inner.includes('%')) throw new JidError('invalid IPv6 literal');
     return d.toLowerCase();
   }
   if (isIP(d) === 4) return d;
   const lowered = d.normalize('NFKC').toLowerCase().normalize('NFC');
   const ascii = domainToASCII(lowered);
   if (!ascii || ascii.length > 253) throw new JidError('invalid domainpart');
+  // domainToASCII parses host names the WHATWG way, turning '127.1' or '0x7f.1' into '127.0.0.1';
+  // a domainpart that is not a dotted-quad IPv4 address (handled above) must not become one.
+  if (isIP(ascii) !== 0) throw new JidError('invalid domainpart');
   // Only LDH labels are valid host names here; IDN labels have been converted to punycode above.
   for (const label of ascii.split('.')) {
     if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label)) throw new JidError('invalid domain label');
