@@ -6,7 +6,7 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
 
 export interface ListenerConfig {
   enabled: boolean;
-  /** Addresses to bind, e.g. ['0.0.0.0', '::']. */
+  /** IP addresses to bind, e.g. ['0.0.0.0', '::'] (default ['0.0.0.0']). */
   addresses: string[];
   port: number;
 }
@@ -17,8 +17,12 @@ export interface C2sListenerConfig extends ListenerConfig {
 }
 
 export interface HostTlsConfig {
-  /** PEM certificate chain; both cert and key, or neither (then a self-signed one is made). */
+  /**
+   * Path of a PEM certificate chain file; both cert and key, or neither (then a self-signed one
+   * is made). Relative paths are as written in the file (the loader does not resolve them).
+   */
   cert?: string | undefined;
+  /** Path of the PEM private key file for `cert`. */
   key?: string | undefined;
 }
 

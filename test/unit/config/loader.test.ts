@@ -1,0 +1,405 @@
+// The configuration loader: defaults, the admin's example file, and errors that name the file,
+// line, column and key path of every mistake at once.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, defaultConfig, loadConfig, parseConfig, type Env } from '../../../src/config/loader.js';
+import type { Config } from '../../../src/config/types.js';
+
+const EXAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../config/starling.example.yaml');
+const NO_ENV: Env = {};
+const MIN = 'hosts:\n  localhost: {}\n';
+
+const parse = (text: string, env: Env = NO_ENV) => parseConfig(text, 'starling.yaml', env);
+
+/** The problems a ConfigError carries for `text`. */
+function problems(text: string, env: Env = NO_ENV): string[] {
+  try {
+    parse(text, env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    assert.equal(err.message, err.problems.join('\n'));
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+async function problemsAsync(run: () => Promise<unknown>): Promise<string[]> {
+  try {
+    await run();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+const EXPECTED_DEFAULTS: Config = {
+  log: { level: 'info', format: 'json' },
+  data_dir: 'data',
+  storage: { driver: 'sqlite', path: 'starling.sqlite', pool_max: 10 },
+  tls: { min_version: 'TLSv1.2' },
+  listeners: {
+    c2s: { enabled: true, addresses: ['0.0.0.0'], port: 5222, starttls_required: true },
+    c2s_direct_tls: { enabled: true, addresses: ['0.0.0.0'], port: 5223 },
+  },
+  limits: {
+    max_stanza_bytes: 262144,
+    max_depth: 32,
+    max_header_bytes: 8192,
+    unauthenticated_timeout: 30,
+    idle_timeout: 600,
+    keepalive_interval: 60,
+  },
+  auth: { scram_iterations: 10000, allow_plain: true, max_failures_per_account: 5, max_failures_per_address: 20, throttle_window: 60 },
+  modules: { disco: {}, ping: {}, version: {}, time: {} },
+  hosts: { localhost: { tls: {} } },
+};
+
+describe('config loader', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'starling-config-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('defaults', () => {
+    it('defaultConfig() is every documented default with the one host localhost', () => {
+      assert.deepEqual(defaultConfig(NO_ENV), EXPECTED_DEFAULTS);
+    });
+
+    it('defaultConfig() returns a fresh object each time, so callers may change it', () => {
+      const a = defaultConfig(NO_ENV);
+      a.listeners.c2s.addresses.push('::');
+      a.modules.ping!.x = 1;
+      assert.deepEqual(defaultConfig(NO_ENV), EXPECTED_DEFAULTS);
+    });
+
+    it('a file with only a host gets every other default', () => {
+      assert.deepEqual(parse(MIN).config, EXPECTED_DEFAULTS);
+    });
+
+    it('an empty section (`limits:` with nothing under it) means its defaults', () => {
+      const { config } = parse(`log:\nlimits:\nauth:\n${MIN}`);
+      assert.deepEqual(config, EXPECTED_DEFAULTS);
+    });
+
+    it('an empty `modules:` enables no module, and a module given as `name:` gets no options', () => {
+      assert.deepEqual(parse(`modules:\n${MIN}`).config.modules, {});
+      assert.deepEqual(parse(`modules:\n  ping:\n${MIN}`).config.modules, { ping: {} });
+    });
+
+    it('an empty host (`example.org:`) is a host with default settings', () => {
+      assert.deepEqual(parse('hosts:\n  example.org:\n').config.hosts, { 'example.org': { tls: {} } });
+    });
+  });
+
+  describe('the example file (config/starling.example.yaml)', () => {
+    it('loads without errors and equals the built-in defaults', async () => {
+      const { config } = await loadConfig(EXAMPLE, NO_ENV);
+      assert.equal(config.source, EXAMPLE);
+      const { source: _source, ...rest } = config;
+      assert.deepEqual(rest, EXPECTED_DEFAULTS);
+    });
+
+    it('the commented second virtual host is valid once uncommented', async () => {
+      const lines = (await readFile(EXAMPLE, 'utf8')).split('\n');
+      const start = lines.findIndex((l) => l.includes('A second virtual host'));
+      assert.ok(start > 0, 'the example shows a second host');
+      const block = lines.slice(start + 1).filter((l) => /^ {2}# /.test(l)).map((l) => l.replace(/^ {2}# /, '  '));
+      const { config } = parse(lines.slice(0, start).join('\n') + '\n' + block.join('\n') + '\n');
+      assert.deepEqual(Object.keys(config.hosts), ['localhost', 'example.org']);
+      const host = config.hosts['example.org']!;
+      assert.equal(host.tls.cert, '/etc/letsencrypt/live/example.org/fullchain.pem');
+      assert.equal(host.tls.key, '/etc/letsencrypt/live/example.org/privkey.pem');
+      assert.deepEqual(host.modules, { disco: { name: 'Example chat' }, ping: {}, version: { show_os: false } });
+    });
+
+    it('every option of the schema appears in the example', async () => {
+      const text = await readFile(EXAMPLE, 'utf8');
+      const walk = (value: unknown, into: string[]): string[] => {
+        if (value && typeof value === 'object' && !Array.isArray(value)) {
+          for (const [k, v] of Object.entries(value)) {
+            into.push(k);
+            walk(v, into);
+          }
+        }
+        return into;
+      };
+      const keys = walk({ ...EXPECTED_DEFAULTS, modules: {}, hosts: {} }, []);
+      for (const key of [...keys, 'url', 'cert', 'key']) assert.match(text, new RegExp(`^\\s*#?\\s*${key}:`, 'm'), key);
+    });
+  });
+
+  describe('unknown keys', () => {
+    it('a top-level unknown key is refused, pointing at the key, with the keys expected', () => {
+      assert.deepEqual(problems(`${MIN}colour: blue\n`), [
+        'starling.yaml:3:1: colour: unknown key (expected one of: log, data_dir, storage, tls, listeners, limits, auth, modules, hosts)',
+      ]);
+    });
+
+    it('a nested unknown key is refused with its full key path', () => {
+      assert.deepEqual(problems(`${MIN}listeners:\n  c2: {}\n`), [
+        'starling.yaml:4:3: listeners.c2: unknown key (expected one of: c2s, c2s_direct_tls)',
+      ]);
+    });
+
+    it('an unknown key inside a host is refused', () => {
+      assert.deepEqual(problems('hosts:\n  localhost:\n    tsl: {}\n'), [
+        'starling.yaml:3:5: hosts.localhost.tsl: unknown key (expected one of: tls, modules)',
+      ]);
+    });
+  });
+
+  describe('values', () => {
+    it('a wrong type names what was expected and what was found', () => {
+      assert.deepEqual(problems(`${MIN}limits:\n  max_stanza_bytes: "lots"\n`), [
+        'starling.yaml:4:21: limits.max_stanza_bytes: expected an integer from 1024 to 16777216, got "lots"',
+      ]);
+      assert.deepEqual(problems(`${MIN}auth:\n  allow_plain: "yes"\n`), [
+        'starling.yaml:4:16: auth.allow_plain: expected true or false, got "yes"',
+      ]);
+      assert.deepEqual(problems(`${MIN}limits: 5\n`), [
+        'starling.yaml:3:9: limits: expected a mapping with the keys: max_stanza_bytes, max_depth, max_header_bytes, ' +
+          'unauthenticated_timeout, idle_timeout, keepalive_interval, got 5',
+      ]);
+    });
+
+    it('a quoted number is a string, not a number', () => {
+      assert.match(problems(`${MIN}listeners:\n  c2s:\n    port: "5222"\n`)[0]!, /listeners\.c2s\.port: expected an integer .*, got "5222"$/);
+    });
+
+    it('values outside their bounds are refused with the range', () => {
+      assert.deepEqual(problems(`${MIN}listeners:\n  c2s:\n    port: 70000\nlimits:\n  max_depth: 3\n  idle_timeout: 1.5\n`), [
+        'starling.yaml:5:11: listeners.c2s.port: expected an integer from 0 (any free port) to 65535, got 70000',
+        'starling.yaml:7:14: limits.max_depth: expected an integer from 4 to 256, got 3',
+        'starling.yaml:8:17: limits.idle_timeout: expected an integer from 0 (off) to 86400, got 1.5',
+      ]);
+      assert.match(problems(`${MIN}auth:\n  scram_iterations: 1000\n`)[0]!, /auth\.scram_iterations: expected an integer from 4096 to 1000000, got 1000/);
+      assert.match(problems(`${MIN}tls:\n  min_version: TLSv1.1\n`)[0]!, /tls\.min_version: expected one of: TLSv1\.2, TLSv1\.3, got "TLSv1\.1"/);
+    });
+
+    it('the bounds themselves are accepted (port 0 picks a free port for tests)', () => {
+      const { config } = parse(
+        `${MIN}listeners:\n  c2s: {port: 0}\n  c2s_direct_tls: {port: 65535}\n` +
+          'limits: {max_stanza_bytes: 16777216, max_depth: 4, idle_timeout: 0, keepalive_interval: 0}\n',
+      );
+      assert.equal(config.listeners.c2s.port, 0);
+      assert.equal(config.listeners.c2s_direct_tls.port, 65535);
+      assert.equal(config.limits.max_stanza_bytes, 16 * 1024 * 1024);
+      assert.equal(config.limits.idle_timeout, 0);
+    });
+
+    it('listener addresses must be IP addresses, listed once', () => {
+      assert.deepEqual(problems(`${MIN}listeners:\n  c2s:\n    addresses: ['::', localhost, '::']\n`), [
+        'starling.yaml:5:5: listeners.c2s.addresses: an address is listed twice',
+        'starling.yaml:5:23: listeners.c2s.addresses[1]: expected an IP address such as 0.0.0.0 or ::, got "localhost"',
+      ]);
+      assert.deepEqual(parse(`${MIN}listeners:\n  c2s:\n    addresses: ['0.0.0.0', '::']\n`).config.listeners.c2s.addresses, ['0.0.0.0', '::']);
+    });
+
+    it('the two client listeners cannot share a port', () => {
+      assert.deepEqual(problems(`${MIN}listeners:\n  c2s_direct_tls:\n    port: 5222\n`), [
+        'starling.yaml:5:11: listeners.c2s_direct_tls.port: port 5222 is already used by listeners.c2s',
+      ]);
+      // ...unless one of them is off, or both pick a free port.
+      parse(`${MIN}listeners:\n  c2s_direct_tls:\n    enabled: false\n    port: 5222\n`);
+      parse(`${MIN}listeners:\n  c2s: {port: 0}\n  c2s_direct_tls: {port: 0}\n`);
+    });
+  });
+
+  describe('hosts', () => {
+    it('at least one host is required', () => {
+      assert.deepEqual(problems('log: {level: info}\n'), [
+        'starling.yaml:1:1: hosts: at least one host is required, e.g. "hosts: { example.org: {} }"',
+      ]);
+      assert.deepEqual(problems('hosts: {}\n'), ['starling.yaml:1:1: hosts: at least one host is required, e.g. "hosts: { example.org: {} }"']);
+    });
+
+    it('a certificate without its key (or a key without its certificate) is refused', () => {
+      assert.deepEqual(problems('hosts:\n  localhost:\n    tls:\n      cert: a.pem\n'), [
+        'starling.yaml:3:5: hosts.localhost.tls: give both cert and key, or neither (key is missing)',
+      ]);
+      assert.match(problems('hosts:\n  localhost:\n    tls: {key: a.key}\n')[0]!, /hosts\.localhost\.tls: give both cert and key, or neither \(cert is missing\)/);
+      assert.deepEqual(parse('hosts:\n  localhost:\n    tls: {cert: a.pem, key: a.key}\n').config.hosts.localhost!.tls, { cert: 'a.pem', key: 'a.key' });
+    });
+
+    it('an invalid host name is refused, pointing at the name (RFC 1123 §2.1)', () => {
+      assert.deepEqual(problems('hosts:\n  localhost: {}\n  "bad host": {}\n  -x-.org: {}\n'), [
+        'starling.yaml:3:3: hosts.bad host: not a valid domain name (expected a host name such as example.org)',
+        'starling.yaml:4:3: hosts.-x-.org: not a valid domain name (expected a host name such as example.org)',
+      ]);
+      assert.match(problems('hosts:\n  127.0.0.1: {}\n')[0]!, /^starling\.yaml:2:3: hosts\.127\.0\.0\.1: not a valid domain name/);
+      assert.match(problems('hosts:\n  under_score.org: {}\n')[0]!, /hosts\.under_score\.org: not a valid domain name/);
+    });
+
+    it('host names are lower-cased like JID domainparts (RFC 7622 §3.2), and a duplicate by case is refused', () => {
+      const loaded = parse('hosts:\n  Example.ORG:\n    modules:\n      ping: {interval: 5}\n  BÜCHER.example: {}\n');
+      assert.deepEqual(Object.keys(loaded.config.hosts), ['example.org', 'bücher.example']);
+      // locate() finds the key as written for the canonical name.
+      assert.equal(loaded.locate(['hosts', 'example.org']), 'starling.yaml:2:3');
+      assert.equal(loaded.locate(['hosts', 'example.org', 'modules', 'ping', 'interval']), 'starling.yaml:4:24');
+      assert.deepEqual(problems('hosts:\n  example.org: {}\n  Example.org: {}\n'), [
+        'starling.yaml:3:3: hosts.Example.org: the same host as "example.org" (host names ignore case)',
+      ]);
+    });
+
+    it('several virtual hosts each get their own module set, replacing the top-level one', () => {
+      const { config } = parse(
+        'modules:\n  ping: {}\n  disco: {name: Main}\n' +
+          'hosts:\n  a.example: {}\n  b.example:\n    modules:\n      version: {show_os: true}\n  c.example:\n    modules:\n',
+      );
+      assert.deepEqual(config.modules, { ping: {}, disco: { name: 'Main' } });
+      assert.equal(config.hosts['a.example']!.modules, undefined);
+      assert.deepEqual(config.hosts['b.example']!.modules, { version: { show_os: true } });
+      assert.deepEqual(config.hosts['c.example']!.modules, {});
+    });
+
+    it('module names must be simple names and module options mappings', () => {
+      assert.deepEqual(problems('modules:\n  Ping: {}\n  time: 5\n' + MIN), [
+        'starling.yaml:2:3: modules.Ping: expected a module name (lower-case letters, digits, "_" or "-")',
+        'starling.yaml:3:9: modules.time: expected a mapping of module options (or nothing), got 5',
+      ]);
+    });
+  });
+
+  describe('storage', () => {
+    it('driver postgres requires a url, reported at the storage section', () => {
+      assert.deepEqual(problems(`${MIN}storage:\n  driver: postgres\n`), [
+        'starling.yaml:3:1: storage.url: required when driver is postgres (e.g. postgres://starling@localhost/starling)',
+      ]);
+      const { config } = parse(`${MIN}storage:\n  driver: postgres\n  url: postgres://u:p@db/starling\n`);
+      assert.equal(config.storage.url, 'postgres://u:p@db/starling');
+    });
+
+    it('a url without driver postgres is refused, and a url is never echoed (it may hold a password)', () => {
+      const found = problems(`${MIN}storage:\n  url: postgres://u:secret@db/starling\n`);
+      assert.deepEqual(found, ['starling.yaml:4:8: storage.url: only used with driver postgres, but driver is sqlite']);
+      const bad = problems(`${MIN}storage:\n  driver: postgres\n  url: mysql://u:secret@db/x\n`);
+      assert.deepEqual(bad, ['starling.yaml:5:8: storage.url: expected a postgres:// or postgresql:// URL']);
+    });
+  });
+
+  describe('YAML', () => {
+    it('a duplicate key is a syntax error located at the second key', () => {
+      assert.deepEqual(problems(`${MIN}log:\n  level: info\n  level: debug\n`), ['starling.yaml:5:3: log.level: Map keys must be unique']);
+    });
+
+    it('tabs and bad indentation are syntax errors located by line and column', () => {
+      assert.match(problems(`${MIN}log:\n\tlevel: info\n`)[0]!, /^starling\.yaml:4:1: .*Tabs are not allowed/);
+      assert.match(problems(`${MIN}log:\n    level: info\n  format: json\n`)[0]!, /^starling\.yaml:5:\d+: /);
+      assert.match(problems('hosts: [localhost\n')[0]!, /^starling\.yaml:\d+:\d+: /);
+    });
+
+    it('anchors and aliases may share a block', () => {
+      const { config } = parse('modules: &common\n  ping: {}\nhosts:\n  a.example: {modules: *common}\n');
+      assert.deepEqual(config.hosts['a.example']!.modules, { ping: {} });
+    });
+
+    it('custom tags, non-1.2 directives, complex keys and dangling aliases are refused', () => {
+      assert.deepEqual(problems(`${MIN}data_dir: !!binary ZGF0YQ==\nlog: !env {level: info}\n`), [
+        'starling.yaml:3:1: data_dir: tag !!binary is not allowed (only plain YAML values are)',
+        'starling.yaml:4:1: log: tag !env is not allowed (only plain YAML values are)',
+      ]);
+      // YAML 1.1 would read `no` as false, so a 1.1 directive is refused.
+      assert.match(problems(`%YAML 1.1\n---\n${MIN}`)[0]!, /^starling\.yaml:1:1: %YAML 1\.1: only YAML 1\.2 is supported/);
+      assert.match(problems(`${MIN}? [a, b]\n: 1\n`)[0]!, /^starling\.yaml:3:3: keys must be plain names/);
+      assert.match(problems(`${MIN}modules: *nope\n`)[0]!, /^starling\.yaml:3:10: modules: alias \*nope refers to no anchor/);
+    });
+
+    it('alias expansion is bounded ("billion laughs")', () => {
+      const bomb =
+        'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n' +
+        'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n';
+      assert.match(problems(bomb)[0]!, /^starling\.yaml: .*aliases expand too much/);
+    });
+
+    it('a file larger than 1 MiB is refused before parsing', () => {
+      assert.match(problems(MIN + '#'.repeat(1024 * 1024) + '\n')[0]!, /^starling\.yaml: the file is \d+ bytes, more than the 1048576 allowed/);
+    });
+
+    it('a document that is not a mapping is refused', () => {
+      assert.match(problems('- a\n- b\n')[0]!, /^starling\.yaml:1:1: \(top level\): expected a mapping .*, got a list$/);
+      assert.match(problems('')[0]!, /^starling\.yaml:1:1: hosts: at least one host is required/);
+    });
+  });
+
+  describe('environment', () => {
+    it('STARLING_LOG_LEVEL overrides log.level, in a file and in the defaults', () => {
+      assert.equal(parse(`log: {level: info}\n${MIN}`, { STARLING_LOG_LEVEL: 'debug' }).config.log.level, 'debug');
+      assert.equal(parse(MIN, { STARLING_LOG_LEVEL: 'WARN' }).config.log.level, 'warn');
+      assert.equal(defaultConfig({ STARLING_LOG_LEVEL: 'trace' }).log.level, 'trace');
+      assert.equal(parse(MIN, { STARLING_LOG_LEVEL: '' }).config.log.level, 'info');
+    });
+
+    it('an invalid STARLING_LOG_LEVEL is reported with the file problems, not ignored', () => {
+      assert.deepEqual(problems(`${MIN}log: {format: xml}\n`, { STARLING_LOG_LEVEL: 'verbose' }), [
+        'starling.yaml:3:15: log.format: expected one of: json, pretty, got "xml"',
+        'environment: STARLING_LOG_LEVEL: expected one of: trace, debug, info, warn, error, fatal, silent, got "verbose"',
+      ]);
+      assert.throws(() => defaultConfig({ STARLING_LOG_LEVEL: 'verbose' }), ConfigError);
+    });
+  });
+
+  it('reports every problem at once, in file order', () => {
+    const text = [
+      'log:',
+      '  level: loud', // 2
+      'listeners:',
+      '  c2s:',
+      '    port: -1', // 5
+      '    tls: true', // 6
+      'storage: {driver: postgres}', // 7
+      'hosts:',
+      '  "not a host": {}', // 9
+      '  localhost:',
+      '    tls: {cert: x.pem}', // 11
+      'extra: 1', // 12
+    ].join('\n');
+    const found = problems(text);
+    assert.deepEqual(
+      found.map((p) => p.split(': ').slice(0, 2).join(': ')),
+      [
+        'starling.yaml:2:10: log.level',
+        'starling.yaml:5:11: listeners.c2s.port',
+        'starling.yaml:6:5: listeners.c2s.tls',
+        'starling.yaml:7:1: storage.url',
+        'starling.yaml:9:3: hosts.not a host',
+        'starling.yaml:11:5: hosts.localhost.tls',
+        'starling.yaml:12:1: extra',
+      ],
+    );
+  });
+
+  describe('loadConfig', () => {
+    it('sets source to the absolute path and names the file as given in messages', async () => {
+      const file = join(dir, 'good.yaml');
+      await writeFile(file, MIN);
+      const loaded = await loadConfig(file, NO_ENV);
+      assert.equal(loaded.config.source, resolve(file));
+      assert.equal(loaded.locate(['hosts', 'localhost']), `${file}:2:3`);
+      assert.equal(loaded.locate(['limits', 'max_depth']), file, 'a key not in the file locates to the file');
+
+      const bad = join(dir, 'bad.yaml');
+      await writeFile(bad, `${MIN}limits: {max_depth: 1}\n`);
+      assert.deepEqual(await problemsAsync(() => loadConfig(bad, NO_ENV)), [
+        `${bad}:3:21: limits.max_depth: expected an integer from 4 to 256, got 1`,
+      ]);
+    });
+
+    it('a missing file, a folder or a non-UTF-8 file is a ConfigError with a clear message', async () => {
+      const missing = join(dir, 'missing.yaml');
+      assert.deepEqual(await problemsAsync(() => loadConfig(missing, NO_ENV)), [`${missing}: cannot read the configuration file: no such file`]);
+      const folder = join(dir, 'folder.yaml');
+      await mkdir(folder);
+      assert.deepEqual(await problemsAsync(() => loadConfig(folder, NO_ENV)), [`${folder}: cannot read the configuration file: not a regular file`]);
+      const latin1 = join(dir, 'latin1.yaml');
+      await writeFile(latin1, Buffer.from([0x68, 0x6f, 0x73, 0x74, 0x73, 0x3a, 0x20, 0xe9, 0x0a]));
+      assert.deepEqual(await problemsAsync(() => loadConfig(latin1, NO_ENV)), [`${latin1}: cannot read the configuration file: it is not UTF-8 text`]);
+    });
+  });
+});
