@@ -1,0 +1,156 @@
+// bin/starling: start | check-config | adduser | passwd | deluser | listusers.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { CliError, EXIT, resolveConfig } from './common.js';
+import { readPassword } from './prompt.js';
+import { AccountError, changePassword, createAccount, deleteAccount, parseAccountJid } from '../core/accounts.js';
+import { planModules } from '../core/module-loader.js';
+import { StartupError } from '../core/server.js';
+import { createStorage } from '../storage/index.js';
+import type { Storage } from '../storage/types.js';
+import type { Config } from '../config/types.js';
+
+const USAGE = `Usage: starling <command> [options]
+
+Commands:
+  start                    run the server in the foreground
+  check-config             validate the configuration and exit
+  adduser <user@host>      create an account (asks for the password)
+  passwd <user@host>       change an account's password (asks for it)
+  deluser <user@host>      delete an account and all of its data
+  listusers [host]         list the accounts of one host or of all hosts
+
+Options:
+  -c, --config <file>      configuration file (default: $STARLING_CONFIG, else
+                           config/starling.yaml if it exists, else built-in
+                           defaults serving localhost)
+  -p, --password <pw>      password for adduser/passwd (visible to other local
+                           users in the process list: prefer the prompt, or
+                           pipe it on standard input)
+  -h, --help               show help for a command
+
+Exit codes: 0 success, 1 the operation failed, 2 usage error, 78 configuration error.`;
+
+const HELP: Record<string, string> = {
+  start: 'Usage: starling start [-c FILE]\n\nRuns the server in the foreground until SIGINT or SIGTERM. Logs go to standard output.',
+  'check-config': 'Usage: starling check-config [-c FILE]\n\nValidates the configuration, including every module\'s options, and prints the problems found with file:line. Exits 0 when it is valid, 78 otherwise.',
+  adduser: 'Usage: starling adduser <user@host> [-c FILE] [-p PASSWORD]\n\nCreates an account. Without -p the password is asked twice on a terminal, or read as one line from standard input.',
+  passwd: 'Usage: starling passwd <user@host> [-c FILE] [-p PASSWORD]\n\nSets a new password for an existing account.',
+  deluser: 'Usage: starling deluser <user@host> [-c FILE]\n\nDeletes an account and everything stored for it.',
+  listusers: 'Usage: starling listusers [host] [-c FILE]\n\nLists the accounts of a host (or of every host), one address per line.',
+};
+
+async function withStorage<T>(config: Config, fn: (s: Storage) => Promise<T>): Promise<T> {
+  const storage = await createStorage(config.storage, resolve(config.data_dir));
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        password: { type: 'string', short: 'p' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${USAGE}`, EXIT.USAGE);
+  }
+  const [command, ...rest] = parsed.positionals;
+  const { values } = parsed;
+  if (!command) {
+    process.stdout.write(USAGE + '\n');
+    return values.help ? EXIT.OK : EXIT.USAGE;
+  }
+  if (command === 'help') {
+    process.stdout.write((HELP[rest[0] ?? ''] ?? USAGE) + '\n');
+    return EXIT.OK;
+  }
+  const help = HELP[command];
+  if (!help) throw new CliError(`unknown command '${command}'\n\n${USAGE}`, EXIT.USAGE);
+  if (values.help) {
+    process.stdout.write(help + '\n');
+    return EXIT.OK;
+  }
+  const needsJid = command === 'adduser' || command === 'passwd' || command === 'deluser';
+  const maxArgs = needsJid || command === 'listusers' ? 1 : 0;
+  if ((needsJid && rest.length !== 1) || rest.length > maxArgs) throw new CliError(`wrong arguments\n\n${help}`, EXIT.USAGE);
+  if (values.password !== undefined && command !== 'adduser' && command !== 'passwd') {
+    throw new CliError(`--password does not apply to ${command}`, EXIT.USAGE);
+  }
+
+  const loaded = await resolveConfig(values.config);
+  const { config } = loaded;
+  const hosts = Object.keys(config.hosts);
+
+  switch (command) {
+    case 'start': {
+      const { runServer } = await import('../main.js');
+      await runServer(loaded);
+      return -1; // keep running
+    }
+    case 'check-config': {
+      const { problems } = await planModules(config, loaded.locate);
+      if (problems.length) throw new CliError(problems.join('\n'), EXIT.CONFIG);
+      process.stdout.write(`${loaded.file ?? 'built-in defaults'}: configuration is valid (hosts: ${hosts.join(', ')})\n`);
+      return EXIT.OK;
+    }
+    case 'adduser':
+    case 'passwd': {
+      const jid = parseAccountJid(rest[0]!, hosts);
+      const password = values.password ?? (await readPassword(true));
+      await withStorage(config, (s) => command === 'adduser'
+        ? createAccount(s, jid, password, config.auth.scram_iterations)
+        : changePassword(s, jid, password, config.auth.scram_iterations));
+      process.stdout.write(command === 'adduser' ? `created ${jid.bare}\n` : `password changed for ${jid.bare}\n`);
+      return EXIT.OK;
+    }
+    case 'deluser': {
+      const jid = parseAccountJid(rest[0]!, hosts);
+      await withStorage(config, (s) => deleteAccount(s, jid));
+      process.stdout.write(`deleted ${jid.bare}\n`);
+      return EXIT.OK;
+    }
+    case 'listusers': {
+      const which = rest[0];
+      if (which !== undefined && !hosts.includes(which)) throw new CliError(`'${which}' is not a host of this server (configured: ${hosts.join(', ')})`);
+      const lines = await withStorage(config, async (s) => {
+        const out: string[] = [];
+        for (const h of which ? [which] : hosts) for (const u of await s.accounts.list(h)) out.push(`${u}@${h}`);
+        return out;
+      });
+      if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+      return EXIT.OK;
+    }
+  }
+  return EXIT.USAGE;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    const code = await run(argv);
+    if (code >= 0) process.exitCode = code;
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`starling: ${err.message}\n`);
+      process.exitCode = err.code;
+    } else if (err instanceof AccountError) {
+      process.stderr.write(`starling: ${err.message}\n`);
+      process.exitCode = EXIT.FAILED;
+    } else if (err instanceof StartupError) {
+      process.stderr.write(`starling: cannot start:\n${err.message}\n`);
+      process.exitCode = EXIT.CONFIG;
+    } else {
+      process.stderr.write(`starling: ${(err as Error).message ?? String(err)}\n`);
+      process.exitCode = EXIT.FAILED;
+    }
+  }
+}

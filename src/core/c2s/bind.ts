@@ -1,0 +1,82 @@
+// Resource binding (RFC 6120 §7), the legacy session IQ (RFC 3921 §3, kept for old clients),
+// and the checks every stanza from a bound client passes before routing (RFC 6120 §8.1).
+import { randomBytes } from 'node:crypto';
+import { NS } from '../../xmpp/ns.js';
+import { StanzaError, StreamError } from '../../xmpp/errors.js';
+import { Jid, JidError } from '../../xmpp/jid.js';
+import { errorReply, iqPayload, iqResult } from '../../xmpp/stanza.js';
+import { xml, type Element } from '../../xmpp/xml.js';
+import { C2sSession } from './client-session.js';
+import type { C2sStream } from './stream.js';
+
+const IQ_TYPES = new Set(['get', 'set', 'result', 'error']);
+const PRESENCE_TYPES = new Set(['unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error']);
+
+function isClientStanza(el: Element): boolean {
+  return el.attrs.xmlns === NS.CLIENT && (el.name === 'iq' || el.name === 'message' || el.name === 'presence');
+}
+
+function reply(stream: C2sStream, stanza: Element, err: StanzaError): void {
+  const r = errorReply(stanza, err);
+  if (r) stream.sendStanza(r);
+}
+
+function isSessionIq(el: Element): boolean {
+  return el.name === 'iq' && el.attrs.type === 'set' && el.getChild('session', NS.SESSION) !== undefined;
+}
+
+/** Stanzas after SASL and before a resource is bound: only bind and session are allowed. */
+export function handleBindStage(stream: C2sStream, el: Element): void {
+  if (!isClientStanza(el)) throw new StreamError('unsupported-stanza-type');
+  if (isSessionIq(el)) return stream.sendStanza(iqResult(el));
+  const bind = el.name === 'iq' && el.attrs.type === 'set' ? el.getChild('bind', NS.BIND) : undefined;
+  if (!bind) throw new StreamError('not-authorized', 'bind a resource first');
+  const host = stream.host!;
+  const requested = bind.getChildText('resource', NS.BIND) ?? bind.getChildText('resource');
+  let jid: Jid;
+  try {
+    jid = Jid.of(stream.username!, host.name, requested ? requested : randomBytes(6).toString('base64url'));
+  } catch (err) {
+    if (err instanceof JidError) return reply(stream, el, new StanzaError('bad-request', 'the resource is not valid'));
+    throw err;
+  }
+  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream);
+  // A bind of a resource already in use replaces the old session (RFC 6120 §7.7.2.2, the
+  // 'override' policy): the old stream gets a conflict stream error.
+  const old = stream.ctx.sessions.get(jid);
+  stream.session = session;
+  if (old) old.close(new StreamError('conflict', 'replaced by a new connection'));
+  stream.ctx.sessions.add(session);
+  stream.sendStanza(iqResult(el, xml('bind', { xmlns: NS.BIND }, xml('jid', {}, jid.full))));
+  stream.log.info('session started', { session: session.id, jid: jid.full, stream: stream.id, secure: session.secure });
+  host.events.emit('session/bound', { session });
+}
+
+/** A stanza from a bound client: checked, `from` stamped, then routed in order. */
+export function handleBound(stream: C2sStream, session: C2sSession, el: Element): void | Promise<void> {
+  if (!isClientStanza(el)) throw new StreamError('unsupported-stanza-type');
+  // RFC 6120 §8.1.2.1: a 'from' the client may use is its full JID or bare JID; anything else
+  // is refused with invalid-from (§4.9.3.9). The server always stamps the full JID.
+  const from = el.attrs.from as string | undefined;
+  if (from !== undefined && from !== session.jid.full && from !== session.jid.bare) {
+    const parsed = Jid.tryParse(from);
+    if (!parsed || (parsed.full !== session.jid.full && parsed.full !== session.jid.bare)) {
+      throw new StreamError('invalid-from', 'the from address does not match this session');
+    }
+  }
+  el.attrs.from = session.jid.full;
+  const type = el.attrs.type as string | undefined;
+  if (el.name === 'iq') {
+    // RFC 6120 §8.2.3: an IQ needs an id and one of the four types; get/set carry one child.
+    if (el.attrs.id === undefined || type === undefined || !IQ_TYPES.has(type)) {
+      return reply(stream, el, new StanzaError('bad-request', 'an IQ needs an id and a valid type'));
+    }
+    if ((type === 'get' || type === 'set') && !iqPayload(el)) {
+      return reply(stream, el, new StanzaError('bad-request', 'an IQ get or set must have exactly one child element'));
+    }
+    if (isSessionIq(el) && el.attrs.to === undefined) return stream.sendStanza(iqResult(el));
+  } else if (el.name === 'presence' && type !== undefined && !PRESENCE_TYPES.has(type)) {
+    return reply(stream, el, new StanzaError('bad-request', 'unknown presence type'));
+  }
+  return stream.ctx.router.route(el, session);
+}

@@ -1,0 +1,20 @@
+// Everything a client stream needs from the server, passed in once (no globals).
+import type { Config } from '../../config/types.js';
+import type { Storage } from '../../storage/types.js';
+import type { Logger } from '../../util/log.js';
+import type { Host } from '../host.js';
+import type { LocalRouter } from '../router.js';
+import type { SessionManager } from '../session-manager.js';
+import type { AuthThrottle } from './throttle.js';
+
+export interface C2sContext {
+  readonly config: Config;
+  readonly hosts: ReadonlyMap<string, Host>;
+  readonly router: LocalRouter;
+  readonly sessions: SessionManager;
+  readonly storage: Storage;
+  readonly throttle: AuthThrottle;
+  readonly log: Logger;
+  /** Secret for fake SCRAM salts of unknown users (no account enumeration). */
+  readonly fakeSaltSecret: Buffer;
+}

@@ -1,0 +1,29 @@
+// Stream features offered at each stage of client negotiation (RFC 6120 §4.3.2, §5, §6, §7).
+import { xml, type Element } from '../../xmpp/xml.js';
+import { NS } from '../../xmpp/ns.js';
+import type { ChannelBindingType } from '../transport.js';
+
+export function tlsFeature(required: boolean): Element {
+  return xml('starttls', { xmlns: NS.TLS }, ...(required ? [xml('required')] : []));
+}
+
+export function saslFeatures(mechanisms: string[], bindings: ChannelBindingType[]): Element[] {
+  const out = [xml('mechanisms', { xmlns: NS.SASL }, ...mechanisms.map((m) => xml('mechanism', {}, m)))];
+  // XEP-0440: tell the client which channel-binding types it may use with -PLUS mechanisms.
+  if (bindings.length > 0) {
+    out.push(xml('sasl-channel-binding', { xmlns: NS.SASL_CB }, ...bindings.map((type) => xml('channel-binding', { type }))));
+  }
+  return out;
+}
+
+export function bindFeatures(): Element[] {
+  return [
+    xml('bind', { xmlns: NS.BIND }),
+    // RFC 6121 obsoleted session establishment; advertise it as optional for old clients (RFC 3921bis).
+    xml('session', { xmlns: NS.SESSION }, xml('optional')),
+  ];
+}
+
+export function featuresElement(children: Element[]): Element {
+  return xml('stream:features', {}, ...children);
+}

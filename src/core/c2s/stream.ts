@@ -1,0 +1,255 @@
+// One client-to-server XML stream (RFC 6120 §4): header checks, feature negotiation
+// (STARTTLS, SASL, bind), then stanzas handed to the router in order. Negotiation steps live
+// in sasl-negotiation.ts and bind.ts; this file owns the stream's life cycle.
+import { randomBytes } from 'node:crypto';
+import { escapeXML, type Element } from '../../xmpp/xml.js';
+import { NS } from '../../xmpp/ns.js';
+import { StreamError } from '../../xmpp/errors.js';
+import { prepDomain } from '../../xmpp/jid.js';
+import { StreamParser, type StreamHeader } from '../../xmpp/stream-parser.js';
+import type { Host } from '../host.js';
+import type { Transport } from '../transport.js';
+import type { C2sContext } from './context.js';
+import type { C2sSession } from './client-session.js';
+import { SaslNegotiation } from './sasl-negotiation.js';
+import { handleBound, handleBindStage } from './bind.js';
+import { bindFeatures, featuresElement, saslFeatures, tlsFeature } from './features.js';
+
+/** Stanzas queued while an earlier one is still being handled; past this, reading pauses. */
+const MAX_QUEUED = 64;
+
+export class C2sStream {
+  readonly id = randomBytes(9).toString('base64url');
+  readonly startedAt = Date.now();
+  host: Host | undefined;
+  /** Prepared localpart once SASL succeeded. */
+  username: string | undefined;
+  session: C2sSession | undefined;
+  private readonly parser: StreamParser;
+  private headerSent = false;
+  private closed = false;
+  private readonly queue: Element[] = [];
+  private busy = false;
+  private paused = false;
+  readonly sasl: SaslNegotiation;
+
+  constructor(readonly transport: Transport, readonly ctx: C2sContext, private readonly onEnd: (s: C2sStream) => void) {
+    const limits = ctx.config.limits;
+    this.parser = new StreamParser({
+      onStreamStart: (h) => this.guard(() => this.streamStart(h)),
+      onStanza: (el) => this.enqueue(el),
+      onStreamEnd: () => this.close(),
+      onError: (err) => this.close(err),
+    }, { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_depth, maxHeaderBytes: limits.max_header_bytes });
+    this.sasl = new SaslNegotiation(this);
+    transport.onData = (chunk) => this.parser.write(chunk);
+    transport.onClose = (reason) => this.cleanup(reason);
+  }
+
+  get log(): C2sContext['log'] {
+    return this.ctx.log;
+  }
+
+  /** STARTTLS is required and not yet done (RFC 6120 §5.3.1). */
+  get tlsPending(): boolean {
+    return this.ctx.config.listeners.c2s.starttls_required && !this.transport.secure;
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof StreamError) return this.close(err);
+    this.log.error('stream handling failed', { stream: this.id, err });
+    this.close(new StreamError('internal-server-error'));
+  }
+
+  private streamStart(h: StreamHeader): void {
+    if (h.defaultNs !== NS.CLIENT) throw new StreamError('invalid-namespace', 'the default namespace must be jabber:client');
+    const host = this.resolveHost(h.attrs.to);
+    if (!host) throw new StreamError('host-unknown', 'this server does not serve that domain');
+    if (this.host && this.host !== host) throw new StreamError('host-unknown', 'the domain changed on a stream restart');
+    this.host = host;
+    // RFC 6120 §4.7.5: version '1.0' is required for XMPP; a missing version means pre-XMPP 0.9.
+    const version = h.attrs.version;
+    const major = version === undefined ? 0 : Number.parseInt(version.split('.')[0] ?? '', 10);
+    if (major !== 1) throw new StreamError('unsupported-version', 'only XMPP 1.0 is supported');
+    this.sendHeader(h.attrs.from);
+    this.sendFeatures();
+  }
+
+  private resolveHost(to: string | undefined): Host | undefined {
+    if (to === undefined) return this.ctx.hosts.size === 1 ? this.ctx.hosts.values().next().value : undefined;
+    try {
+      return this.ctx.hosts.get(prepDomain(to));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sendHeader(clientFrom?: string): void {
+    const from = this.host ? ` from='${escapeXML(this.host.name)}'` : '';
+    const to = clientFrom ? ` to='${escapeXML(clientFrom)}'` : '';
+    this.transport.write(`<?xml version='1.0'?><stream:stream xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAMS}' id='${this.id}'${from}${to} version='1.0' xml:lang='en'>`);
+    this.headerSent = true;
+  }
+
+  private sendFeatures(): void {
+    const children: Element[] = [];
+    if (this.username !== undefined) {
+      children.push(...bindFeatures());
+    } else if (this.tlsPending) {
+      children.push(tlsFeature(true));
+    } else {
+      if (this.transport.canStartTls) children.push(tlsFeature(false));
+      const offer = this.sasl.offer();
+      children.push(...saslFeatures(offer.mechanisms, offer.channelBindings));
+    }
+    this.transport.write(featuresElement(children).toString());
+  }
+
+  /** After STARTTLS or SASL success the client opens a new stream on a fresh parser (RFC 6120 §4.3.3). */
+  restart(): void {
+    this.parser.reset();
+  }
+
+  private enqueue(el: Element): void {
+    if (this.closed) return;
+    this.queue.push(el);
+    if (this.queue.length > MAX_QUEUED && !this.paused) {
+      this.paused = true;
+      this.transport.pause();
+    }
+    if (!this.busy) this.pump();
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      const el = this.queue.shift()!;
+      let r: void | Promise<void>;
+      try {
+        r = this.handle(el);
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      if (r instanceof Promise) {
+        this.busy = true;
+        r.then(() => {
+          this.busy = false;
+          this.pump();
+        }, (err: unknown) => {
+          this.busy = false;
+          this.fail(err);
+        });
+        return;
+      }
+    }
+    if (this.paused && !this.closed) {
+      this.paused = false;
+      this.transport.resume();
+    }
+  }
+
+  private handle(el: Element): void | Promise<void> {
+    const ns = el.attrs.xmlns as string | undefined;
+    if (this.session) return handleBound(this, this.session, el);
+    if (ns === NS.TLS && el.name === 'starttls') return this.startTls();
+    if (ns === NS.SASL) return this.sasl.handle(el);
+    if (this.username !== undefined) return handleBindStage(this, el);
+    // RFC 6120 §6.4.? / §8: no stanzas before authentication.
+    if (ns === NS.CLIENT && (el.name === 'iq' || el.name === 'message' || el.name === 'presence')) {
+      throw new StreamError('not-authorized', 'authenticate first');
+    }
+    throw new StreamError('unsupported-stanza-type');
+  }
+
+  private async startTls(): Promise<void> {
+    if (!this.transport.canStartTls || this.username !== undefined) {
+      // RFC 6120 §5.4.2.2: failure, then close the stream and the connection.
+      this.transport.write(`<failure xmlns='${NS.TLS}'/></stream:stream>`);
+      this.closed = true;
+      this.transport.end();
+      return;
+    }
+    this.transport.write(`<proceed xmlns='${NS.TLS}'/>`);
+    this.restart();
+    try {
+      await this.transport.startTls();
+    } catch (err) {
+      this.log.debug('STARTTLS handshake failed', { stream: this.id, err: (err as Error).message });
+      this.transport.destroy();
+    }
+  }
+
+  /** Called when SASL succeeded: the next header starts the authenticated stream. */
+  authenticated(username: string): void {
+    this.username = username;
+    this.restart();
+  }
+
+  sendStanza(el: Element): void {
+    if (!this.closed) this.transport.write(el.toString());
+  }
+
+  write(data: string): void {
+    if (!this.closed) this.transport.write(data);
+  }
+
+  /** Closes the stream, with a stream error when given (RFC 6120 §4.4, §4.9). */
+  close(error?: StreamError): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (error) {
+      if (!this.headerSent) this.sendHeader();
+      this.transport.write(error.toElement().toString());
+      this.log.debug('stream error', { stream: this.id, condition: error.condition });
+    }
+    this.transport.write('</stream:stream>');
+    this.transport.end();
+    this.cleanup(error ? error.condition : 'closed');
+  }
+
+  private cleaned = false;
+
+  private cleanup(reason: string): void {
+    this.closed = true;
+    if (this.cleaned) return;
+    this.cleaned = true;
+    this.queue.length = 0;
+    const session = this.session;
+    this.session = undefined;
+    if (session && this.host) {
+      const host = this.host;
+      const wasAvailable = session.available;
+      session.available = false;
+      if (this.ctx.sessions.remove(session)) {
+        if (wasAvailable) host.events.emit('presence/unavailable', { session });
+        host.events.emit('session/closed', { session, error: reason });
+        this.log.info('session ended', { session: session.id, jid: session.jid.full, reason });
+      }
+    }
+    this.onEnd(this);
+  }
+
+  /** Periodic housekeeping: timeouts and whitespace keepalives. */
+  tick(now: number): void {
+    if (this.closed) return;
+    const l = this.ctx.config.limits;
+    if (!this.session && now - this.startedAt > l.unauthenticated_timeout * 1000) {
+      return this.close(new StreamError('connection-timeout', 'negotiation took too long'));
+    }
+    if (l.idle_timeout > 0 && now - this.transport.lastRead > l.idle_timeout * 1000) {
+      return this.close(new StreamError('connection-timeout', 'idle for too long'));
+    }
+    // RFC 6120 §4.6.1: whitespace keepalive on a quiet stream.
+    if (this.session && l.keepalive_interval > 0 && now - this.transport.lastWrite > l.keepalive_interval * 1000) {
+      this.transport.write(' ');
+    }
+  }
+}

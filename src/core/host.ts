@@ -1,0 +1,58 @@
+// A virtual host (or, later, a hosted service): a routing target with its own event bus,
+// IQ handler table, disco registry and modules.
+import type { Logger } from '../util/log.js';
+import { EventBus } from './events.js';
+import type { DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType } from './module-api.js';
+
+export class Host {
+  readonly events: EventBus;
+  private readonly iqHandlers = new Map<string, IqHandler>();
+  private readonly features: Record<DiscoTarget, Map<string, number>> = { host: new Map(), account: new Map() };
+  private readonly identities: Record<DiscoTarget, Identity[]> = { host: [], account: [] };
+
+  constructor(readonly name: string, readonly log: Logger) {
+    this.events = new EventBus(log);
+  }
+
+  private static iqKey(target: IqTarget, type: IqType, ns: string, name: string): string {
+    return `${target} ${type} ${ns} ${name}`;
+  }
+
+  addIq(target: IqTarget, type: IqType, ns: string, name: string, handler: IqHandler): () => void {
+    const key = Host.iqKey(target, type, ns, name);
+    if (this.iqHandlers.has(key)) throw new Error(`an IQ handler for ${type} {${ns}}${name} (${target}) exists already`);
+    this.iqHandlers.set(key, handler);
+    return () => this.iqHandlers.delete(key);
+  }
+
+  iqHandler(target: IqTarget, type: IqType, ns: string, name: string): IqHandler | undefined {
+    return this.iqHandlers.get(Host.iqKey(target, type, ns, name));
+  }
+
+  /** Features are reference-counted so two modules may announce the same one. */
+  addFeature(feature: string, target: DiscoTarget): () => void {
+    const m = this.features[target];
+    m.set(feature, (m.get(feature) ?? 0) + 1);
+    return () => {
+      const n = (m.get(feature) ?? 1) - 1;
+      if (n <= 0) m.delete(feature);
+      else m.set(feature, n);
+    };
+  }
+
+  addIdentity(identity: Identity, target: DiscoTarget): () => void {
+    const list = this.identities[target];
+    list.push(identity);
+    return () => {
+      const i = list.indexOf(identity);
+      if (i !== -1) list.splice(i, 1);
+    };
+  }
+
+  discoInfo(target: DiscoTarget): DiscoInfo {
+    return {
+      identities: [...this.identities[target]],
+      features: [...this.features[target].keys()].sort(),
+    };
+  }
+}

@@ -1,0 +1,84 @@
+// The API a module gets (architecture guide, "A module"). Modules import this file, src/xmpp/
+// and storage interfaces only. Everything registered through the API is recorded, so
+// unloading a module reverses it.
+import { z } from 'zod';
+import type { Element } from '../xmpp/xml.js';
+import type { Jid } from '../xmpp/jid.js';
+import type { Logger } from '../util/log.js';
+import type { Storage } from '../storage/types.js';
+import type { ClientSession } from './session-types.js';
+import type { EventName, Handler } from './events.js';
+
+export { z };
+
+export type IqType = 'get' | 'set';
+/** Which addresses an IQ handler answers for: the host itself or a local account's bare JID. */
+export type IqTarget = 'host' | 'bare';
+
+export interface IqContext {
+  readonly stanza: Element;
+  /** The single child element of the IQ. */
+  readonly payload: Element;
+  readonly from: Jid;
+  readonly to: Jid;
+  readonly origin: ClientSession | undefined;
+}
+
+/**
+ * Returns the result payload (or nothing for an empty result), or throws a StanzaError.
+ * Returning `false` declines, so the request goes on to service-unavailable.
+ */
+export type IqHandler = (ctx: IqContext) => Element | undefined | void | false | Promise<Element | undefined | void | false>;
+
+export interface Identity {
+  category: string;
+  type: string;
+  name?: string;
+}
+
+/** Where a disco feature or identity is shown: on the server's JID or on every account's JID. */
+export type DiscoTarget = 'host' | 'account';
+
+export interface DiscoInfo {
+  identities: Identity[];
+  features: string[];
+}
+
+export interface ModuleApi<O> {
+  readonly name: string;
+  /** The virtual host this instance serves. */
+  readonly host: string;
+  readonly options: O;
+  readonly log: Logger;
+  readonly storage: Storage;
+  readonly server: { readonly name: string; readonly version: string };
+
+  iq(type: IqType, ns: string, name: string, handler: IqHandler, opts?: { to?: IqTarget[] }): void;
+  on<K extends EventName>(event: K, handler: Handler<K>, priority?: number): void;
+  addFeature(feature: string, target?: DiscoTarget): void;
+  addIdentity(identity: Identity, target?: DiscoTarget): void;
+  discoInfo(target: DiscoTarget): DiscoInfo;
+
+  /** Routes a stanza as if sent by this host (its `from` must be set). */
+  send(stanza: Element): void;
+  /** The bound sessions of a local account. */
+  sessionsOf(bare: Jid): readonly ClientSession[];
+
+  setTimeout(fn: () => void, ms: number): void;
+  setInterval(fn: () => void, ms: number): void;
+  onUnload(fn: () => void | Promise<void>): void;
+}
+
+export interface ModuleDefinition<S extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  /** Specifications it implements, e.g. ['XEP-0199']. */
+  specs: string[];
+  /** Options schema; must reject unknown keys (use z.strictObject). */
+  options: S;
+  setup(api: ModuleApi<z.output<S>>): void | Promise<void>;
+}
+
+export function defineModule<S extends z.ZodType>(def: ModuleDefinition<S>): ModuleDefinition<S> {
+  return def;
+}

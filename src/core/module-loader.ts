@@ -1,0 +1,121 @@
+// Resolves the modules each host enables, validates their options against each module's schema
+// (a bad value stops the server at start with file:line), and instantiates them with an API
+// whose registrations are recorded so that unloading reverses them.
+import type { z } from 'zod';
+import type { Config } from '../config/types.js';
+import type { Logger } from '../util/log.js';
+import type { Storage } from '../storage/types.js';
+import type { Element } from '../xmpp/xml.js';
+import { builtinModules } from '../modules/index.js';
+import type { Host } from './host.js';
+import type { ModuleApi, ModuleDefinition } from './module-api.js';
+import type { Router } from './router.js';
+import type { SessionManager } from './session-manager.js';
+
+export interface PlannedModule {
+  def: ModuleDefinition;
+  options: unknown;
+}
+
+export type Locate = (path: (string | number)[]) => string;
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length ? issue.path.join('.') + ': ' : '';
+  return `${where}${issue.message}`;
+}
+
+/** Checks every host's module list and options; returns the plan per host and all problems. */
+export async function planModules(config: Config, locate: Locate): Promise<{ plan: Map<string, PlannedModule[]>; problems: string[] }> {
+  const plan = new Map<string, PlannedModule[]>();
+  const problems: string[] = [];
+  for (const [hostName, hostCfg] of Object.entries(config.hosts)) {
+    const perHost = hostCfg.modules !== undefined;
+    const modules = hostCfg.modules ?? config.modules;
+    const basePath = perHost ? ['hosts', hostName, 'modules'] : ['modules'];
+    const list: PlannedModule[] = [];
+    for (const [name, options] of Object.entries(modules)) {
+      const load = builtinModules[name];
+      if (!load) {
+        problems.push(`${locate([...basePath, name])}: ${[...basePath, name].join('.')}: unknown module (available: ${Object.keys(builtinModules).sort().join(', ')})`);
+        continue;
+      }
+      const def = await load();
+      const parsed = def.options.safeParse(options ?? {});
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const path = [...basePath, name, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+          problems.push(`${locate(path)}: ${[...basePath, name].join('.')}: ${describeIssue(issue)}`);
+        }
+        continue;
+      }
+      list.push({ def, options: parsed.data });
+    }
+    plan.set(hostName, list);
+  }
+  return { plan, problems };
+}
+
+export interface ModuleDeps {
+  host: Host;
+  router: Router;
+  sessions: SessionManager;
+  storage: Storage;
+  log: Logger;
+  server: { name: string; version: string };
+}
+
+export class LoadedModule {
+  constructor(readonly name: string, private readonly disposers: Array<() => void | Promise<void>>) {}
+
+  async unload(): Promise<void> {
+    for (const d of this.disposers.reverse()) await d();
+    this.disposers.length = 0;
+  }
+}
+
+export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Promise<LoadedModule> {
+  const { def } = planned;
+  const { host } = deps;
+  const disposers: Array<() => void | Promise<void>> = [];
+  const log = deps.log.child({ module: def.name, host: host.name });
+  const api: ModuleApi<unknown> = {
+    name: def.name,
+    host: host.name,
+    options: planned.options,
+    log,
+    storage: deps.storage,
+    server: deps.server,
+    iq: (type, ns, name, handler, opts) => {
+      for (const target of opts?.to ?? ['host']) disposers.push(host.addIq(target, type, ns, name, handler));
+    },
+    on: (event, handler, priority) => {
+      disposers.push(host.events.on(event, handler, priority));
+    },
+    addFeature: (feature, target = 'host') => {
+      disposers.push(host.addFeature(feature, target));
+    },
+    addIdentity: (identity, target = 'host') => {
+      disposers.push(host.addIdentity(identity, target));
+    },
+    discoInfo: (target) => host.discoInfo(target),
+    send: (stanza: Element) => {
+      void deps.router.route(stanza);
+    },
+    sessionsOf: (bare) => deps.sessions.resources(bare),
+    setTimeout: (fn, ms) => {
+      const t = setTimeout(fn, ms);
+      disposers.push(() => clearTimeout(t));
+    },
+    setInterval: (fn, ms) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      disposers.push(() => clearInterval(t));
+    },
+    onUnload: (fn) => {
+      disposers.push(fn);
+    },
+  };
+  await def.setup(api);
+  log.debug('module loaded');
+  return new LoadedModule(def.name, disposers);
+}

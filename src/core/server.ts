@@ -1,0 +1,149 @@
+// The composition root's product: hosts, router, sessions, storage, TLS and listeners wired
+// together (architecture guide: config -> storage -> server -> modules -> listeners).
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/types.js';
+import type { Logger } from '../util/log.js';
+import type { Storage } from '../storage/types.js';
+import { createStorage } from '../storage/index.js';
+import { TlsContexts, type HostCert } from '../net/tls.js';
+import { ensureSelfSigned } from '../net/certs.js';
+import { loadHostCert } from '../net/pem.js';
+import { startC2sListeners, type ListenerHandle } from '../net/listeners.js';
+import { StreamError } from '../xmpp/errors.js';
+import { Host } from './host.js';
+import { LocalRouter } from './router.js';
+import { SessionManager } from './session-manager.js';
+import { installIqDispatch } from './iq-dispatch.js';
+import { installDelivery } from './delivery.js';
+import { installAvailability } from './availability.js';
+import { loadModule, planModules, type LoadedModule, type Locate } from './module-loader.js';
+import { C2sStream } from './c2s/stream.js';
+import { AuthThrottle } from './c2s/throttle.js';
+import { SERVER_NAME, serverVersion } from './version.js';
+
+export class StartupError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'StartupError';
+  }
+}
+
+async function loadSecret(dataDir: string, ephemeral: boolean): Promise<Buffer> {
+  if (ephemeral) return randomBytes(32);
+  const file = join(dataDir, 'server-secret');
+  try {
+    const b = await readFile(file);
+    if (b.length >= 32) return b;
+  } catch {
+    // created below
+  }
+  const secret = randomBytes(32);
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export class Server {
+  readonly hosts = new Map<string, Host>();
+  readonly sessions = new SessionManager();
+  readonly router: LocalRouter;
+  readonly streams = new Set<C2sStream>();
+  private listeners: ListenerHandle[] = [];
+  private modules: LoadedModule[] = [];
+  private sweeper: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  private constructor(readonly config: Config, readonly storage: Storage, readonly tls: TlsContexts, readonly log: Logger) {
+    this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
+  }
+
+  static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {
+    const t0 = performance.now();
+    const { plan, problems } = await planModules(config, locate);
+    if (problems.length) throw new StartupError(problems);
+    const dataDir = resolve(config.data_dir);
+    const ephemeral = config.storage.driver === 'memory';
+    await mkdir(dataDir, { recursive: true });
+    const storage = await createStorage(config.storage, dataDir, log.child({ component: 'storage' }));
+    try {
+      const certs: HostCert[] = [];
+      for (const [name, h] of Object.entries(config.hosts)) {
+        if (h.tls.cert && h.tls.key) certs.push(await loadHostCert(name, resolve(h.tls.cert), resolve(h.tls.key)));
+        else {
+          const c = await ensureSelfSigned(name, join(dataDir, 'certs'), log);
+          certs.push({ domain: name, certPem: c.certPem, keyPem: c.keyPem });
+        }
+      }
+      const defaultDomain = Object.keys(config.hosts)[0]!;
+      const tls = new TlsContexts({ minVersion: config.tls.min_version, certs, defaultDomain });
+      const server = new Server(config, storage, tls, log);
+      const secret = await loadSecret(dataDir, ephemeral);
+      await server.setupHosts(plan);
+      await server.listen(secret);
+      log.info('server started', { hosts: [...server.hosts.keys()], startupMs: Math.round(performance.now() - t0), version: serverVersion() });
+      return server;
+    } catch (err) {
+      await storage.close();
+      throw err;
+    }
+  }
+
+  private async setupHosts(plan: Awaited<ReturnType<typeof planModules>>['plan']): Promise<void> {
+    for (const name of Object.keys(this.config.hosts)) {
+      const host = new Host(name, this.log.child({ host: name }));
+      this.hosts.set(name, host);
+      installAvailability(host);
+      installIqDispatch(host, this.router);
+      installDelivery(host, this.router, this.sessions, this.storage);
+      for (const planned of plan.get(name) ?? []) {
+        this.modules.push(await loadModule(planned, {
+          host, router: this.router, sessions: this.sessions, storage: this.storage, log: this.log,
+          server: { name: SERVER_NAME, version: serverVersion() },
+        }));
+      }
+    }
+  }
+
+  private async listen(secret: Buffer): Promise<void> {
+    const throttle = new AuthThrottle(this.config.auth);
+    const ctx = {
+      config: this.config, hosts: this.hosts, router: this.router, sessions: this.sessions,
+      storage: this.storage, throttle, log: this.log.child({ component: 'c2s' }), fakeSaltSecret: secret,
+    };
+    this.listeners = await startC2sListeners(this.config.listeners, this.tls, (conn) => {
+      if (this.stopping) return conn.destroy();
+      const stream = new C2sStream(conn, ctx, (s) => this.streams.delete(s));
+      this.streams.add(stream);
+    }, this.log.child({ component: 'net' }));
+    const l = this.config.limits;
+    const shortest = Math.min(l.unauthenticated_timeout, l.idle_timeout || Infinity, l.keepalive_interval || Infinity);
+    const every = Math.max(250, Math.min(5000, (shortest * 1000) / 4));
+    this.sweeper = setInterval(() => {
+      const now = Date.now();
+      for (const s of this.streams) s.tick(now);
+    }, every);
+    this.sweeper.unref();
+  }
+
+  /** Bound ports by listener kind (the first address of each), e.g. for tests using port 0. */
+  ports(): Partial<Record<ListenerHandle['kind'], number>> {
+    const out: Partial<Record<ListenerHandle['kind'], number>> = {};
+    for (const l of this.listeners) out[l.kind] ??= l.address.port;
+    return out;
+  }
+
+  /** Stops accepting, closes every stream with system-shutdown, unloads modules, closes storage. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    // Stop accepting first; the listeners' close resolves once their connections are gone.
+    const listenersClosed = Promise.all(this.listeners.map((l) => l.close()));
+    for (const s of [...this.streams]) s.close(new StreamError('system-shutdown'));
+    await listenersClosed;
+    for (const m of this.modules.reverse()) await m.unload();
+    await this.storage.close();
+    this.log.info('server stopped');
+  }
+}

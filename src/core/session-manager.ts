@@ -1,0 +1,52 @@
+// The registry of bound client sessions on this server, by bare JID and resource.
+import type { Jid } from '../xmpp/jid.js';
+import type { ClientSession } from './session-types.js';
+
+export class SessionManager {
+  private readonly byBare = new Map<string, Map<string, ClientSession>>();
+  private total = 0;
+
+  /** Registers a bound session. Returns the session it replaces (same full JID), if any. */
+  add(session: ClientSession): ClientSession | undefined {
+    let res = this.byBare.get(session.jid.bare);
+    if (!res) {
+      res = new Map();
+      this.byBare.set(session.jid.bare, res);
+    }
+    const old = res.get(session.jid.resource);
+    res.set(session.jid.resource, session);
+    if (!old) this.total++;
+    return old;
+  }
+
+  /** Removes a session, if it is still the one registered for its full JID. */
+  remove(session: ClientSession): boolean {
+    const res = this.byBare.get(session.jid.bare);
+    if (!res || res.get(session.jid.resource) !== session) return false;
+    res.delete(session.jid.resource);
+    if (res.size === 0) this.byBare.delete(session.jid.bare);
+    this.total--;
+    return true;
+  }
+
+  get(full: Jid): ClientSession | undefined {
+    return this.byBare.get(full.bare)?.get(full.resource);
+  }
+
+  has(resourceOf: Jid, resource: string): boolean {
+    return this.byBare.get(resourceOf.bare)?.has(resource) ?? false;
+  }
+
+  resources(bare: Jid): readonly ClientSession[] {
+    const res = this.byBare.get(bare.bare);
+    return res ? [...res.values()] : [];
+  }
+
+  get count(): number {
+    return this.total;
+  }
+
+  *all(): IterableIterator<ClientSession> {
+    for (const res of this.byBare.values()) yield* res.values();
+  }
+}

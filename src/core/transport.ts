@@ -1,0 +1,33 @@
+// What a stream needs from the connection under it. net/ implements it for TCP and TLS sockets;
+// WebSocket (RFC 7395) will implement it too. Only net/ touches sockets.
+export type ChannelBindingType = 'tls-exporter' | 'tls-server-end-point';
+
+export interface Transport {
+  readonly remoteAddress: string;
+  /** TLS is in place (direct TLS or after STARTTLS). */
+  readonly secure: boolean;
+  /** STARTTLS can still be negotiated on this transport. */
+  readonly canStartTls: boolean;
+  /** Set by the stream: called with each chunk read. */
+  onData: (chunk: Buffer) => void;
+  /** Set by the stream: called once when the transport is gone (reason for logs). */
+  onClose: (reason: string) => void;
+  /** Queues data; writes are coalesced and flushed once per event-loop turn. */
+  write(data: string): void;
+  /** Writes what is queued now (used before a TLS upgrade). */
+  flush(): void;
+  /** Upgrades to TLS in place (RFC 6120 §5.4.3.3); resolves when the handshake is done. */
+  startTls(): Promise<void>;
+  /** Channel-binding data available on this transport (RFC 9266, RFC 5929). */
+  channelBindings(): Partial<Record<ChannelBindingType, () => Buffer>>;
+  /** Flushes, half-closes, and destroys after a grace period if the peer does not close. */
+  end(): void;
+  /** Stops and restarts reading (backpressure, rate limits). */
+  pause(): void;
+  resume(): void;
+  /** Drops the connection now. */
+  destroy(): void;
+  /** Milliseconds since the epoch of the last read and write. */
+  readonly lastRead: number;
+  readonly lastWrite: number;
+}

@@ -1,0 +1,59 @@
+// XEP-0030: Service Discovery for the server and for accounts. The server answers disco on an
+// account's bare JID on the account's behalf; until rosters exist only to the account itself
+// (a stranger gets service-unavailable, which reveals nothing about the account).
+import { defineModule, z } from '../../core/module-api.js';
+import { xml, type Element } from '../../xmpp/xml.js';
+import { NS } from '../../xmpp/ns.js';
+import { StanzaError } from '../../xmpp/errors.js';
+import type { DiscoInfo } from '../../core/module-api.js';
+
+function infoElement(info: DiscoInfo, node: string | undefined): Element {
+  const q = xml('query', node ? { xmlns: NS.DISCO_INFO, node } : { xmlns: NS.DISCO_INFO });
+  for (const id of info.identities) {
+    q.append(xml('identity', id.name ? { category: id.category, type: id.type, name: id.name } : { category: id.category, type: id.type }));
+  }
+  for (const f of info.features) q.append(xml('feature', { var: f }));
+  return q;
+}
+
+export default defineModule({
+  name: 'disco',
+  description: 'Service discovery for the server and accounts (XEP-0030)',
+  specs: ['XEP-0030'],
+  options: z.strictObject({
+    /** Name shown for the server's identity. */
+    name: z.string().min(1).max(100).default('Starling'),
+  }),
+  setup(api) {
+    for (const target of ['host', 'account'] as const) {
+      api.addFeature(NS.DISCO_INFO, target);
+      api.addFeature(NS.DISCO_ITEMS, target);
+    }
+    api.addIdentity({ category: 'server', type: 'im', name: api.options.name }, 'host');
+    api.addIdentity({ category: 'account', type: 'registered' }, 'account');
+
+    api.iq('get', NS.DISCO_INFO, 'query', ({ payload }) => {
+      const node = payload.attrs.node as string | undefined;
+      if (node) throw new StanzaError('item-not-found');
+      return infoElement(api.discoInfo('host'), undefined);
+    });
+    api.iq('get', NS.DISCO_ITEMS, 'query', ({ payload }) => {
+      if (payload.attrs.node) throw new StanzaError('item-not-found');
+      return xml('query', { xmlns: NS.DISCO_ITEMS });
+    });
+
+    const selfOnly = (from: { bare: string }, to: { bare: string }): void => {
+      if (from.bare !== to.bare) throw new StanzaError('service-unavailable');
+    };
+    api.iq('get', NS.DISCO_INFO, 'query', ({ payload, from, to }) => {
+      selfOnly(from, to);
+      if (payload.attrs.node) throw new StanzaError('item-not-found');
+      return infoElement(api.discoInfo('account'), undefined);
+    }, { to: ['bare'] });
+    api.iq('get', NS.DISCO_ITEMS, 'query', ({ payload, from, to }) => {
+      selfOnly(from, to);
+      if (payload.attrs.node) throw new StanzaError('item-not-found');
+      return xml('query', { xmlns: NS.DISCO_ITEMS });
+    }, { to: ['bare'] });
+  },
+});

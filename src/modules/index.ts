@@ -1,0 +1,11 @@
+// The built-in modules, loaded on demand by name. A module is enabled per host in the config.
+import type { ModuleDefinition } from '../core/module-api.js';
+
+type Loader = () => Promise<ModuleDefinition>;
+
+export const builtinModules: Readonly<Record<string, Loader>> = {
+  disco: async () => (await import('./disco/index.js')).default,
+  ping: async () => (await import('./ping/index.js')).default,
+  version: async () => (await import('./version/index.js')).default,
+  time: async () => (await import('./time/index.js')).default,
+};

@@ -1,0 +1,152 @@
+// A client connection over TCP or TLS: coalesced writes, in-place STARTTLS upgrade and the
+// channel-binding values the SASL layer needs. Implements the core's Transport interface.
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { ChannelBindingType, Transport } from '../core/transport.js';
+import type { TlsContexts } from './tls.js';
+import { tlsExporter, tlsServerEndPoint } from './tls.js';
+
+/** How long a half-closed connection may linger before it is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+export class Connection implements Transport {
+  onData: (chunk: Buffer) => void = () => undefined;
+  onClose: (reason: string) => void = () => undefined;
+  lastRead = Date.now();
+  lastWrite = Date.now();
+  readonly remoteAddress: string;
+  private socket: Socket;
+  private queue: string[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private upgrading = false;
+
+  constructor(socket: Socket, private readonly tls: TlsContexts | undefined, readonly directTls: boolean) {
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    socket.setNoDelay(true);
+    this.attach(socket);
+  }
+
+  get secure(): boolean {
+    return this.socket instanceof TLSSocket;
+  }
+
+  get canStartTls(): boolean {
+    return !this.secure && this.tls !== undefined;
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.handleData);
+    socket.on('error', this.handleError);
+    socket.on('close', this.handleClose);
+  }
+
+  private detach(socket: Socket): void {
+    socket.off('data', this.handleData);
+    socket.off('error', this.handleError);
+    socket.off('close', this.handleClose);
+  }
+
+  private readonly handleData = (chunk: Buffer): void => {
+    this.lastRead = Date.now();
+    this.onData(chunk);
+  };
+
+  private readonly handleError = (err: Error): void => {
+    this.finish(`socket error: ${err.message}`);
+  };
+
+  private readonly handleClose = (): void => {
+    this.finish('closed by peer');
+  };
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.socket.destroy();
+    this.onClose(reason);
+  }
+
+  write(data: string): void {
+    if (this.closed) return;
+    this.queue.push(data);
+    if (!this.flushScheduled && !this.upgrading) {
+      this.flushScheduled = true;
+      setImmediate(this.flushNow);
+    }
+  }
+
+  private readonly flushNow = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  flush(): void {
+    if (this.closed || this.queue.length === 0 || this.upgrading) return;
+    const data = this.queue.length === 1 ? this.queue[0]! : this.queue.join('');
+    this.queue.length = 0;
+    this.lastWrite = Date.now();
+    this.socket.write(data);
+  }
+
+  async startTls(): Promise<void> {
+    if (!this.tls || this.secure) throw new Error('TLS cannot be started on this connection');
+    this.flush();
+    const plain = this.socket;
+    this.detach(plain);
+    this.upgrading = true;
+    const secure = new TLSSocket(plain, { ...this.tls.serverOptions(['xmpp-client']), isServer: true });
+    this.socket = secure;
+    this.attach(secure);
+    await new Promise<void>((resolve, reject) => {
+      const onSecure = (): void => {
+        secure.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error): void => {
+        secure.off('secure', onSecure);
+        reject(err);
+      };
+      secure.once('secure', onSecure);
+      secure.once('error', onError);
+    });
+    this.upgrading = false;
+    this.flush();
+  }
+
+  channelBindings(): Partial<Record<ChannelBindingType, () => Buffer>> {
+    const s = this.socket;
+    if (!(s instanceof TLSSocket)) return {};
+    const out: Partial<Record<ChannelBindingType, () => Buffer>> = {};
+    if (s.getProtocol() === 'TLSv1.3' || s.getProtocol() === 'TLSv1.2') {
+      const exporter = tlsExporter(s);
+      if (exporter) out['tls-exporter'] = () => exporter;
+    }
+    const endPoint = tlsServerEndPoint(s);
+    if (endPoint) out['tls-server-end-point'] = () => endPoint;
+    return out;
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.flush();
+    this.socket.end();
+    const t = setTimeout(() => this.finish('close grace period over'), CLOSE_GRACE_MS);
+    t.unref();
+  }
+
+  destroy(): void {
+    this.finish('destroyed');
+  }
+
+  /** Stops reading (rate limiting, backpressure). */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+}

@@ -1,0 +1,70 @@
+// The c2s listeners: plain TCP with STARTTLS (RFC 6120, default port 5222) and direct TLS
+// (XEP-0368, default 5223). Each configured address gets its own server socket.
+import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Logger } from '../util/log.js';
+import type { ListenerConfig } from '../config/types.js';
+import { Connection } from './connection.js';
+import type { TlsContexts } from './tls.js';
+
+export interface ListenerHandle {
+  readonly kind: 'c2s' | 'c2s_direct_tls';
+  readonly address: AddressInfo;
+  close(): Promise<void>;
+}
+
+export class ListenError extends Error {}
+
+function listen(server: Server, port: number, address: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      reject(new ListenError(`cannot listen on ${address}:${port}: ${why}`));
+    };
+    server.once('error', onError);
+    server.listen({ port, host: address, backlog: 1024 }, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function handle(kind: ListenerHandle['kind'], server: Server, address: AddressInfo): ListenerHandle {
+  return {
+    kind,
+    address,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function startC2sListeners(
+  cfg: { c2s: ListenerConfig; c2s_direct_tls: ListenerConfig },
+  tls: TlsContexts,
+  accept: (conn: Connection) => void,
+  log: Logger,
+): Promise<ListenerHandle[]> {
+  const handles: ListenerHandle[] = [];
+  try {
+    if (cfg.c2s.enabled) {
+      for (const addr of cfg.c2s.addresses) {
+        const server = createTcpServer({ noDelay: true }, (socket) => accept(new Connection(socket, tls, false)));
+        const address = await listen(server, cfg.c2s.port, addr);
+        handles.push(handle('c2s', server, address));
+        log.info('listening', { kind: 'c2s', address: address.address, port: address.port });
+      }
+    }
+    if (cfg.c2s_direct_tls.enabled) {
+      for (const addr of cfg.c2s_direct_tls.addresses) {
+        const server = createTlsServer(tls.serverOptions(['xmpp-client']), (socket) => accept(new Connection(socket, tls, true)));
+        server.on('tlsClientError', (err) => log.debug('TLS handshake failed', { err: err.message }));
+        const address = await listen(server, cfg.c2s_direct_tls.port, addr);
+        handles.push(handle('c2s_direct_tls', server, address));
+        log.info('listening', { kind: 'c2s_direct_tls', address: address.address, port: address.port });
+      }
+    }
+  } catch (err) {
+    await Promise.all(handles.map((h) => h.close()));
+    throw err;
+  }
+  return handles;
+}

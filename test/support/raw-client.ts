@@ -1,0 +1,242 @@
+// A small XMPP client for tests that need what @xmpp/client does not offer: raw bytes,
+// SCRAM-SHA-256 and -PLUS, direct control of each negotiation step. It parses with ltx
+// (@xmpp/xml's parser), independent of the server's own saxes-based parser.
+import net from 'node:net';
+import tls from 'node:tls';
+import { createHash } from 'node:crypto';
+import { Parser, type Element } from '@xmpp/xml';
+import xml from '@xmpp/xml';
+import { ScramClient } from './scram-client.js';
+
+export interface RawClientOptions {
+  port: number;
+  domain?: string;
+  directTls?: boolean;
+  /** PEM of the CA to trust (the server's self-signed certificate). */
+  ca?: string;
+}
+
+export class RawClient {
+  private socket: net.Socket;
+  private parser!: Parser;
+  private readonly inbox: Element[] = [];
+  private waiters: Array<(el: Element | undefined) => void> = [];
+  header: Record<string, string> | undefined;
+  /** Raw bytes received, for byte-level assertions. */
+  received = '';
+  /** Resolves when the socket has closed. */
+  readonly closed: Promise<void>;
+  isClosed = false;
+  readonly domain: string;
+
+  private constructor(socket: net.Socket, private readonly opts: RawClientOptions) {
+    this.domain = opts.domain ?? 'localhost';
+    this.socket = socket;
+    this.resetParser();
+    this.closed = new Promise((resolve) => {
+      const done = (): void => {
+        this.isClosed = true;
+        for (const w of this.waiters) w(undefined);
+        this.waiters = [];
+        resolve();
+      };
+      socket.once('close', done);
+    });
+    this.listen(socket);
+  }
+
+  static connect(opts: RawClientOptions): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = opts.directTls
+        ? tls.connect({ host: '127.0.0.1', port: opts.port, servername: opts.domain ?? 'localhost', ca: opts.ca, ALPNProtocols: ['xmpp-client'] }, () => resolve(new RawClient(socket, opts)))
+        : net.connect({ host: '127.0.0.1', port: opts.port }, () => resolve(new RawClient(socket, opts)));
+      socket.once('error', reject);
+    });
+  }
+
+  private listen(socket: net.Socket): void {
+    socket.on('data', (chunk: Buffer) => {
+      const s = chunk.toString('utf8');
+      this.received += s;
+      this.parser.write(s);
+    });
+    socket.on('error', () => undefined);
+  }
+
+  private resetParser(): void {
+    this.parser = new Parser();
+    this.parser.on('start', (el: Element) => {
+      this.header = el.attrs as Record<string, string>;
+    });
+    this.parser.on('element', (el: Element) => this.push(el));
+    this.parser.on('end', () => this.push(xml('stream-end')));
+    this.parser.on('error', () => this.push(xml('parse-error')));
+  }
+
+  private push(el: Element): void {
+    const w = this.waiters.shift();
+    if (w) w(el);
+    else this.inbox.push(el);
+  }
+
+  get tlsSocket(): tls.TLSSocket | undefined {
+    return this.socket instanceof tls.TLSSocket ? this.socket : undefined;
+  }
+
+  write(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  send(el: Element): void {
+    this.socket.write(el.toString());
+  }
+
+  /** The next top-level element; undefined if the connection closed first. */
+  next(timeoutMs = 5000): Promise<Element | undefined> {
+    const el = this.inbox.shift();
+    if (el) return Promise.resolve(el);
+    if (this.isClosed) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no element within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (e: Element | undefined): void => {
+        clearTimeout(t);
+        resolve(e);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Skips elements until one matches. */
+  async expect(match: (el: Element) => boolean, timeoutMs = 5000): Promise<Element> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const el = await this.next(Math.max(1, deadline - Date.now()));
+      if (!el) throw new Error('connection closed before the expected element');
+      if (match(el)) return el;
+    }
+  }
+
+  /** Waits for a stream error and the close; returns the condition. */
+  async streamError(timeoutMs = 5000): Promise<string> {
+    const el = await this.expect((e) => e.name === 'stream:error', timeoutMs);
+    const cond = el.children.find((c): c is Element => typeof c !== 'string' && c.name !== 'text');
+    return cond?.name ?? 'none';
+  }
+
+  /** Opens a stream and returns the features. */
+  async open(to = this.domain, extra = ''): Promise<Element> {
+    this.resetParser();
+    this.write(`<?xml version='1.0'?><stream:stream to='${to}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' xml:lang='en'${extra}>`);
+    return this.expect((e) => e.name === 'stream:features');
+  }
+
+  async starttls(): Promise<Element> {
+    this.write("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
+    const el = await this.next();
+    if (el?.name !== 'proceed') throw new Error(`expected proceed, got ${el?.toString()}`);
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    this.socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
+      const s = tls.connect({ socket: plain, servername: this.domain, ca: this.opts.ca }, () => resolve(s));
+      s.once('error', reject);
+    });
+    this.listen(this.socket);
+    return this.open();
+  }
+
+  mechanisms(features: Element): string[] {
+    return (features.getChild('mechanisms')?.getChildren('mechanism') ?? []).map((m) => m.getText());
+  }
+
+  channelBindingTypes(features: Element): string[] {
+    return (features.getChild('sasl-channel-binding')?.getChildren('channel-binding') ?? []).map((c) => c.attrs.type as string);
+  }
+
+  /** tls-exporter / tls-server-end-point values as the client computes them. */
+  bindingData(type: string): Buffer {
+    const s = this.tlsSocket;
+    if (!s) throw new Error('not TLS');
+    if (type === 'tls-exporter') return s.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0));
+    return createHash('sha256').update(s.getPeerCertificate().raw).digest();
+  }
+
+  /** SCRAM exchange; resolves with 'success' or the failure condition. */
+  async scram(features: Element, username: string, password: string, mech: 'SCRAM-SHA-1' | 'SCRAM-SHA-256' | 'SCRAM-SHA-1-PLUS' | 'SCRAM-SHA-256-PLUS', cbType = 'tls-exporter', gs2Flag: 'n' | 'y' = 'n'): Promise<string> {
+    const plus = mech.endsWith('-PLUS');
+    const client = new ScramClient({
+      hash: mech.startsWith('SCRAM-SHA-256') ? 'sha256' : 'sha1',
+      username,
+      password,
+      binding: plus ? { flag: 'p', type: cbType, data: this.bindingData(cbType) } : { flag: gs2Flag },
+      expectOffer: { mechanisms: this.mechanisms(features), channelBindings: this.channelBindingTypes(features) },
+    });
+    this.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='${mech}'>${client.first().toString('base64')}</auth>`);
+    const challenge = await this.next();
+    if (challenge?.name !== 'challenge') return failureCondition(challenge);
+    const final = await client.final(Buffer.from(challenge.getText(), 'base64'));
+    this.write(`<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${final.toString('base64')}</response>`);
+    const outcome = await this.next();
+    if (outcome?.name !== 'success') return failureCondition(outcome);
+    client.verifyServerFinal(Buffer.from(outcome.getText(), 'base64'));
+    return 'success';
+  }
+
+  async plain(username: string, password: string): Promise<string> {
+    const data = Buffer.from(`\0${username}\0${password}`).toString('base64');
+    this.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${data}</auth>`);
+    const outcome = await this.next();
+    return outcome?.name === 'success' ? 'success' : failureCondition(outcome);
+  }
+
+  async bind(resource?: string): Promise<string> {
+    const res = resource ? `<resource>${resource}</resource>` : '';
+    this.write(`<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>${res}</bind></iq>`);
+    const iq = await this.expect((e) => e.name === 'iq' && e.attrs.id === 'bind1');
+    if (iq.attrs.type !== 'result') throw new Error(`bind failed: ${iq.toString()}`);
+    return iq.getChild('bind')!.getChildText('jid')!;
+  }
+
+  /** STARTTLS (unless direct TLS), SCRAM-SHA-256, restart, bind. Returns the bound JID. */
+  async login(username: string, password: string, resource?: string, mech: Parameters<RawClient['scram']>[3] = 'SCRAM-SHA-256'): Promise<string> {
+    let features = await this.open();
+    if (!this.tlsSocket) features = await this.starttls();
+    const r = await this.scram(features, username, password, mech);
+    if (r !== 'success') throw new Error(`login failed: ${r}`);
+    await this.open();
+    return this.bind(resource);
+  }
+
+  /** Sends an IQ and waits for the answer with the same id. */
+  async iq(el: Element, timeoutMs = 5000): Promise<Element> {
+    const id = (el.attrs.id as string | undefined) ?? `iq${Math.random().toString(36).slice(2)}`;
+    el.attrs.id = id;
+    this.send(el);
+    return this.expect((e) => e.name === 'iq' && e.attrs.id === id && (e.attrs.type === 'result' || e.attrs.type === 'error'), timeoutMs);
+  }
+
+  close(): Promise<void> {
+    if (!this.isClosed) this.socket.end('</stream:stream>');
+    return this.closed;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+export function failureCondition(el: Element | undefined): string {
+  if (!el) return 'closed';
+  const cond = el.children.find((c): c is Element => typeof c !== 'string' && c.name !== 'text');
+  return cond?.name ?? el.name;
+}
+
+/** The defined condition of a stanza error, e.g. 'service-unavailable'. */
+export function errorCondition(stanza: Element): string | undefined {
+  const err = stanza.getChild('error');
+  if (!err) return undefined;
+  const cond = err.children.find((c): c is Element => typeof c !== 'string' && c.name !== 'text');
+  return cond?.name;
+}
