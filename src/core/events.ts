@@ -82,8 +82,4 @@ export class EventBus {
     if ((await p) === true) return true;
     return this.run(list, next, payload);
   }
-
-  get logger(): Logger {
-    return this.log;
-  }
 }
