@@ -15,14 +15,16 @@ export interface ListenerHandle {
 
 export class ListenError extends Error {}
 
-function listen(server: Server, port: number, address: string): Promise<AddressInfo> {
+function listen(server: Server, port: number, address: string, all: string[]): Promise<AddressInfo> {
+  // With both '0.0.0.0' and '::' listed, '::' must not also claim IPv4 (EADDRINUSE on Linux).
+  const ipv6Only = address === '::' && all.includes('0.0.0.0');
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
       reject(new ListenError(`cannot listen on ${address}:${port}: ${why}`));
     };
     server.once('error', onError);
-    server.listen({ port, host: address, backlog: 1024 }, () => {
+    server.listen({ port, host: address, backlog: 1024, ipv6Only }, () => {
       server.off('error', onError);
       resolve(server.address() as AddressInfo);
     });
@@ -48,7 +50,7 @@ export async function startC2sListeners(
     if (cfg.c2s.enabled) {
       for (const addr of cfg.c2s.addresses) {
         const server = createTcpServer({ noDelay: true }, (socket) => accept(new Connection(socket, tls, false)));
-        const address = await listen(server, cfg.c2s.port, addr);
+        const address = await listen(server, cfg.c2s.port, addr, cfg.c2s.addresses);
         handles.push(handle('c2s', server, address));
         log.info('listening', { kind: 'c2s', address: address.address, port: address.port });
       }
@@ -57,7 +59,7 @@ export async function startC2sListeners(
       for (const addr of cfg.c2s_direct_tls.addresses) {
         const server = createTlsServer(tls.serverOptions(['xmpp-client']), (socket) => accept(new Connection(socket, tls, true)));
         server.on('tlsClientError', (err) => log.debug('TLS handshake failed', { err: err.message }));
-        const address = await listen(server, cfg.c2s_direct_tls.port, addr);
+        const address = await listen(server, cfg.c2s_direct_tls.port, addr, cfg.c2s_direct_tls.addresses);
         handles.push(handle('c2s_direct_tls', server, address));
         log.info('listening', { kind: 'c2s_direct_tls', address: address.address, port: address.port });
       }
