@@ -22,10 +22,11 @@ function askHidden(questions: readonly string[]): Promise<string[]> {
     const answers: string[] = [];
     let value = '';
     let afterCr = false;
-    process.stderr.write(questions[0] ?? '');
+    // Echo off before the prompt shows, or what is typed right after it may be echoed.
     stdin.setRawMode(true);
     stdin.resume();
     stdin.setEncoding('utf8');
+    process.stderr.write(questions[0] ?? '');
     const finish = (err?: Error): void => {
       stdin.off('data', onData);
       stdin.off('end', onEnd);

@@ -1,0 +1,133 @@
+// `starling start` as an admin runs it: the real bin/starling in a child process, JSON logs on
+// stdout, clients over real sockets (STARTTLS, SCRAM, PLAIN), a clean stop on SIGTERM.
+import assert from 'node:assert/strict';
+import { createServer, type Server as NetServer } from 'node:net';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import xml from '@xmpp/xml';
+import { RawClient, failureCondition } from '../support/raw-client.js';
+import { listeningPort, spawnStarling, starling, tempDir, transcript, writeConfig, type Proc } from '../support/cli.js';
+
+const OLD_PW = 'old-secret-Quartz1';
+const NEW_PW = 'new-secret-Zircon2';
+const NO_STACK = /\n\s+at /;
+
+describe('starling start: a real server process run from the CLI', () => {
+  let dir: string;
+  let cfg: string;
+  before(async () => {
+    dir = await tempDir();
+    cfg = await writeConfig(dir);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('passwd replaces the password of an account made by adduser (exit 0; the login below proves it)', async () => {
+    const add = await starling(['adduser', 'alice@localhost', '-c', cfg], { cwd: dir, input: `${OLD_PW}\n` });
+    assert.equal(add.code, 0, add.stderr);
+    const r = await starling(['passwd', 'alice@localhost', '-c', cfg], { cwd: dir, input: `${NEW_PW}\n` });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'password changed for alice@localhost\n');
+  });
+
+  describe('running until SIGTERM', () => {
+    let server: Proc;
+    let port: number;
+    let ca: string;
+    const clients: RawClient[] = [];
+    const connect = async (): Promise<RawClient> => {
+      const c = await RawClient.connect({ port, ca });
+      clients.push(c);
+      return c;
+    };
+
+    before(async () => {
+      // trace: the most the server ever logs, so the secrets check below covers every line.
+      server = spawnStarling(['start', '-c', cfg], { cwd: dir, env: { STARLING_LOG_LEVEL: 'trace' } });
+      await server.waitFor('"msg":"server started"', 15_000);
+      port = listeningPort(server.stdout, 'c2s');
+      ca = await readFile(join(dir, 'data', 'certs', 'localhost.crt'), 'utf8');
+    });
+    afterEach(() => {
+      for (const c of clients.splice(0)) c.destroy();
+    });
+    after(() => server.kill());
+
+    it('logs "server started" as one JSON object per line on stdout', () => {
+      const started = server.stdout.split('\n').filter((l) => l.includes('"server started"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(started.length, 1);
+      assert.deepEqual(started[0]!.hosts, ['localhost', 'example.test']);
+    });
+
+    it('after passwd the old password is refused (not-authorized, RFC 6120 §6.5.10) and the new one logs in', async () => {
+      const old = await connect();
+      await old.open();
+      const features = await old.starttls();
+      assert.equal(await old.scram(features, 'alice', OLD_PW, 'SCRAM-SHA-256'), 'not-authorized');
+      const c = await connect();
+      assert.equal(await c.login('alice', NEW_PW, 'cli'), 'alice@localhost/cli');
+    });
+
+    it('a logged-in client gets a result to a ping (XEP-0199 §4.2)', async () => {
+      const c = await connect();
+      await c.login('alice', NEW_PW);
+      const reply = await c.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+      assert.equal(reply.attrs.type, 'result', reply.toString());
+    });
+
+    it('SASL PLAIN over TLS accepts the new password (RFC 4616)', async () => {
+      const c = await connect();
+      await c.open();
+      await c.starttls();
+      assert.equal(await c.plain('alice', NEW_PW), 'success');
+    });
+
+    it('SIGTERM closes streams, logs "server stopped" and exits 0 within 5 s', async () => {
+      const c = await connect();
+      await c.login('alice', NEW_PW);
+      server.child.kill('SIGTERM');
+      const r = await server.exit(5_000);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /"msg":"server stopped"/);
+      assert.equal(r.stderr, '');
+      const shutdown = await c.expect((e) => e.name === 'stream:error');
+      assert.equal(failureCondition(shutdown), 'system-shutdown');
+    });
+
+    it('the log, even at trace level, and every CLI output never contain a password or a PLAIN payload', () => {
+      const plain = Buffer.from(`\0alice\0${NEW_PW}`).toString('base64');
+      const all = [server.stdout, server.stderr, ...transcript].join('\n');
+      assert.ok(server.stdout.includes('"level":"debug"') || server.stdout.includes('"level":"trace"'), 'the log has debug lines');
+      for (const secret of [OLD_PW, NEW_PW, plain]) assert.ok(!all.includes(secret), `${secret} was logged`);
+    });
+  });
+
+  describe('refusing to start', () => {
+    let blocker: NetServer | undefined;
+    after(() => blocker?.close());
+
+    it('a port in use exits 1 with a one-line reason naming the address, no stack trace', async () => {
+      blocker = createServer();
+      await new Promise<void>((resolve) => blocker!.listen(0, '127.0.0.1', resolve));
+      const busy = (blocker.address() as { port: number }).port;
+      const file = await writeConfig(dir, 'busy.yaml', busy);
+      const r = await starling(['start', '-c', file], { cwd: dir });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^starling: cannot listen on 127\\.0\\.0\\.1:${busy}: the port is in use\\n$`));
+      assert.doesNotMatch(r.stdout, /"msg":"server started"/);
+    });
+
+    it('a broken config or module option exits 78 naming file:line and listens nowhere', async () => {
+      await writeFile(join(dir, 'broken.yaml'), 'data_dir: d\nlisteners:\n  c2s:\n    port: "high"\nhosts:\n  localhost: {}\n');
+      await writeFile(join(dir, 'badmod.yaml'), 'data_dir: d\nmodules:\n  version: { show_os: "yes" }\nhosts:\n  localhost: {}\n');
+      const [broken, badmod] = await Promise.all(['broken.yaml', 'badmod.yaml'].map((f) => starling(['start', '-c', f], { cwd: dir })));
+      assert.equal(broken!.code, 78);
+      assert.match(broken!.stderr, /broken\.yaml:4:11: listeners\.c2s\.port: /);
+      assert.equal(badmod!.code, 78);
+      assert.match(badmod!.stderr, /cannot start:\n.*badmod\.yaml:3:\d+: modules\.version.*show_os/);
+      for (const r of [broken!, badmod!]) {
+        assert.doesNotMatch(r.stderr, NO_STACK);
+        assert.doesNotMatch(r.stdout, /"msg":"listening"/);
+      }
+    });
+  });
+});
