@@ -1,0 +1,124 @@
+// Interop with slixmpp (Debian python3-slixmpp 1.8.x) through test/interop/slixmpp_client.py,
+// run with the Debian Python: STARTTLS with the certificate verified for 'localhost'
+// (RFC 6120 §5.4, §13.7.2), SCRAM (RFC 5802, RFC 7677), XEP-0199 ping, XEP-0030 disco#info, and
+// chat messages both ways (RFC 6121 §8.5.2).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commandWorks, eventOf, runDriver, type DriverEvent, type DriverResult } from '../interop/process.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = fileURLToPath(new URL('../interop/slixmpp_client.py', import.meta.url));
+const TIMEOUT_S = 10;
+
+interface Attempt {
+  mechanism: string;
+  gs2?: string;
+}
+interface Failure {
+  mechanism: string;
+  condition: string;
+}
+
+describe('interop: slixmpp (RFC 6120 §5-§7, RFC 5802, XEP-0030, XEP-0199)', function () {
+  this.timeout(60_000);
+  let ts: TestServer;
+  let dir: string;
+  let caFile: string;
+
+  before(async function () {
+    if (!commandWorks(PYTHON, ['-c', 'import slixmpp'])) {
+      process.stderr.write(`      skipped: \`${PYTHON} -c 'import slixmpp'\` failed; install the Debian package python3-slixmpp (.ci/run does)\n`);
+      this.skip();
+    }
+    ts = await startTestServer();
+    dir = await mkdtemp(join(tmpdir(), 'starling-slixmpp-'));
+    caFile = join(dir, 'ca.pem');
+    await writeFile(caFile, await ts.ca());
+    for (const user of ['alice', 'bob', 'carol', 'dave']) await ts.addUser(`${user}@localhost`, `pw-${user}`);
+  });
+  after(async () => {
+    await ts?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  function run(scenario: string, extra: string[], ca = true): Promise<DriverResult> {
+    const args = [SCRIPT, '--scenario', scenario, '--port', String(ts.c2sPort), '--timeout', String(TIMEOUT_S), ...extra];
+    if (ca) args.push('--ca', caFile);
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+    delete env.PYTHONPATH;
+    delete env.PYTHONHOME;
+    return runDriver(PYTHON, args, { env, timeoutMs: TIMEOUT_S * 4_000 + 5_000 });
+  }
+
+  const events = (res: DriverResult, name: string): DriverEvent[] => res.events.filter((e) => e.event === name);
+
+  it('logs two accounts in over verified STARTTLS with SCRAM, pings the server, finds urn:xmpp:ping in disco#info and chats both ways (RFC 6120 §5.4, §6; XEP-0199; XEP-0030 §3.1; RFC 6121 §8.5.2)', async () => {
+    const res = await run('chat', ['--jid', 'alice@localhost', '--password', 'pw-alice', '--peer-jid', 'bob@localhost', '--peer-password', 'pw-bob']);
+    assert.equal(res.code, 0, `${JSON.stringify(res.events)} ${res.stderr.slice(-2000)}`);
+
+    const [alice, bob] = events(res, 'online');
+    assert.ok(alice && bob);
+    for (const [who, online] of [['alice', alice], ['bob', bob]] as const) {
+      assert.match(String(online.jid), new RegExp(`^${who}@localhost/.+`));
+      assert.equal(online.tls, true);
+      assert.equal(online.serverHostname, 'localhost', 'the certificate was checked for the name localhost');
+      assert.match(String(online.peer), /^127\.0\.0\.1:/);
+      // Without channel binding slixmpp picks the strongest SCRAM on offer, with GS2 flag 'n'.
+      assert.equal(online.mechanism, 'SCRAM-SHA-256');
+      assert.deepEqual(online.attempts, [{ mechanism: 'SCRAM-SHA-256', gs2: 'n,,' }]);
+    }
+
+    const ping = eventOf(res, 'ping');
+    assert.deepEqual([ping.type, ping.sender], ['result', 'localhost']);
+
+    const disco = eventOf(res, 'disco');
+    assert.ok((disco.features as string[]).includes('urn:xmpp:ping'));
+    assert.deepEqual(disco.identities, [['server', 'im']]);
+
+    const [toBob, toAlice] = events(res, 'received');
+    assert.ok(toBob && toAlice);
+    assert.deepEqual([toBob.who, toBob.from, toBob.to, toBob.type, toBob.body], [bob.jid, alice.jid, 'bob@localhost', 'chat', 'hello from slixmpp']);
+    assert.deepEqual([toAlice.who, toAlice.from, toAlice.to, toAlice.type, toAlice.body], [alice.jid, bob.jid, alice.jid, 'chat', 'reply from slixmpp']);
+  });
+
+  it('fails certificate verification when the self-signed certificate is not trusted, before any SASL (RFC 6120 §13.7.2)', async () => {
+    const res = await run('untrusted', ['--jid', 'alice@localhost', '--password', 'pw-alice'], false);
+    assert.equal(res.code, 0, `${JSON.stringify(res.events)} ${res.stderr.slice(-2000)}`);
+    const failed = eventOf(res, 'tls-failed');
+    assert.match(String(failed.why), /CERTIFICATE_VERIFY_FAILED/);
+    assert.deepEqual(failed.attempts, []);
+  });
+
+  it('answers every SCRAM attempt with a wrong password with not-authorized (RFC 6120 §6.5.10)', async () => {
+    const res = await run('badauth', ['--jid', 'carol@localhost', '--password', 'wrong']);
+    assert.equal(res.code, 0, `${JSON.stringify(res.events)} ${res.stderr.slice(-2000)}`);
+    const failed = eventOf(res, 'auth-failed');
+    const failures = failed.failures as Failure[];
+    assert.ok(failures.length > 0);
+    for (const f of failures) assert.equal(f.condition, 'not-authorized', JSON.stringify(failures));
+  });
+
+  it('refuses slixmpp 1.8\'s default tls-unique binding on TLS 1.3 and its \'y\' flag while -PLUS is offered (RFC 9266 §3; RFC 5802 §6; XEP-0440)', async () => {
+    // slixmpp <= 1.8.4 binds -PLUS with tls-unique, undefined on TLS 1.3 (RFC 9266), and then
+    // retries plain SCRAM with 'y' ("I support binding, you don't"), which a server offering
+    // -PLUS must refuse as a possible downgrade. Whatever this version ends up doing, no
+    // attempt of that kind may succeed.
+    const res = await run('login', ['--jid', 'dave@localhost', '--password', 'pw-dave', '--channel-binding', 'library']);
+    assert.equal(res.code, 0, `${JSON.stringify(res.events)} ${res.stderr.slice(-2000)}`);
+    const login = eventOf(res, 'login');
+    const attempts = login.attempts as Attempt[];
+    const failures = login.failures as Failure[];
+    assert.ok(attempts.length > 0);
+    // Only the last attempt can have succeeded, and only if the client got online; an attempt
+    // without a <failure/> of its own was cut short by the server closing the stream.
+    const accepted = login.online ? attempts[attempts.length - 1] : undefined;
+    if (accepted?.gs2 !== undefined) assert.match(accepted.gs2, /^(n,|p=tls-exporter,|p=tls-server-end-point,)/, JSON.stringify(login));
+    attempts.forEach((a, i) => {
+      if (a.gs2?.startsWith('y,') && failures[i]) assert.equal(failures[i].condition, 'not-authorized', JSON.stringify(login));
+    });
+  });
+});
