@@ -10,6 +10,7 @@ import type { Storage } from '../types.js';
 import { knexAccountStore } from './accounts.js';
 import { knexKeyValueStore } from './kv.js';
 import { migrationSource } from './migrations/index.js';
+import { withFileLock } from './migrate-lock.js';
 
 export interface KnexStorageConfig {
   driver: 'sqlite' | 'postgres';
@@ -136,7 +137,8 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     keyValue: knexKeyValueStore(db),
 
     async migrate() {
-      const [, applied] = (await db.migrate.latest(MIGRATIONS)) as [number, string[]];
+      const latest = async (): Promise<[number, string[]]> => (await db.migrate.latest(MIGRATIONS)) as [number, string[]];
+      const [, applied] = cfg.driver === 'sqlite' && cfg.path ? await withFileLock(isMemoryPath(cfg.path) ? ':memory:' : resolve(cfg.path), latest) : await latest();
       if (applied.length) log.info('storage migrated', { driver: cfg.driver, applied });
     },
 
@@ -170,3 +172,4 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     },
   };
 }
+
