@@ -214,6 +214,7 @@ const auth = section(
   {
     scram_iterations: int(4096, 1_000_000, 10_000, 'PBKDF2 iterations for newly set passwords'),
     allow_plain: bool(true, 'Offer SASL PLAIN over TLS'),
+    max_attempts_per_stream: int(2, 5, 5, 'Failed SASL attempts on one stream before it is closed'),
     max_failures_per_account: int(1, 10_000, 5, 'Failed logins per account per throttle_window'),
     max_failures_per_address: int(1, 10_000, 20, 'Failed logins per client address per throttle_window'),
     throttle_window: int(1, 86_400, 60, 'Seconds a failed login counts'),

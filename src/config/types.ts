@@ -52,6 +52,8 @@ export interface AuthConfig {
   scram_iterations: number;
   /** Offer PLAIN over TLS (checked against stored SCRAM keys). */
   allow_plain: boolean;
+  /** Failed SASL attempts on one stream before the stream is closed (RFC 6120 §6.4.5). */
+  max_attempts_per_stream: number;
   /** Failed logins allowed per account within `throttle_window` before refusing. */
   max_failures_per_account: number;
   /** Failed logins allowed per client address within `throttle_window`. */

@@ -19,9 +19,29 @@ export interface PlannedModule {
 
 export type Locate = (path: (string | number)[]) => string;
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length ? issue.path.join('.') + ': ' : '';
-  return `${where}${issue.message}`;
+/** A value as an admin wrote it, briefly (the same wording as the config loader's). */
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const s = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return s.length > 60 ? `${s.slice(0, 56)}...` : s;
+}
+
+/** Admin-facing wording for module option problems, e.g. 'expected a boolean, got "yes"'. */
+function optionMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${shown(issue.input)}`;
+    case 'unrecognized_keys':
+      return 'unknown option';
+    case 'too_small':
+    case 'too_big':
+    case 'invalid_value':
+      return `${issue.message.replace(/^Invalid input: /, '')}, got ${shown(issue.input)}`;
+    default:
+      return issue.message;
+  }
 }
 
 /** Checks every host's module list and options; returns the plan per host and all problems. */
@@ -40,11 +60,15 @@ export async function planModules(config: Config, locate: Locate): Promise<{ pla
         continue;
       }
       const def = await load();
-      const parsed = def.options.safeParse(options ?? {});
+      const parsed = def.options.safeParse(options ?? {}, { reportInput: true });
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
-          const path = [...basePath, name, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-          problems.push(`${locate(path)}: ${[...basePath, name].join('.')}: ${describeIssue(issue)}`);
+          const inner = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+          const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...inner, k]) : [inner];
+          for (const k of keys) {
+            const path = [...basePath, name, ...k];
+            problems.push(`${locate(path)}: ${path.join('.')}: ${optionMessage(issue)}`);
+          }
         }
         continue;
       }

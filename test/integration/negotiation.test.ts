@@ -16,7 +16,9 @@ describe('c2s negotiation (RFC 6120)', () => {
   };
 
   before(async () => {
-    ts = await startTestServer();
+    ts = await startTestServer((c) => {
+      c.auth.max_attempts_per_stream = 3;
+    });
     ca = await ts.ca();
     await ts.addUser('alice@localhost', 'wonderland');
     await ts.addUser('bob@localhost', 'builder');
@@ -36,6 +38,18 @@ describe('c2s negotiation (RFC 6120)', () => {
     assert.ok(c.header?.id && c.header.id.length >= 8);
     assert.ok(features.getChild('starttls')?.getChild('required'));
     assert.equal(features.getChild('mechanisms'), undefined);
+  });
+
+  it('sends a new stream id in every response header, after STARTTLS and SASL too (§4.3.3)', async () => {
+    const c = await connect();
+    await c.open();
+    const first = c.header?.id;
+    const f = await c.starttls();
+    const second = c.header?.id;
+    assert.equal(await c.scram(f, 'alice', 'wonderland', 'SCRAM-SHA-256'), 'success');
+    await c.open();
+    const third = c.header?.id;
+    assert.equal(new Set([first, second, third]).size, 3);
   });
 
   it('offers SCRAM-PLUS, SCRAM and PLAIN with XEP-0440 channel-binding types after STARTTLS (§6.3.3)', async () => {
@@ -85,7 +99,7 @@ describe('c2s negotiation (RFC 6120)', () => {
     assert.equal(await c.plain('grace', 'wrong'), 'not-authorized');
   });
 
-  it('closes the stream after three failed attempts (§6.4.5)', async () => {
+  it('closes the stream after max_attempts_per_stream failed attempts, 3 here (§6.4.5)', async () => {
     const c = await connect();
     await c.open();
     const features = await c.starttls();
@@ -195,6 +209,32 @@ describe('failed-login throttling', () => {
     await c.open();
     await c.starttls();
     assert.equal(await c.plain('iris', 'iris-pw'), 'temporary-auth-failure');
+    c.destroy();
+  });
+});
+
+describe('failed-login throttling counts only wrong passwords against an account', () => {
+  let ts: TestServer;
+  let ca: string;
+  before(async () => {
+    ts = await startTestServer((c) => {
+      c.auth.max_failures_per_account = 2;
+    });
+    ca = await ts.ca();
+    await ts.addUser('judy@localhost', 'judy-pw');
+  });
+  after(() => ts.stop());
+
+  it('a client trying unsupported channel bindings (malformed-request) does not lock the account', async () => {
+    for (let i = 0; i < 3; i++) {
+      const c = await RawClient.connect({ port: ts.c2sPort, ca });
+      await c.open();
+      const f = await c.starttls();
+      assert.equal(await c.scram(f, 'judy', 'judy-pw', 'SCRAM-SHA-256-PLUS', 'tls-unique'), 'malformed-request');
+      c.destroy();
+    }
+    const c = await RawClient.connect({ port: ts.c2sPort, ca });
+    assert.equal(await c.login('judy', 'judy-pw', 'ok'), 'judy@localhost/ok');
     c.destroy();
   });
 });

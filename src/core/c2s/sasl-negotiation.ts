@@ -8,8 +8,6 @@ import type { ChannelBindingType } from '../transport.js';
 import { AuthThrottle } from './throttle.js';
 import type { C2sStream } from './stream.js';
 
-/** Failed attempts allowed on one stream before it is closed (RFC 6120 §6.4.5: 2 to 5). */
-const MAX_ATTEMPTS = 3;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function saslElement(name: 'success' | 'challenge', data: Buffer | undefined): string {
@@ -112,10 +110,13 @@ export class SaslNegotiation {
     } catch (err) {
       this.mechanism = undefined;
       if (!(err instanceof SaslFailure)) throw err;
-      const counts = err.condition !== 'temporary-auth-failure' && err.condition !== 'aborted';
-      if (counts) {
+      // Every failure counts against the address; only a wrong password (not-authorized)
+      // counts against the account, so a client fumbling with mechanisms cannot lock it out.
+      if (err.condition !== 'temporary-auth-failure' && err.condition !== 'aborted') {
         throttle.addresses.fail(this.stream.transport.remoteAddress);
-        if (mech.username !== undefined) throttle.accounts.fail(AuthThrottle.accountKey(host.name, mech.username));
+        if (err.condition === 'not-authorized' && mech.username !== undefined) {
+          throttle.accounts.fail(AuthThrottle.accountKey(host.name, mech.username));
+        }
       }
       this.stream.log.info('authentication failed', { stream: this.stream.id, host: host.name, condition: err.condition, address: this.stream.transport.remoteAddress });
       this.fail(err);
@@ -124,7 +125,7 @@ export class SaslNegotiation {
 
   private fail(failure: SaslFailure, counts = true): void {
     this.stream.write(failure.toElement().toString());
-    if (counts && ++this.failures >= MAX_ATTEMPTS) {
+    if (counts && ++this.failures >= this.stream.ctx.config.auth.max_attempts_per_stream) {
       this.stream.close(new StreamError('policy-violation', 'too many failed authentication attempts'));
     }
   }

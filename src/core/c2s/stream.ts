@@ -19,7 +19,10 @@ import { bindFeatures, featuresElement, saslFeatures, tlsFeature } from './featu
 const MAX_QUEUED = 64;
 
 export class C2sStream {
+  /** For logs; each stream header gets a fresh id of its own (RFC 6120 §4.7.3). */
   readonly id = randomBytes(9).toString('base64url');
+  /** The id of the current stream (a new one after each restart, RFC 6120 §4.3.3). */
+  streamId = '';
   readonly startedAt = Date.now();
   host: Host | undefined;
   /** Prepared localpart once SASL succeeded. */
@@ -95,7 +98,8 @@ export class C2sStream {
   private sendHeader(clientFrom?: string): void {
     const from = this.host ? ` from='${escapeXML(this.host.name)}'` : '';
     const to = clientFrom ? ` to='${escapeXML(clientFrom)}'` : '';
-    this.transport.write(`<?xml version='1.0'?><stream:stream xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAMS}' id='${this.id}'${from}${to} version='1.0' xml:lang='en'>`);
+    this.streamId = randomBytes(12).toString('base64url');
+    this.transport.write(`<?xml version='1.0'?><stream:stream xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAMS}' id='${this.streamId}'${from}${to} version='1.0' xml:lang='en'>`);
     this.headerSent = true;
   }
 

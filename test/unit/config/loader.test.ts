@@ -53,7 +53,7 @@ const EXPECTED_DEFAULTS: Config = {
     idle_timeout: 600,
     keepalive_interval: 60,
   },
-  auth: { scram_iterations: 10000, allow_plain: true, max_failures_per_account: 5, max_failures_per_address: 20, throttle_window: 60 },
+  auth: { scram_iterations: 10000, allow_plain: true, max_attempts_per_stream: 5, max_failures_per_account: 5, max_failures_per_address: 20, throttle_window: 60 },
   modules: { disco: {}, ping: {}, version: {}, time: {} },
   hosts: { localhost: { tls: {} } },
 };
