@@ -18,10 +18,11 @@ export function installAvailability(host: Host): void {
     if (!s || ev.stanza.attrs.to !== undefined) return;
     const type = ev.stanza.attrs.type as string | undefined;
     if (type === undefined) {
+      const initial = !s.available;
       s.available = true;
       s.priority = parsePriority(ev.stanza.getChildText('priority') ?? undefined);
       s.presence = ev.stanza;
-      const r = host.events.fire('presence/available', { session: s });
+      const r = host.events.fire('presence/available', { session: s, initial });
       if (r instanceof Promise) return r.then(() => undefined);
     } else if (type === 'unavailable' && s.available) {
       s.available = false;

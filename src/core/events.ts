@@ -16,7 +16,8 @@ interface Entry {
 }
 
 const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>([
-  'iq/host', 'iq/bare', 'iq/full', 'iq/remote',
+  'iq/host', 'iq/bare', 'iq/full', 'iq/remote', 'iq/outbound', 'message/outbound', 'presence/outbound', 'iq/preauth',
+  'account/created', 'account/deleted',
   'message/host', 'message/bare', 'message/full', 'message/remote',
   'presence/host', 'presence/bare', 'presence/full', 'presence/remote',
   'session/bound', 'session/closed', 'presence/available', 'presence/unavailable',

@@ -2,13 +2,15 @@
 // IQ handler table, disco registry and modules.
 import type { Logger } from '../util/log.js';
 import { EventBus } from './events.js';
-import type { DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType } from './module-api.js';
+import type { Element } from '../xmpp/xml.js';
+import type { DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, StreamFeatureStage } from './module-api.js';
 
 export class Host {
   readonly events: EventBus;
   private readonly iqHandlers = new Map<string, IqHandler>();
   private readonly features: Record<DiscoTarget, Map<string, number>> = { host: new Map(), account: new Map() };
   private readonly identities: Record<DiscoTarget, Identity[]> = { host: [], account: [] };
+  private readonly features_: Record<StreamFeatureStage, Element[]> = { preauth: [], bound: [] };
 
   constructor(readonly name: string, readonly log: Logger) {
     this.events = new EventBus(log);
@@ -47,6 +49,20 @@ export class Host {
       const i = list.indexOf(identity);
       if (i !== -1) list.splice(i, 1);
     };
+  }
+
+  /** Adds a stream feature offered at a negotiation stage (RFC 6120 §4.3.2). */
+  addStreamFeature(stage: StreamFeatureStage, feature: Element): () => void {
+    const list = this.features_[stage];
+    list.push(feature);
+    return () => {
+      const i = list.indexOf(feature);
+      if (i !== -1) list.splice(i, 1);
+    };
+  }
+
+  streamFeatures(stage: StreamFeatureStage): readonly Element[] {
+    return this.features_[stage];
   }
 
   discoInfo(target: DiscoTarget): DiscoInfo {

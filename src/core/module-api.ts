@@ -7,7 +7,7 @@ import type { Jid } from '../xmpp/jid.js';
 import type { Logger } from '../util/log.js';
 import type { Storage } from '../storage/types.js';
 import type { ClientSession } from './session-types.js';
-import type { EventName, Handler } from './events.js';
+import type { EventMap, EventName, Handler } from './events.js';
 
 export { z };
 
@@ -44,6 +44,12 @@ export interface DiscoInfo {
   features: string[];
 }
 
+/**
+ * Where a stream feature is offered: 'preauth' beside the SASL mechanisms (e.g. in-band
+ * registration), 'bound' after authentication beside bind (e.g. roster versioning).
+ */
+export type StreamFeatureStage = 'preauth' | 'bound';
+
 export interface ModuleApi<O> {
   readonly name: string;
   /** The virtual host this instance serves. */
@@ -58,6 +64,10 @@ export interface ModuleApi<O> {
   addFeature(feature: string, target?: DiscoTarget): void;
   addIdentity(identity: Identity, target?: DiscoTarget): void;
   discoInfo(target: DiscoTarget): DiscoInfo;
+  addStreamFeature(stage: StreamFeatureStage, feature: Element): void;
+
+  /** Fires an event on this host without waiting (handler failures are logged). */
+  emit<K extends EventName>(event: K, payload: EventMap[K]): void;
 
   /** Routes a stanza as if sent by this host (its `from` must be set). */
   send(stanza: Element): void;

@@ -122,6 +122,10 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
       disposers.push(host.addIdentity(identity, target));
     },
     discoInfo: (target) => host.discoInfo(target),
+    addStreamFeature: (stage, feature) => {
+      disposers.push(host.addStreamFeature(stage, feature));
+    },
+    emit: (event, payload) => host.events.emit(event, payload),
     send: (stanza: Element) => {
       void deps.router.route(stanza);
     },

@@ -68,7 +68,23 @@ export class LocalRouter implements Router {
     const target: Target = !host ? 'remote' : to.local === '' ? 'host' : to.resource === '' ? 'bare' : 'full';
     const firing = host ?? this.hosts.get(from.domain);
     if (!firing) return;
-    return this.fire(firing, kind, target, { stanza, from, to, origin });
+    const ev = { stanza, from, to, origin };
+    const senderHost = origin ? this.hosts.get(origin.jid.domain) : undefined;
+    if (!senderHost || !senderHost.events.has(`${kind}/outbound`)) return this.fire(firing, kind, target, ev);
+    // Outbound processing on the sender's host first (RFC 6121 §3, XEP-0191, XEP-0280).
+    let out: boolean | Promise<boolean>;
+    try {
+      out = senderHost.events.fire(`${kind}/outbound`, ev);
+    } catch (err) {
+      return this.handlerFailed(stanza, err);
+    }
+    if (out instanceof Promise) {
+      return out.then(
+        (stop) => (stop ? undefined : this.fire(firing, kind, target, ev)),
+        (err: unknown) => this.handlerFailed(stanza, err),
+      );
+    }
+    if (!out) return this.fire(firing, kind, target, ev);
   }
 
   private fire(host: Host, kind: StanzaKind, target: Target, ev: { stanza: Element; from: Jid; to: Jid; origin: ClientSession | undefined }): void | Promise<void> {

@@ -18,11 +18,41 @@ export interface SessionEvent {
   readonly session: ClientSession;
 }
 
+export interface AvailableEvent extends SessionEvent {
+  /** True for the session's initial presence (RFC 6121 §4.2), false for later updates. */
+  readonly initial: boolean;
+}
+
+export interface AccountEvent {
+  readonly host: string;
+  readonly username: string;
+}
+
+/** An IQ from a connection that has not authenticated yet (e.g. in-band registration, XEP-0077). */
+export interface PreauthIqEvent {
+  readonly stanza: Element;
+  readonly payload: Element;
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+  /** Sends a stanza (the IQ's answer) on this connection. */
+  reply(stanza: Element): void;
+}
+
 export interface StanzaEventMap {
   'iq/host': StanzaEvent;
   'iq/bare': StanzaEvent;
   'iq/full': StanzaEvent;
   'iq/remote': StanzaEvent;
+  /**
+   * `<kind>/outbound` fire on the sender's host for stanzas from its local sessions, before the
+   * recipient's events (RFC 6121's outbound processing: subscriptions, blocking, carbons).
+   * A handler returning true stops the stanza there.
+   */
+  'iq/outbound': StanzaEvent;
+  'message/outbound': StanzaEvent;
+  'presence/outbound': StanzaEvent;
+  /** An IQ before authentication; unhandled ones close the stream with not-authorized. */
+  'iq/preauth': PreauthIqEvent;
   'message/host': StanzaEvent;
   'message/bare': StanzaEvent;
   'message/full': StanzaEvent;
@@ -36,7 +66,10 @@ export interface StanzaEventMap {
   /** A session ended, for whatever reason. */
   'session/closed': SessionEvent & { readonly error: string | undefined };
   /** A session sent available presence (first or update). */
-  'presence/available': SessionEvent;
+  'presence/available': AvailableEvent;
   /** A session went unavailable (explicitly or by closing). */
   'presence/unavailable': SessionEvent;
+  /** An account was created or deleted while the server runs (registration, admin). */
+  'account/created': AccountEvent;
+  'account/deleted': AccountEvent;
 }

@@ -41,10 +41,122 @@ export interface KeyValueStore {
   delete(host: string, username: string, key: string): Promise<boolean>;
 }
 
+/** Subscription state of a roster item (RFC 6121 §2.1.2.5). */
+export type Subscription = 'none' | 'to' | 'from' | 'both';
+
+export interface RosterItem {
+  /** The contact's bare JID, prepared. */
+  jid: string;
+  name?: string | undefined;
+  subscription: Subscription;
+  /** Outbound subscription request pending (the "Pending Out" states, shown as ask='subscribe'). */
+  ask: boolean;
+  /** Subscription pre-approved by the user (RFC 6121 §3.4). */
+  approved: boolean;
+  /** Groups, sorted, without duplicates. */
+  groups: string[];
+}
+
+export interface Roster {
+  /** Version of the roster (XEP-0237); grows by one with every change. 0 for an empty roster. */
+  version: number;
+  items: RosterItem[];
+}
+
+export interface RosterChanges {
+  version: number;
+  /** Items added or changed after the given version. */
+  changed: RosterItem[];
+  /** JIDs of items removed after the given version. */
+  removed: string[];
+}
+
+export interface RosterStore {
+  get(host: string, username: string): Promise<Roster>;
+  getItem(host: string, username: string, jid: string): Promise<RosterItem | undefined>;
+  /** Adds or replaces an item; resolves with the new roster version. Rejects when the account does not exist. */
+  setItem(host: string, username: string, item: RosterItem): Promise<number>;
+  /** Removes an item; resolves with the new version, or undefined when there was no such item. */
+  removeItem(host: string, username: string, jid: string): Promise<number | undefined>;
+  /**
+   * What changed after `version` (XEP-0237 §2.4), or undefined when that is unknown (a version
+   * newer than the current one, or older than the oldest change kept): send the whole roster.
+   */
+  changesSince(host: string, username: string, version: number): Promise<RosterChanges | undefined>;
+  count(host: string, username: string): Promise<number>;
+
+  /**
+   * Inbound subscription requests awaiting the user's answer (RFC 6121 §3.1.3), by contact JID:
+   * a second request from the same JID replaces the first. Rejects when the account does not exist.
+   */
+  addPendingIn(host: string, username: string, jid: string, stanza: string): Promise<void>;
+  removePendingIn(host: string, username: string, jid: string): Promise<boolean>;
+  /** Sorted by JID (code point order). */
+  listPendingIn(host: string, username: string): Promise<{ jid: string; stanza: string }[]>;
+}
+
+export interface OfflineMessage {
+  id: number;
+  /** The serialised stanza, with its delay stamp and stanza-id already added. */
+  stanza: string;
+  stored: Date;
+}
+
+export interface OfflineStore {
+  /**
+   * Stores a message unless the account already holds `limit` messages; resolves with the id,
+   * or undefined when the quota is full. Must be durable when it resolves. Ids grow with every
+   * push. Rejects when the account does not exist.
+   */
+  push(host: string, username: string, stanza: string, limit: number): Promise<number | undefined>;
+  /** Oldest first. */
+  list(host: string, username: string): Promise<OfflineMessage[]>;
+  /** Deletes the given messages (after delivery). */
+  remove(host: string, username: string, ids: number[]): Promise<void>;
+  count(host: string, username: string): Promise<number>;
+}
+
+export interface BlockStore {
+  /** Blocked JIDs (bare, full or domain), sorted. */
+  list(host: string, username: string): Promise<string[]>;
+  /** Adds JIDs (already present ones are ignored). Rejects when the account does not exist. */
+  add(host: string, username: string, jids: string[]): Promise<void>;
+  /** Removes the given JIDs, or all when `jids` is undefined. */
+  remove(host: string, username: string, jids?: string[]): Promise<void>;
+}
+
+/** Registration invitations (tokens) for hosts whose registration is by invitation. */
+export interface Invite {
+  token: string;
+  host: string;
+  created: Date;
+  expires: Date;
+  /** How many more accounts the token may create. */
+  usesLeft: number;
+}
+
+export interface InviteStore {
+  /** Rejects when the host already has an invite with this token. */
+  create(invite: Invite): Promise<void>;
+  get(host: string, token: string): Promise<Invite | undefined>;
+  /**
+   * Uses the token once if it is valid at `now` (usesLeft > 0 and now < expires); resolves false
+   * when it is not. Atomic. A used-up invite stays (usesLeft 0) until deleted.
+   */
+  consume(host: string, token: string, now: Date): Promise<boolean>;
+  /** Oldest first (by created, then token). */
+  list(host: string): Promise<Invite[]>;
+  delete(host: string, token: string): Promise<boolean>;
+}
+
 export interface Storage {
   readonly kind: string;
   readonly accounts: AccountStore;
   readonly keyValue: KeyValueStore;
+  readonly roster: RosterStore;
+  readonly offline: OfflineStore;
+  readonly blocklist: BlockStore;
+  readonly invites: InviteStore;
   /** Brings the schema to the newest version (no-op for memory). */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -15,8 +15,21 @@ export const NS = {
   PING: 'urn:xmpp:ping',
   VERSION: 'jabber:iq:version',
   TIME: 'urn:xmpp:time',
+  VCARD: 'vcard-temp',
+  PRIVATE: 'jabber:iq:private',
+  LAST: 'jabber:iq:last',
+  SERVERINFO: 'http://jabber.org/network/serverinfo',
+  BLOCKING: 'urn:xmpp:blocking',
+  BLOCKING_ERRORS: 'urn:xmpp:blocking:errors',
   DATA_FORMS: 'jabber:x:data',
+  REGISTER: 'jabber:iq:register',
+  REGISTER_FEATURE: 'http://jabber.org/features/iq-register',
   XML: 'http://www.w3.org/XML/1998/namespace',
+  DELAY: 'urn:xmpp:delay',
+  SID: 'urn:xmpp:sid:0',
+  HINTS: 'urn:xmpp:hints',
+  CHATSTATES: 'http://jabber.org/protocol/chatstates',
+  OFFLINE: 'msgoffline',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];

@@ -1,25 +1,16 @@
 // The storage contract: one suite that every Storage implementation must pass (memory,
 // SQLite, PostgreSQL). Each test gets a fresh, empty, migrated store from `make`.
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
-import type { Credentials, ScramCredential, Storage } from '../../src/storage/types.js';
+import type { Credentials, Storage } from '../../src/storage/types.js';
+import { accountDataContract } from './contract/account-data.js';
+import { blocklistContract } from './contract/blocklist.js';
+import type { ContractContext } from './contract/context.js';
+import { makeCredentials } from './contract/credentials.js';
+import { invitesContract } from './contract/invites.js';
+import { offlineContract } from './contract/offline.js';
+import { rosterContract } from './contract/roster.js';
 
-/** Key bytes that include 0x00 and 0xff, so no backend may treat them as text. */
-function key(len: number): Buffer {
-  const b = randomBytes(len);
-  b[0] = 0x00;
-  b[1] = 0xff;
-  b[len - 1] = 0x00;
-  return b;
-}
-
-function scram(hashLen: number, iterations: number): ScramCredential {
-  return { salt: key(16), iterations, storedKey: key(hashLen), serverKey: key(hashLen) };
-}
-
-export function makeCredentials(iterations = 4096): Credentials {
-  return { sha1: scram(20, iterations), sha256: scram(32, iterations + 1) };
-}
+export { makeCredentials };
 
 function assertSameCredentials(actual: Credentials, expected: Credentials): void {
   for (const hash of ['sha1', 'sha256'] as const) {
@@ -270,6 +261,13 @@ export function storageContract(
         for (let i = 0; i < 30; i++) assert.equal(await s.keyValue.get(H, 'alice', `k${i}`), `v${i}`);
       });
     });
+
+    const ctx: ContractContext = { store: () => s, H, H2 };
+    rosterContract(ctx);
+    offlineContract(ctx);
+    blocklistContract(ctx);
+    invitesContract(ctx);
+    accountDataContract(ctx);
 
     describe('lifecycle', function () {
       it('migrate is idempotent on a migrated store', async function () {

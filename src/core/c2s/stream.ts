@@ -7,6 +7,7 @@ import { NS } from '../../xmpp/ns.js';
 import { StreamError } from '../../xmpp/errors.js';
 import { prepDomain } from '../../xmpp/jid.js';
 import { StreamParser, type StreamHeader } from '../../xmpp/stream-parser.js';
+import { iqPayload } from '../../xmpp/stanza.js';
 import type { Host } from '../host.js';
 import type { Transport } from '../transport.js';
 import type { C2sContext } from './context.js';
@@ -106,13 +107,13 @@ export class C2sStream {
   private sendFeatures(): void {
     const children: Element[] = [];
     if (this.username !== undefined) {
-      children.push(...bindFeatures());
+      children.push(...bindFeatures(), ...(this.host?.streamFeatures('bound') ?? []));
     } else if (this.tlsPending) {
       children.push(tlsFeature(true));
     } else {
       if (this.transport.canStartTls) children.push(tlsFeature(false));
       const offer = this.sasl.offer();
-      children.push(...saslFeatures(offer.mechanisms, offer.channelBindings));
+      children.push(...saslFeatures(offer.mechanisms, offer.channelBindings), ...(this.host?.streamFeatures('preauth') ?? []));
     }
     this.transport.write(featuresElement(children).toString());
   }
@@ -166,11 +167,27 @@ export class C2sStream {
     if (ns === NS.TLS && el.name === 'starttls') return this.startTls();
     if (ns === NS.SASL) return this.sasl.handle(el);
     if (this.username !== undefined) return handleBindStage(this, el);
-    // RFC 6120 §6.4.? / §8: no stanzas before authentication.
+    // Before authentication only IQs a module takes (in-band registration) are allowed; any
+    // other stanza closes the stream (RFC 6120 §6.4, §8).
+    if (ns === NS.CLIENT && el.name === 'iq' && !this.tlsPending) return this.preauthIq(el);
     if (ns === NS.CLIENT && (el.name === 'iq' || el.name === 'message' || el.name === 'presence')) {
       throw new StreamError('not-authorized', 'authenticate first');
     }
     throw new StreamError('unsupported-stanza-type');
+  }
+
+  private preauthIq(el: Element): void | Promise<void> {
+    const payload = iqPayload(el);
+    const host = this.host;
+    if (!payload || !host || !host.events.has('iq/preauth')) throw new StreamError('not-authorized', 'authenticate first');
+    const handled = host.events.fire('iq/preauth', {
+      stanza: el, payload, remoteAddress: this.transport.remoteAddress, secure: this.transport.secure,
+      reply: (stanza) => this.sendStanza(stanza),
+    });
+    const check = (ok: boolean): void => {
+      if (!ok) throw new StreamError('not-authorized', 'authenticate first');
+    };
+    return handled instanceof Promise ? handled.then(check) : check(handled);
   }
 
   private async startTls(): Promise<void> {

@@ -7,6 +7,17 @@ import { compareCodePoints, isForeignKeyViolation, toBuffer, toCount, toDate, ty
 
 const HASHES: readonly ScramHash[] = ['sha1', 'sha256'];
 
+/** Tables of per-account data, all with ON DELETE CASCADE to `accounts`. */
+const ACCOUNT_DATA_TABLES = [
+  'kv',
+  'roster_items',
+  'roster_removed',
+  'roster_pending_in',
+  'roster_versions',
+  'offline_messages',
+  'blocklist',
+] as const;
+
 function credentialRows(host: string, username: string, credentials: Credentials): Record<string, unknown>[] {
   return HASHES.map((hash) => {
     const c = credentials[hash];
@@ -95,7 +106,7 @@ export function knexAccountStore(db: Knex): AccountStore {
       return db.transaction(async (trx) => {
         // Explicit deletes besides ON DELETE CASCADE, so removal never hinges on the
         // SQLite foreign_keys pragma being on.
-        await trx('kv').where({ host, username }).delete();
+        for (const table of ACCOUNT_DATA_TABLES) await trx(table).where({ host, username }).delete();
         await trx('account_credentials').where({ host, username }).delete();
         const n = await trx('accounts').where({ host, username }).delete();
         return n > 0;

@@ -8,7 +8,11 @@ import type { Database as SqliteDatabase } from 'sqlite3';
 import { silentLogger, type Logger } from '../../util/log.js';
 import type { Storage } from '../types.js';
 import { knexAccountStore } from './accounts.js';
+import { knexBlockStore } from './blocklist.js';
+import { knexInviteStore } from './invites.js';
 import { knexKeyValueStore } from './kv.js';
+import { knexOfflineStore } from './offline.js';
+import { knexRosterStore } from './roster.js';
 import { migrationSource } from './migrations/index.js';
 import { withFileLock } from './migrate-lock.js';
 
@@ -135,6 +139,10 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     kind: cfg.driver,
     accounts: knexAccountStore(db),
     keyValue: knexKeyValueStore(db),
+    roster: knexRosterStore(db),
+    offline: knexOfflineStore(db, cfg.driver),
+    blocklist: knexBlockStore(db),
+    invites: knexInviteStore(db),
 
     async migrate() {
       const latest = async (): Promise<[number, string[]]> => (await db.migrate.latest(MIGRATIONS)) as [number, string[]];

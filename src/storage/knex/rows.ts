@@ -56,3 +56,22 @@ export function isForeignKeyViolation(err: unknown): boolean {
 export function compareCodePoints(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+/** A boolean column: SQLite returns 0/1, PostgreSQL true/false. */
+export function toBool(v: unknown): boolean {
+  return v === true || v === 1 || v === '1' || v === 't' || v === 'true';
+}
+
+/** An integer column or bigint id (PostgreSQL returns bigint as a string). */
+export function toInt(v: unknown): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error('storage: unreadable integer column');
+  return n;
+}
+
+/** Splits a long IN list so no statement exceeds SQLite's bound-variable limit. */
+export function chunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

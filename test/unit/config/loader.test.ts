@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, defaultConfig, loadConfig, parseConfig, type Env } from '../../../src/config/loader.js';
 import type { Config } from '../../../src/config/types.js';
+import { DEFAULT_MODULES } from '../../../src/config/schema.js';
 
 const EXAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../config/starling.example.yaml');
 const NO_ENV: Env = {};
@@ -54,7 +55,7 @@ const EXPECTED_DEFAULTS: Config = {
     keepalive_interval: 60,
   },
   auth: { scram_iterations: 10000, allow_plain: true, max_attempts_per_stream: 5, max_failures_per_account: 5, max_failures_per_address: 20, throttle_window: 60 },
-  modules: { disco: {}, ping: {}, version: {}, time: {} },
+  modules: DEFAULT_MODULES(),
   hosts: { localhost: { tls: {} } },
 };
 

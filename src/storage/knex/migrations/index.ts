@@ -3,6 +3,10 @@
 import type { Knex } from 'knex';
 import * as m0001 from './0001_accounts.js';
 import * as m0002 from './0002_kv.js';
+import * as m0003 from './0003_roster.js';
+import * as m0004 from './0004_offline.js';
+import * as m0005 from './0005_blocklist.js';
+import * as m0006 from './0006_invites.js';
 
 interface NamedMigration {
   name: string;
@@ -12,6 +16,10 @@ interface NamedMigration {
 export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0001_accounts', migration: m0001 },
   { name: '0002_kv', migration: m0002 },
+  { name: '0003_roster', migration: m0003 },
+  { name: '0004_offline', migration: m0004 },
+  { name: '0005_blocklist', migration: m0005 },
+  { name: '0006_invites', migration: m0006 },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {

@@ -1,0 +1,57 @@
+// OfflineStore over knex (XEP-0160). push checks the quota and inserts in one transaction
+// that first locks the account row, so two concurrent pushes cannot both pass the quota: on
+// PostgreSQL with SELECT ... FOR UPDATE, on SQLite with a no-op UPDATE that takes the
+// database write lock at once (SQLite serialises writers; a deferred transaction that read
+// first could fail to upgrade its lock later).
+import type { Knex } from 'knex';
+import type { OfflineMessage, OfflineStore } from '../types.js';
+import { chunks, toCount, toDate, toInt } from './rows.js';
+
+export function knexOfflineStore(db: Knex, driver: 'sqlite' | 'postgres'): OfflineStore {
+  async function lockAccount(trx: Knex.Transaction, host: string, username: string): Promise<boolean> {
+    if (driver === 'postgres') {
+      const row: unknown = await trx('accounts').where({ host, username }).forUpdate().first('username');
+      return row !== undefined;
+    }
+    const n = await trx('accounts')
+      .where({ host, username })
+      .update({ created_at: trx.ref('created_at') });
+    return n > 0;
+  }
+
+  return {
+    async push(host, username, stanza, limit) {
+      return db.transaction(async (trx) => {
+        if (!(await lockAccount(trx, host, username))) throw new Error('storage: offline push for an account that does not exist');
+        const row = await trx('offline_messages').where({ host, username }).count({ n: '*' }).first();
+        if (toCount((row as { n?: unknown } | undefined)?.n) >= limit) return undefined;
+        const ids: ({ id: unknown } | unknown)[] = await trx('offline_messages')
+          .insert({ host, username, stanza, stored_at: new Date() })
+          .returning('id');
+        const first = ids[0];
+        const id = typeof first === 'object' && first !== null && 'id' in first ? (first as { id: unknown }).id : first;
+        return toInt(id);
+      });
+    },
+
+    async list(host, username) {
+      const rows: { id: unknown; stanza: string; stored_at: unknown }[] = await db('offline_messages')
+        .where({ host, username })
+        .orderBy('id', 'asc')
+        .select('id', 'stanza', 'stored_at');
+      return rows.map((r): OfflineMessage => ({ id: toInt(r.id), stanza: r.stanza, stored: toDate(r.stored_at) }));
+    },
+
+    async remove(host, username, ids) {
+      if (ids.length === 0) return;
+      await db.transaction(async (trx) => {
+        for (const part of chunks(ids)) await trx('offline_messages').where({ host, username }).whereIn('id', part).delete();
+      });
+    },
+
+    async count(host, username) {
+      const row = await db('offline_messages').where({ host, username }).count({ n: '*' }).first();
+      return toCount((row as { n?: unknown } | undefined)?.n);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// In-memory AccountStore. Buffers are copied in and out so callers can never alias stored
+// keys; deleting an account calls `onDelete` so the other stores drop the account's data.
+import type { AccountRecord, AccountStore, Credentials, ScramCredential } from '../types.js';
+import { compareCodePoints, PerAccount } from './shared.js';
+
+export interface MemoryAccount {
+  credentials: Credentials;
+  createdAt: Date;
+}
+
+function copyCredential(c: ScramCredential): ScramCredential {
+  return {
+    salt: Buffer.from(c.salt),
+    iterations: c.iterations,
+    storedKey: Buffer.from(c.storedKey),
+    serverKey: Buffer.from(c.serverKey),
+  };
+}
+
+function copyCredentials(c: Credentials): Credentials {
+  if (!c.sha1 || !c.sha256) throw new TypeError('storage: credentials for sha1 and sha256 are both required');
+  return { sha1: copyCredential(c.sha1), sha256: copyCredential(c.sha256) };
+}
+
+export interface MemoryAccounts {
+  store: AccountStore;
+  exists(host: string, username: string): boolean;
+}
+
+export function memoryAccountStore(open: () => void, onDelete: (host: string, username: string) => void): MemoryAccounts {
+  const accounts = new PerAccount<MemoryAccount>();
+  // Per-host username sets for list/count (PerAccount does not enumerate).
+  const names = new Map<string, Set<string>>();
+
+  const store: AccountStore = {
+    async create(host, username, credentials) {
+      open();
+      const copy = copyCredentials(credentials);
+      if (accounts.get(host, username)) return false;
+      accounts.getOrCreate(host, username, () => ({ credentials: copy, createdAt: new Date() }));
+      let set = names.get(host);
+      if (!set) names.set(host, (set = new Set()));
+      set.add(username);
+      return true;
+    },
+
+    async get(host, username) {
+      open();
+      const a = accounts.get(host, username);
+      if (!a) return undefined;
+      const record: AccountRecord = {
+        host,
+        username,
+        credentials: copyCredentials(a.credentials),
+        createdAt: new Date(a.createdAt.getTime()),
+      };
+      return record;
+    },
+
+    async setCredentials(host, username, credentials) {
+      open();
+      const copy = copyCredentials(credentials);
+      const a = accounts.get(host, username);
+      if (!a) return false;
+      a.credentials = copy;
+      return true;
+    },
+
+    async delete(host, username) {
+      open();
+      if (!accounts.get(host, username)) return false;
+      accounts.delete(host, username);
+      const set = names.get(host);
+      set?.delete(username);
+      if (set?.size === 0) names.delete(host);
+      onDelete(host, username);
+      return true;
+    },
+
+    async list(host) {
+      open();
+      return [...(names.get(host) ?? [])].sort(compareCodePoints);
+    },
+
+    async count(host) {
+      open();
+      return names.get(host)?.size ?? 0;
+    },
+  };
+
+  return { store, exists: (host, username) => accounts.get(host, username) !== undefined };
+}
