@@ -27,7 +27,7 @@ export function installAvailability(host: Host): void {
     } else if (type === 'unavailable' && s.available) {
       s.available = false;
       s.presence = undefined;
-      const r = host.events.fire('presence/unavailable', { session: s });
+      const r = host.events.fire('presence/unavailable', { session: s, stanza: ev.stanza });
       if (r instanceof Promise) return r.then(() => undefined);
     }
     return undefined;

@@ -17,7 +17,7 @@ interface Entry {
 
 const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>([
   'iq/host', 'iq/bare', 'iq/full', 'iq/remote', 'iq/outbound', 'message/outbound', 'presence/outbound', 'iq/preauth',
-  'account/created', 'account/deleted',
+  'account/created', 'account/deleted', 'roster/changed',
   'message/host', 'message/bare', 'message/full', 'message/remote',
   'presence/host', 'presence/bare', 'presence/full', 'presence/remote',
   'session/bound', 'session/closed', 'presence/available', 'presence/unavailable',

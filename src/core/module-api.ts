@@ -10,6 +10,7 @@ import type { ClientSession } from './session-types.js';
 import type { EventMap, EventName, Handler } from './events.js';
 
 export { z };
+export type { ClientSession };
 
 export type IqType = 'get' | 'set';
 /** Which addresses an IQ handler answers for: the host itself or a local account's bare JID. */

@@ -68,7 +68,12 @@ export interface StanzaEventMap {
   /** A session sent available presence (first or update). */
   'presence/available': AvailableEvent;
   /** A session went unavailable (explicitly or by closing). */
-  'presence/unavailable': SessionEvent;
+  'presence/unavailable': SessionEvent & {
+    /** The client's own unavailable presence when it sent one; absent on disconnect. */
+    readonly stanza?: Element | undefined;
+  };
+  /** A user's roster changed (item set or removed, subscription state moved). */
+  'roster/changed': AccountEvent;
   /** An account was created or deleted while the server runs (registration, admin). */
   'account/created': AccountEvent;
   'account/deleted': AccountEvent;

@@ -15,7 +15,10 @@ describe('routing and delivery (RFC 6120 §8, RFC 6121 §8.5)', () => {
   let bob2: RawClient;
 
   before(async () => {
-    ts = await startTestServer();
+    // Core delivery alone: without offline storage, messages for unavailable accounts bounce.
+    ts = await startTestServer((c) => {
+      delete c.modules.offline;
+    });
     const ca = await ts.ca();
     await ts.addUser('alice@localhost', 'pw-alice');
     await ts.addUser('bob@localhost', 'pw-bob');
