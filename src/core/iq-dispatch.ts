@@ -19,7 +19,8 @@ export function installIqDispatch(host: Host, router: Router): void {
     if (type !== 'get' && type !== 'set') return target === 'host'; // results/errors for the server end here
     const payload = iqPayload(ev.stanza);
     if (!payload) throw new StanzaError('bad-request', 'an IQ get or set must have exactly one child element');
-    const handler = host.iqHandler(target, type, payload.getNS() ?? '', payload.name);
+    // getName(): the local name, so a prefixed payload (<v:vCard xmlns:v='vcard-temp'/>) matches too.
+    const handler = host.iqHandler(target, type, payload.getNS() ?? '', payload.getName());
     if (!handler) return false;
     const out = handler({ stanza: ev.stanza, payload, from: ev.from, to: ev.to, origin: ev.origin });
     const answer = (res: Element | undefined | void | false): boolean => {

@@ -58,7 +58,7 @@ export interface ModuleApi<O> {
   readonly options: O;
   readonly log: Logger;
   readonly storage: Storage;
-  readonly server: { readonly name: string; readonly version: string };
+  readonly server: { readonly name: string; readonly version: string; readonly startedAt: Date };
 
   iq(type: IqType, ns: string, name: string, handler: IqHandler, opts?: { to?: IqTarget[] }): void;
   on<K extends EventName>(event: K, handler: Handler<K>, priority?: number): void;

@@ -85,7 +85,7 @@ export interface ModuleDeps {
   sessions: SessionManager;
   storage: Storage;
   log: Logger;
-  server: { name: string; version: string };
+  server: { name: string; version: string; startedAt: Date };
 }
 
 export class LoadedModule {

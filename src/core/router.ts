@@ -35,7 +35,7 @@ export class LocalRouter implements Router {
     readonly sessions: SessionManager,
     private readonly log: Logger,
   ) {
-    // Until server-to-server exists, every remote domain is unreachable (RFC 6120 §8.3.3.15).
+    // Until server-to-server exists, every remote domain is unreachable (RFC 6120 §8.3.3.16).
     this.remote = {
       send: (stanza) => this.bounce(stanza, new StanzaError('remote-server-not-found')),
     };

@@ -53,6 +53,7 @@ export class Server {
   private modules: LoadedModule[] = [];
   private sweeper: NodeJS.Timeout | undefined;
   private stopping = false;
+  readonly startedAt = new Date();
 
   private constructor(readonly config: Config, readonly storage: Storage, readonly tls: TlsContexts, readonly log: Logger) {
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
@@ -99,7 +100,7 @@ export class Server {
       for (const planned of plan.get(name) ?? []) {
         this.modules.push(await loadModule(planned, {
           host, router: this.router, sessions: this.sessions, storage: this.storage, log: this.log,
-          server: { name: SERVER_NAME, version: serverVersion() },
+          server: { name: SERVER_NAME, version: serverVersion(), startedAt: this.startedAt },
         }));
       }
     }

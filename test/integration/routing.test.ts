@@ -118,7 +118,7 @@ describe('routing and delivery (RFC 6120 §8, RFC 6121 §8.5)', () => {
     assert.equal(errorCondition(res), 'jid-malformed');
   });
 
-  it('answers a stanza for a remote domain with remote-server-not-found while federation is off (§8.3.3.15)', async () => {
+  it('answers a stanza for a remote domain with remote-server-not-found while federation is off (§8.3.3.16)', async () => {
     const res = await alice.iq(ping('example.net'));
     assert.equal(errorCondition(res), 'remote-server-not-found');
     alice.send(xml('message', { to: 'someone@example.net', type: 'chat', id: 'remote' }, xml('body', {}, 'x')));
@@ -131,6 +131,12 @@ describe('routing and delivery (RFC 6120 §8, RFC 6121 §8.5)', () => {
     const own = await alice.iq(ping());
     assert.equal(own.attrs.type, 'result');
     assert.equal(own.attrs.from, undefined);
+  });
+
+  it('dispatches an IQ whose payload uses a namespace prefix by its local name and namespace (XML Namespaces)', async () => {
+    alice.write("<iq type='get' id='pfx' to='localhost'><p:ping xmlns:p='urn:xmpp:ping'/></iq>");
+    const res = await alice.expect((e) => e.attrs.id === 'pfx');
+    assert.equal(res.attrs.type, 'result');
   });
 
   it('lists identity and module features in disco#info on the server (XEP-0030 §3.1)', async () => {
