@@ -26,6 +26,7 @@ const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>([
 export class EventBus {
   private readonly handlers = new Map<string, Entry[]>();
   private counter = 0;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly log: Logger) {}
 
@@ -64,10 +65,19 @@ export class EventBus {
   emit<K extends EventName>(name: K, payload: EventMap[K]): void {
     try {
       const r = this.fire(name, payload);
-      if (r instanceof Promise) r.catch((err: unknown) => this.log.error('event handler failed', { event: name, err }));
+      if (r instanceof Promise) {
+        const tracked = r.then(() => undefined, (err: unknown) => this.log.error('event handler failed', { event: name, err }));
+        this.pending.add(tracked);
+        void tracked.finally(() => this.pending.delete(tracked));
+      }
     } catch (err) {
       this.log.error('event handler failed', { event: name, err });
     }
+  }
+
+  /** Resolves when every handler started by emit() has finished (used at shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
   private run(list: Entry[], start: number, payload: never): boolean | Promise<boolean> {

@@ -143,6 +143,9 @@ export class Server {
     const listenersClosed = Promise.all(this.listeners.map((l) => l.close()));
     for (const s of [...this.streams]) s.close(new StreamError('system-shutdown'));
     await listenersClosed;
+    // Let handlers of the closing sessions' events (unavailable broadcasts, last activity)
+    // finish before modules unload and storage closes.
+    await Promise.all([...this.hosts.values()].map((h) => h.events.idle()));
     for (const m of this.modules.reverse()) await m.unload();
     await this.storage.close();
     this.log.info('server stopped');
