@@ -70,8 +70,11 @@ export interface ModuleApi<O> {
   /** Fires an event on this host without waiting (handler failures are logged). */
   emit<K extends EventName>(event: K, payload: EventMap[K]): void;
 
-  /** Routes a stanza as if sent by this host (its `from` must be set). */
-  send(stanza: Element): void;
+  /**
+   * Routes a stanza as if sent by this host (its `from` must be set). Resolves when the
+   * recipient's handlers are done, for a module that must order what it sends next.
+   */
+  send(stanza: Element): void | Promise<void>;
   /** The bound sessions of a local account. */
   sessionsOf(bare: Jid): readonly ClientSession[];
 

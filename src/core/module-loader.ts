@@ -126,9 +126,7 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
       disposers.push(host.addStreamFeature(stage, feature));
     },
     emit: (event, payload) => host.events.emit(event, payload),
-    send: (stanza: Element) => {
-      void deps.router.route(stanza);
-    },
+    send: (stanza: Element) => deps.router.route(stanza),
     sessionsOf: (bare) => deps.sessions.resources(bare),
     setTimeout: (fn, ms) => {
       const t = setTimeout(fn, ms);
