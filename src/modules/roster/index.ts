@@ -1,0 +1,52 @@
+// RFC 6121 §2 (roster management) and §3 (presence subscriptions), with roster versioning
+// (XEP-0237, RFC 6121 §2.6). Wiring only: items.ts (the wire format and roster set checks),
+// iq.ts (roster get/set), subscriptions.ts (the state tables of Appendix A), state.ts (reading
+// and writing a subscription state), outbound.ts / inbound.ts (the user's and the contact's
+// server), push.ts (roster pushes), version.ts ('ver' strings), lock.ts (one change at a time
+// per account). Presence broadcasts and probes are the presence module's (§4).
+import { defineModule } from '../../core/module-api.js';
+import { xml } from '../../xmpp/xml.js';
+import type { RosterContext } from './context.js';
+import { inboundHandler, redeliveryHandler } from './inbound.js';
+import { installRosterIq } from './iq.js';
+import { NS_ROSTERVER } from './items.js';
+import { KeyedLock } from './lock.js';
+import { rosterOptions } from './options.js';
+import { outboundHandler } from './outbound.js';
+import { RosterPushes } from './push.js';
+import { EpochCache } from './version.js';
+
+export default defineModule({
+  name: 'roster',
+  description: 'Rosters, presence subscriptions and roster versioning (RFC 6121 §2, §3; XEP-0237)',
+  specs: ['RFC 6121', 'XEP-0237'],
+  options: rosterOptions,
+  setup(api) {
+    // RFC 6121 features are not announced in disco; versioning is a stream feature (XEP-0237 §2.1).
+    api.addStreamFeature('bound', xml('ver', { xmlns: NS_ROSTERVER }));
+
+    const epochs = new EpochCache(async (username) => (await api.storage.accounts.get(api.host, username))?.createdAt);
+    const rc: RosterContext = {
+      api,
+      lock: new KeyedLock(),
+      pushes: new RosterPushes((bare) => api.sessionsOf(bare), epochs),
+      epochs,
+    };
+
+    installRosterIq(rc);
+    // After blocking (which refuses stanzas to and from blocked JIDs first), before delivery.
+    api.on('presence/outbound', outboundHandler(rc));
+    api.on('presence/bare', inboundHandler(rc));
+    api.on('presence/full', inboundHandler(rc));
+    api.on('presence/available', redeliveryHandler(rc));
+
+    // The epoch cache holds accounts with sessions only.
+    api.on('session/closed', ({ session }) => {
+      if (api.sessionsOf(session.jid.toBare()).length === 0) epochs.forget(session.jid.local);
+    });
+    api.on('account/deleted', ({ host, username }) => {
+      // Storage drops the roster with the account; only the cache is ours to clear.
+      if (host === api.host) epochs.forget(username);
+    });
+  },
+});

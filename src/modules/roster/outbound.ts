@@ -1,0 +1,59 @@
+// RFC 6121 §3: subscription stanzas a user's session sends (§3.1.2 request, §3.1.5 approval,
+// §3.2.2 cancellation, §3.3.2 unsubscribing, §3.4 pre-approval), and the cancellations a roster
+// remove implies (§2.5.2). The user's server updates the user's side and lets the stanza go on,
+// from the user's bare JID, to the contact, whose own server (this one or another) does the rest.
+import type { Jid } from '../../xmpp/jid.js';
+import type { RosterItem } from '../../storage/types.js';
+import type { RosterContext, Session, StanzaEv } from './context.js';
+import { presenceAfterChange, readState, subscriptionStanza, writeState } from './state.js';
+import { hasFrom, hasTo, isSubscriptionType, outbound, type SubscriptionType } from './subscriptions.js';
+
+async function handleOutbound(rc: RosterContext, session: Session, ev: StanzaEv, type: SubscriptionType): Promise<true | undefined> {
+  const user = session.jid.toBare();
+  // §3.1.1: subscriptions are between bare JIDs; a full JID in 'to' stands for its bare JID.
+  const contact = ev.to.toBare();
+  const cur = await readState(rc, user, contact.bare);
+  const next = outbound(type, cur.state, cur.approved);
+  // Errors (a full roster) are thrown before anything leaves; the router answers the session.
+  await writeState(rc, user, contact.bare, cur, next);
+  if (!next.pass) return true;
+  // §3.1.2: the stanza goes on stamped with the user's bare JID, to the contact's bare JID. It
+  // is this very stanza, which the router then carries on, so that it stays in order with what
+  // the session sends next (RFC 6120 §10.1). The event's `from` and `to` keep the session's
+  // full JID and the address as written: the contact's side reads bare JIDs from them.
+  ev.stanza.attrs.from = user.bare;
+  ev.stanza.attrs.to = contact.bare;
+  // The presence that follows an approval or a cancellation (§3.1.5, §3.2.2) must follow the
+  // stanza too: the router forwards it once this handler settles, so wait for the next turn.
+  setImmediate(() => presenceAfterChange(rc, user, contact, cur.state, next.state));
+  return undefined;
+}
+
+/**
+ * The `presence/outbound` handler. A subscription stanza either goes on to the contact as
+ * stamped above, or stops here (pre-approval, nothing to cancel: Appendix A.2). Other presence
+ * costs nothing here.
+ */
+export function outboundHandler(rc: RosterContext) {
+  return (ev: StanzaEv): true | undefined | Promise<true | undefined> => {
+    const type: unknown = ev.stanza.attrs.type;
+    const session = ev.origin;
+    if (!session || !isSubscriptionType(type)) return undefined;
+    // Without 'to' the stanza would be for the user's own account, and a user is implicitly
+    // subscribed to themselves: there is nothing to manage, so it is dropped.
+    if (ev.stanza.attrs.to === undefined || ev.to.bare === session.jid.bare) return true;
+    return rc.lock.run(session.jid.local, () => handleOutbound(rc, session, ev, type));
+  };
+}
+
+/**
+ * §2.5.2: removing an item cancels the subscriptions both ways: unsubscribe if the user was
+ * subscribed to the contact or had asked to be, unsubscribed if the contact was subscribed to
+ * the user or had asked to be; and the contact, no longer allowed to see the user's presence,
+ * gets an unavailable presence from each of the user's available resources (§3.2.2).
+ */
+export function cancelBothWays(rc: RosterContext, user: Jid, contact: Jid, item: RosterItem, pendingIn: boolean): void {
+  if (hasTo(item.subscription) || item.ask) rc.api.send(subscriptionStanza('unsubscribe', user, contact));
+  if (hasFrom(item.subscription) || pendingIn) rc.api.send(subscriptionStanza('unsubscribed', user, contact));
+  presenceAfterChange(rc, user, contact, { subscription: item.subscription, pendingOut: false, pendingIn: false }, { subscription: 'none', pendingOut: false, pendingIn: false });
+}
