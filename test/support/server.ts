@@ -18,13 +18,23 @@ export interface TestServer {
   /** PEM of a host's self-signed certificate, to trust in clients. */
   ca(domain?: string): Promise<string>;
   addUser(bare: string, password: string): Promise<void>;
+  /** The data folder (certificates, SQLite database). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
 export type ConfigChange = (c: Config) => void;
 
-export async function startTestServer(change?: ConfigChange): Promise<TestServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'starling-test-'));
+export interface TestServerOptions {
+  /**
+   * An existing data folder to use, e.g. that of a stopped server to test a restart. The caller
+   * owns it: stop() leaves it in place. Without it, a fresh temporary folder is removed on stop().
+   */
+  dataDir?: string;
+}
+
+export async function startTestServer(change?: ConfigChange, opts: TestServerOptions = {}): Promise<TestServer> {
+  const dir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'starling-test-')));
   const config = defaultConfig();
   config.data_dir = dir;
   config.storage = { ...config.storage, driver: 'sqlite', path: 'test.sqlite' };
@@ -45,9 +55,10 @@ export async function startTestServer(change?: ConfigChange): Promise<TestServer
     tlsPort: ports.c2s_direct_tls ?? 0,
     ca: (domain = 'localhost') => readFile(join(dir, 'certs', `${domain}.crt`), 'utf8'),
     addUser: (bare, password) => createAccount(server.storage, Jid.parse(bare), password, config.auth.scram_iterations),
+    dataDir: dir,
     stop: async () => {
       await server.stop();
-      await rm(dir, { recursive: true, force: true });
+      if (opts.dataDir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
 }

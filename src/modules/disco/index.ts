@@ -1,11 +1,13 @@
 // XEP-0030: Service Discovery for the server and for accounts. The server answers disco on an
 // account's bare JID on the account's behalf; until rosters exist only to the account itself
-// (a stranger gets service-unavailable, which reveals nothing about the account).
+// (a stranger gets service-unavailable, which reveals nothing about the account). The server's
+// info carries the admin's contact addresses (XEP-0157) as an extended info form (XEP-0128).
 import { defineModule, z } from '../../core/module-api.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import type { DiscoInfo } from '../../core/module-api.js';
+import { contactForm, contactOption } from './contact.js';
 
 function infoElement(info: DiscoInfo, node: string | undefined): Element {
   const q = xml('query', node ? { xmlns: NS.DISCO_INFO, node } : { xmlns: NS.DISCO_INFO });
@@ -19,10 +21,12 @@ function infoElement(info: DiscoInfo, node: string | undefined): Element {
 export default defineModule({
   name: 'disco',
   description: 'Service discovery for the server and accounts (XEP-0030)',
-  specs: ['XEP-0030'],
+  specs: ['XEP-0030', 'XEP-0128', 'XEP-0157'],
   options: z.strictObject({
     /** Name shown for the server's identity. */
     name: z.string().min(1).max(100).default('Starling'),
+    /** Contact addresses (URIs) by role: abuse, admin, feedback, sales, security, status, support. */
+    contact: contactOption,
   }),
   setup(api) {
     for (const target of ['host', 'account'] as const) {
@@ -31,11 +35,14 @@ export default defineModule({
     }
     api.addIdentity({ category: 'server', type: 'im', name: api.options.name }, 'host');
     api.addIdentity({ category: 'account', type: 'registered' }, 'account');
+    const contacts = contactForm(api.options.contact);
 
     api.iq('get', NS.DISCO_INFO, 'query', ({ payload }) => {
       const node = payload.attrs.node as string | undefined;
       if (node) throw new StanzaError('item-not-found');
-      return infoElement(api.discoInfo('host'), undefined);
+      const info = infoElement(api.discoInfo('host'), undefined);
+      if (contacts) info.append(contacts);
+      return info;
     });
     api.iq('get', NS.DISCO_ITEMS, 'query', ({ payload }) => {
       if (payload.attrs.node) throw new StanzaError('item-not-found');
