@@ -1,8 +1,9 @@
-// bin/starling: start | check-config | adduser | passwd | deluser | listusers.
+// bin/starling: start | check-config | adduser | passwd | deluser | listusers | invite.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { CliError, EXIT, resolveConfig } from './common.js';
 import { readPassword } from './prompt.js';
+import { INVITE_HELP, INVITE_OPTIONS, INVITE_USAGE, inviteRequest, runInvite } from './invite.js';
 import { AccountError, changePassword, createAccount, deleteAccount, parseAccountJid } from '../core/accounts.js';
 import { planModules } from '../core/module-loader.js';
 import { StartupError } from '../core/server.js';
@@ -19,6 +20,7 @@ Commands:
   passwd <user@host>       change an account's password (asks for it)
   deluser <user@host>      delete an account and all of its data
   listusers [host]         list the accounts of one host or of all hosts
+${INVITE_USAGE}
 
 Options:
   -c, --config <file>      configuration file (default: $STARLING_CONFIG, else
@@ -38,6 +40,7 @@ const HELP: Record<string, string> = {
   passwd: 'Usage: starling passwd <user@host> [-c FILE] [-p PASSWORD]\n\nSets a new password for an existing account.',
   deluser: 'Usage: starling deluser <user@host> [-c FILE]\n\nDeletes an account and everything stored for it.',
   listusers: 'Usage: starling listusers [host] [-c FILE]\n\nLists the accounts of a host (or of every host), one address per line.',
+  invite: INVITE_HELP,
 };
 
 async function withStorage<T>(config: Config, fn: (s: Storage) => Promise<T>): Promise<T> {
@@ -59,6 +62,7 @@ async function run(argv: string[]): Promise<number> {
         config: { type: 'string', short: 'c' },
         password: { type: 'string', short: 'p' },
         help: { type: 'boolean', short: 'h' },
+        ...INVITE_OPTIONS,
       },
     });
   } catch (err) {
@@ -80,9 +84,13 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(help + '\n');
     return EXIT.OK;
   }
+  const invite = command === 'invite' ? inviteRequest(values, rest) : undefined;
   const needsJid = command === 'adduser' || command === 'passwd' || command === 'deluser';
   const maxArgs = needsJid || command === 'listusers' ? 1 : 0;
-  if ((needsJid && rest.length !== 1) || rest.length > maxArgs) throw new CliError(`wrong arguments\n\n${help}`, EXIT.USAGE);
+  if (!invite && ((needsJid && rest.length !== 1) || rest.length > maxArgs)) throw new CliError(`wrong arguments\n\n${help}`, EXIT.USAGE);
+  for (const opt of Object.keys(INVITE_OPTIONS) as (keyof typeof INVITE_OPTIONS)[]) {
+    if (values[opt] !== undefined && !invite) throw new CliError(`--${opt} does not apply to ${command}`, EXIT.USAGE);
+  }
   if (values.password !== undefined && command !== 'adduser' && command !== 'passwd') {
     throw new CliError(`--password does not apply to ${command}`, EXIT.USAGE);
   }
@@ -127,6 +135,11 @@ async function run(argv: string[]): Promise<number> {
         for (const h of which ? [which] : hosts) for (const u of await s.accounts.list(h)) out.push(`${u}@${h}`);
         return out;
       });
+      if (lines.length) process.stdout.write(lines.join('\n') + '\n');
+      return EXIT.OK;
+    }
+    case 'invite': {
+      const lines = await runInvite(invite!, config, () => createStorage(config.storage, resolve(config.data_dir)), (l) => process.stderr.write(l + '\n'));
       if (lines.length) process.stdout.write(lines.join('\n') + '\n');
       return EXIT.OK;
     }
