@@ -1,0 +1,124 @@
+// XEP-0160: Best Practices for Handling Offline Messages. A message for a local account that
+// has no available resource of non-negative priority is stored, stamped with a delay (XEP-0203)
+// and a stanza id (XEP-0359), and handed to the first resource that sends non-negative available
+// presence. What is stored follows rules.ts; everything else falls through to core delivery,
+// which applies RFC 6121 §8.5 (service-unavailable for normal and chat, silence for the rest).
+import { randomUUID } from 'node:crypto';
+import { defineModule, z, type ClientSession } from '../../core/module-api.js';
+import { StanzaError } from '../../xmpp/errors.js';
+import type { Jid } from '../../xmpp/jid.js';
+import { NS } from '../../xmpp/ns.js';
+import type { Element } from '../../xmpp/xml.js';
+import { parseStored } from './codec.js';
+import { KeyedQueue } from './queue.js';
+import { decide, type Addressed } from './rules.js';
+import { stampForStorage } from './stamp.js';
+
+/**
+ * Above core delivery (-1000), which would bounce the message, and below the default 0 of
+ * modules that must see a message first (blocking, archiving).
+ */
+export const OFFLINE_PRIORITY = -500;
+
+const options = z.strictObject({
+  /** Messages kept per account; when full, new ones are bounced (XEP-0160 §2). 0 stores none. */
+  max_messages: z.number().int().min(0).max(100_000).default(500),
+});
+
+
+interface MessageEvent {
+  readonly stanza: Element;
+  readonly to: Jid;
+}
+
+/** RFC 6121 §8.5.2.1: a resource that receives messages sent to the bare JID. */
+function receives(s: ClientSession): boolean {
+  return s.available && s.priority >= 0;
+}
+
+export default defineModule({
+  name: 'offline',
+  description: 'Stores messages for accounts that are offline and delivers them later (XEP-0160)',
+  specs: ['XEP-0160', 'XEP-0203', 'XEP-0334', 'XEP-0359'],
+  options,
+  setup(api) {
+    const limit = api.options.max_messages;
+    // One task at a time per account: storing and delivering never interleave.
+    const queue = new KeyedQueue();
+    // Sessions that already had their chance at the stored messages (non-negative and available).
+    const served = new WeakSet<ClientSession>();
+
+    // XEP-0160 §4.
+    api.addFeature(NS.OFFLINE, 'host');
+
+    const online = (account: Jid): boolean => api.sessionsOf(account).some(receives);
+
+    const store = (ev: MessageEvent, addressed: Addressed): undefined | Promise<boolean> => {
+      // Most messages find their recipient online: that check first, it is the cheaper one.
+      const account = ev.to.toBare();
+      if (online(account) || !decide(ev.stanza, addressed).store) return undefined;
+      return queue.run(account.bare, async () => {
+        // A resource may have come online while this task waited: core delivers to it then.
+        if (online(account)) return false;
+        // Unknown account: core answers it (RFC 6121 §8.5.1).
+        if (!(await api.storage.accounts.get(account.domain, account.local))) return false;
+        const stamped = stampForStorage(ev.stanza, { host: api.host, account: account.bare, at: new Date(), id: randomUUID() });
+        const id = await api.storage.offline.push(account.domain, account.local, stamped.toString(), limit);
+        // XEP-0160 §2 and RFC 6121 §8.5.2.2.1: a full queue is answered with service-unavailable,
+        // the same answer as for an account that stores nothing, so it reveals nothing more.
+        if (id === undefined) throw new StanzaError('service-unavailable');
+        api.log.debug('message stored offline', { account: account.bare, id });
+        return true;
+      });
+    };
+
+    api.on('message/bare', (ev) => store(ev, 'bare'), OFFLINE_PRIORITY);
+    api.on('message/full', (ev) => {
+      // A session bound to that exact resource gets it from core delivery, available or not.
+      const bare = ev.to.toBare();
+      if (api.sessionsOf(bare).some((s) => s.jid.full === ev.to.full)) return undefined;
+      return store(ev, 'full');
+    }, OFFLINE_PRIORITY);
+
+    /**
+     * Hands the stored messages to `session`, oldest first, and removes exactly those handed over:
+     * if the session goes away meanwhile, the rest stays stored for the next one.
+     */
+    const deliver = (session: ClientSession): Promise<void> => queue.run(session.jid.bare, async () => {
+      const account = session.jid.toBare();
+      const stillThere = (): boolean => receives(session) && api.sessionsOf(account).includes(session);
+      if (!stillThere()) return;
+      const messages = await api.storage.offline.list(account.domain, account.local);
+      const handed: number[] = [];
+      for (const m of messages) {
+        if (!stillThere()) break;
+        const stanza = parseStored(m.stanza);
+        if (stanza) session.send(stanza);
+        else api.log.error('unreadable offline message dropped', { account: account.bare, id: m.id });
+        handed.push(m.id);
+      }
+      if (handed.length > 0) await api.storage.offline.remove(account.domain, account.local, handed);
+      if (messages.length > 0) api.log.debug('offline messages delivered', { session: session.id, count: handed.length });
+    });
+
+    // XEP-0160 §2: delivered when the recipient next sends available presence with non-negative
+    // priority, to the resource that sent it: initial presence, or an update from a negative
+    // priority. A resource with negative priority never receives them (RFC 6121 §8.5.2.1).
+    api.on('presence/available', ({ session, initial }) => {
+      const was = !initial && served.has(session);
+      if (!receives(session)) {
+        served.delete(session);
+        return undefined;
+      }
+      served.add(session);
+      if (was) return undefined;
+      // Presence goes on whatever happens here; what was not handed over stays stored.
+      return deliver(session).catch((err: unknown) => {
+        api.log.error('offline delivery failed', { session: session.id, err });
+      });
+    }, OFFLINE_PRIORITY);
+    api.on('presence/unavailable', ({ session }) => {
+      served.delete(session);
+    });
+  },
+});

@@ -1,0 +1,80 @@
+// Stamps added before storage (XEP-0203 delay, XEP-0359 stanza-id) and reading stored text back.
+import assert from 'node:assert/strict';
+import { stampForStorage, type Stamp } from '../../../src/modules/offline/stamp.js';
+import { parseStored } from '../../../src/modules/offline/codec.js';
+import { xml, type Element } from '../../../src/xmpp/xml.js';
+
+const STAMP: Stamp = { host: 'example.org', account: 'juliet@example.org', at: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)), id: 'id-1' };
+
+function parse(text: string): Element {
+  const el = parseStored(text);
+  assert.ok(el, `parses: ${text}`);
+  return el;
+}
+
+function children(el: Element, name: string, ns: string): Element[] {
+  return el.getChildren(name, ns);
+}
+
+describe('modules/offline: stamps and stored text', () => {
+  it('adds one delay from the host with a UTC stamp in milliseconds (XEP-0203 §2, XEP-0082)', () => {
+    const out = stampForStorage(parse("<message from='romeo@example.net/orchard' to='juliet@example.org' type='chat'><body>hi</body></message>"), STAMP);
+    const delays = children(out, 'delay', 'urn:xmpp:delay');
+    assert.equal(delays.length, 1);
+    assert.equal(delays[0]!.attrs.from, 'example.org');
+    assert.equal(delays[0]!.attrs.stamp, '2024-01-02T03:04:05.678Z');
+  });
+
+  it('adds a stanza-id assigned by the account (XEP-0359 §2.1)', () => {
+    const out = stampForStorage(parse("<message to='juliet@example.org'><body>hi</body></message>"), STAMP);
+    const ids = children(out, 'stanza-id', 'urn:xmpp:sid:0');
+    assert.deepEqual(ids.map((i) => [i.attrs.id, i.attrs.by]), [['id-1', 'juliet@example.org']]);
+  });
+
+  it('removes a stanza-id the sender put in with the account as by, keeps others and the origin-id (XEP-0359 §3)', () => {
+    const input = parse("<message to='juliet@example.org'><body>hi</body>" +
+      "<stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='Juliet@Example.org'/>" +
+      "<stanza-id xmlns='urn:xmpp:sid:0' id='room-id' by='room@muc.example.net'/>" +
+      "<origin-id xmlns='urn:xmpp:sid:0' id='orig'/></message>");
+    const out = stampForStorage(input, STAMP);
+    const ids = children(out, 'stanza-id', 'urn:xmpp:sid:0').map((i) => i.attrs.id);
+    assert.deepEqual(ids, ['room-id', 'id-1']);
+    assert.equal(out.getChild('origin-id', 'urn:xmpp:sid:0')?.attrs.id, 'orig');
+  });
+
+  it('discards a delay claiming to come from this server, keeps other delays (XEP-0203 §5)', () => {
+    const input = parse("<message to='juliet@example.org'><body>hi</body>" +
+      "<delay xmlns='urn:xmpp:delay' from='example.org' stamp='2000-01-01T00:00:00Z'/>" +
+      "<delay xmlns='urn:xmpp:delay' from='example.net' stamp='2001-01-01T00:00:00Z'/></message>");
+    const stamps = children(stampForStorage(input, STAMP), 'delay', 'urn:xmpp:delay').map((d) => d.attrs.stamp);
+    assert.deepEqual(stamps, ['2001-01-01T00:00:00Z', '2024-01-02T03:04:05.678Z']);
+  });
+
+  it('leaves the original stanza untouched', () => {
+    const input = parse("<message to='juliet@example.org'><body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='juliet@example.org'/></message>");
+    const before = input.toString();
+    stampForStorage(input, STAMP);
+    assert.equal(input.toString(), before);
+  });
+
+  it('round-trips through the stored text with namespaces, prefixes and escaping intact', () => {
+    const input = parse("<message xmlns='jabber:client' from='a@example.net/r' to='juliet@example.org' type='chat' id='m&amp;1'>" +
+      "<body>1 &lt; 2 &amp; ünïcødé 😀</body><x:foo xmlns:x='urn:example:x'><x:bar a='&quot;'/></x:foo></message>");
+    const back = parse(stampForStorage(input, STAMP).toString());
+    assert.equal(back.attrs.id, 'm&1');
+    assert.equal(back.getChildText('body'), '1 < 2 & ünïcødé 😀');
+    assert.equal(back.getChild('foo', 'urn:example:x')?.getChild('bar', 'urn:example:x')?.attrs.a, '"');
+    assert.equal(back.getNS(), 'jabber:client');
+  });
+
+  it('reads a stanza serialised without a namespace as jabber:client', () => {
+    const text = stampForStorage(xml('message', { to: 'juliet@example.org' }, xml('body', {}, 'x')), STAMP).toString();
+    assert.equal(parse(text).getNS(), 'jabber:client');
+  });
+
+  it('refuses stored text that is not exactly one well-formed stanza', () => {
+    for (const bad of ['', '<message>', '<message/><message/>', 'text', "<message><!-- c --></message>", '<!DOCTYPE x><message/>']) {
+      assert.equal(parseStored(bad), undefined, bad);
+    }
+  });
+});
