@@ -8,4 +8,12 @@ export const builtinModules: Readonly<Record<string, Loader>> = {
   ping: async () => (await import('./ping/index.js')).default,
   version: async () => (await import('./version/index.js')).default,
   time: async () => (await import('./time/index.js')).default,
+  blocking: async () => (await import('./blocking/index.js')).default,
+  offline: async () => (await import('./offline/index.js')).default,
+  presence: async () => (await import('./presence/index.js')).default,
+  register: async () => (await import('./register/index.js')).default,
+  vcard: async () => (await import('./vcard/index.js')).default,
+  private: async () => (await import('./private/index.js')).default,
+  last: async () => (await import('./last/index.js')).default,
+  roster: async () => (await import('./roster/index.js')).default,
 };
