@@ -10,6 +10,7 @@ import type { ClientSession } from './session-types.js';
 import type { EventMap, EventName, Handler } from './events.js';
 
 export { z };
+export { KeyedQueue } from '../util/keyed-queue.js';
 export type { ClientSession };
 
 export type IqType = 'get' | 'set';

@@ -13,6 +13,8 @@ export const NS = {
   DISCO_INFO: 'http://jabber.org/protocol/disco#info',
   DISCO_ITEMS: 'http://jabber.org/protocol/disco#items',
   PING: 'urn:xmpp:ping',
+  ROSTER: 'jabber:iq:roster',
+  ROSTERVER: 'urn:xmpp:features:rosterver',
   VERSION: 'jabber:iq:version',
   TIME: 'urn:xmpp:time',
   VCARD: 'vcard-temp',

@@ -9,8 +9,8 @@ import { StanzaError } from '../../xmpp/errors.js';
 import type { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import type { Element } from '../../xmpp/xml.js';
-import { parseStored } from './codec.js';
-import { KeyedQueue } from './queue.js';
+import { parseStored } from '../../xmpp/stored.js';
+import { KeyedQueue } from '../../core/module-api.js';
 import { decide, type Addressed } from './rules.js';
 import { stampForStorage } from './stamp.js';
 

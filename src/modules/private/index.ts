@@ -2,13 +2,20 @@
 // server and reads them back; nobody else may (§2.3, §4). All of an account's fragments live in
 // one document under the key-value key 'private', so a set that names several fragments is
 // stored in one write and the size limit covers the whole account.
-import { defineModule, z } from '../../core/module-api.js';
+import { defineModule, KeyedQueue, z } from '../../core/module-api.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import { NS } from '../../xmpp/ns.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 import type { Jid } from '../../xmpp/jid.js';
-import { parseStored } from './fragment.js';
+import { parseStored } from '../../xmpp/stored.js';
 import { applySet, lookup, requestFragments } from './rules.js';
+
+/** Stored data the server wrote itself; unreadable text is an internal error, not the client's. */
+function readOrFail(text: string): Element {
+  const el = parseStored(text);
+  if (!el) throw new Error('stored XML is not readable');
+  return el;
+}
 
 const KEY = 'private';
 
@@ -26,20 +33,12 @@ export default defineModule({
 
     // A set reads, changes and writes the account's document; sets of one account (from any of
     // its resources) run one after another so none is lost.
-    const queues = new Map<string, Promise<void>>();
-    const serialized = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-      const run = (queues.get(key) ?? Promise.resolve()).then(fn);
-      const tail = run.then(() => undefined, () => undefined);
-      queues.set(key, tail);
-      void tail.then(() => {
-        if (queues.get(key) === tail) queues.delete(key);
-      });
-      return run;
-    };
+    const queue = new KeyedQueue();
+    const serialized = <T>(key: string, fn: () => Promise<T>): Promise<T> => queue.run(key, fn);
 
     const load = async (jid: Jid): Promise<Element | undefined> => {
       const text = await kv.get(jid.domain, jid.local, KEY);
-      return text === undefined ? undefined : parseStored(text);
+      return text === undefined ? undefined : readOrFail(text);
     };
 
     // §2.3 and §4: only the user's own resources, whatever the address; forbidden is "preferable".

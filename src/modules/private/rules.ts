@@ -3,7 +3,7 @@
 import { StanzaError } from '../../xmpp/errors.js';
 import { NS } from '../../xmpp/ns.js';
 import { xml, type Element } from '../../xmpp/xml.js';
-import { standalone } from './fragment.js';
+import { standalone } from '../../xmpp/stored.js';
 
 export interface Fragment {
   readonly ns: string;

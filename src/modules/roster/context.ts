@@ -3,7 +3,7 @@
 import type { IqContext, ModuleApi } from '../../core/module-api.js';
 import type { Element } from '../../xmpp/xml.js';
 import type { Jid } from '../../xmpp/jid.js';
-import type { KeyedLock } from './lock.js';
+import type { KeyedQueue } from '../../core/module-api.js';
 import type { RosterOptions } from './options.js';
 import type { RosterPushes } from './push.js';
 import type { EpochCache } from './version.js';
@@ -21,7 +21,7 @@ export interface StanzaEv {
 
 export interface RosterContext {
   readonly api: ModuleApi<RosterOptions>;
-  readonly lock: KeyedLock;
+  readonly lock: KeyedQueue;
   readonly pushes: RosterPushes;
   readonly epochs: EpochCache;
 }

@@ -7,7 +7,7 @@ import { xml, type Element } from '../../xmpp/xml.js';
 import type { Jid } from '../../xmpp/jid.js';
 import type { RosterContext, Session, StanzaEv } from './context.js';
 import { presenceAfterChange, readState, sendPresence, subscriptionStanza, writeState } from './state.js';
-import { readStoredStanza } from './stored.js';
+import { parseStored } from '../../xmpp/stored.js';
 import { hasFrom, inbound, isSubscriptionType, type SubscriptionType } from './subscriptions.js';
 
 async function accountExists(rc: RosterContext, user: Jid): Promise<boolean> {
@@ -70,7 +70,7 @@ async function redeliver(rc: RosterContext, session: Session): Promise<void> {
   for (const p of pending) {
     if (!session.available) return;
     // A stored request that cannot be read is still a request: the bare one stands in for it.
-    const stanza = readStoredStanza(p.stanza) ?? xml('presence', { type: 'subscribe', from: p.jid, to: user.bare });
+    const stanza = parseStored(p.stanza) ?? xml('presence', { type: 'subscribe', from: p.jid, to: user.bare });
     session.send(stanza);
   }
 }

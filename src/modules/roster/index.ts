@@ -10,7 +10,7 @@ import type { RosterContext } from './context.js';
 import { inboundHandler, redeliveryHandler } from './inbound.js';
 import { installRosterIq } from './iq.js';
 import { NS_ROSTERVER } from './items.js';
-import { KeyedLock } from './lock.js';
+import { KeyedQueue } from '../../core/module-api.js';
 import { rosterOptions } from './options.js';
 import { outboundHandler } from './outbound.js';
 import { RosterPushes } from './push.js';
@@ -28,7 +28,7 @@ export default defineModule({
     const epochs = new EpochCache(async (username) => (await api.storage.accounts.get(api.host, username))?.createdAt);
     const rc: RosterContext = {
       api,
-      lock: new KeyedLock(),
+      lock: new KeyedQueue(),
       pushes: new RosterPushes((bare) => api.sessionsOf(bare), epochs),
       epochs,
     };

@@ -1,13 +1,14 @@
 // RFC 6121 §2.1: roster items on the wire, and the checks on a roster set (§2.1.5, §2.3.3,
 // §2.4.3, §2.5.3). Pure: no I/O. Violations are thrown as StanzaErrors for the IQ dispatcher.
+import { NS } from '../../xmpp/ns.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 import { Jid } from '../../xmpp/jid.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import type { RosterItem } from '../../storage/types.js';
 
-export const NS_ROSTER = 'jabber:iq:roster';
+export const NS_ROSTER = NS.ROSTER;
 /** XEP-0237 §2.1 (RFC 6121 §2.6.1): the roster versioning stream feature. */
-export const NS_ROSTERVER = 'urn:xmpp:features:rosterver';
+export const NS_ROSTERVER = NS.ROSTERVER;
 
 /**
  * The "server-configured limits" of §2.3.3. 1023 bytes is the limit RFC 7622 §3.1 sets for each

@@ -5,7 +5,14 @@ import { defineModule, z } from '../../core/module-api.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import { NS } from '../../xmpp/ns.js';
 import { xml, type Element } from '../../xmpp/xml.js';
-import { parseStored, standalone } from './fragment.js';
+import { parseStored, standalone } from '../../xmpp/stored.js';
+
+/** Stored data the server wrote itself; unreadable text is an internal error, not the client's. */
+function readOrFail(text: string): Element {
+  const el = parseStored(text);
+  if (!el) throw new Error('stored XML is not readable');
+  return el;
+}
 
 const KEY = 'vcard';
 
@@ -30,7 +37,7 @@ export default defineModule({
 
     const load = async (domain: string, user: string): Promise<Element | undefined> => {
       const text = await kv.get(domain, user, KEY);
-      return text === undefined ? undefined : parseStored(text);
+      return text === undefined ? undefined : readOrFail(text);
     };
 
     api.iq('get', NS.VCARD, 'vCard', async ({ from, to }) => {

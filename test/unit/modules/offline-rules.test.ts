@@ -2,7 +2,7 @@
 // RFC 6121 §8.5.3.2.1 (messages to a resource that is not online).
 import assert from 'node:assert/strict';
 import { decide, hasContent, messageType } from '../../../src/modules/offline/rules.js';
-import { parseStored } from '../../../src/modules/offline/codec.js';
+import { parseStored } from '../../../src/xmpp/stored.js';
 import type { Element } from '../../../src/xmpp/xml.js';
 
 /** A stanza as the stream parser builds it (namespaces resolved the same way). */

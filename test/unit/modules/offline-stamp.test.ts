@@ -1,7 +1,7 @@
 // Stamps added before storage (XEP-0203 delay, XEP-0359 stanza-id) and reading stored text back.
 import assert from 'node:assert/strict';
 import { stampForStorage, type Stamp } from '../../../src/modules/offline/stamp.js';
-import { parseStored } from '../../../src/modules/offline/codec.js';
+import { parseStored } from '../../../src/xmpp/stored.js';
 import { xml, type Element } from '../../../src/xmpp/xml.js';
 
 const STAMP: Stamp = { host: 'example.org', account: 'juliet@example.org', at: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)), id: 'id-1' };

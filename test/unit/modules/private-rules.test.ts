@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { StanzaError } from '../../../src/xmpp/errors.js';
 import { applySet, isReserved, lookup, requestFragments } from '../../../src/modules/private/rules.js';
-import { parseStored } from '../../../src/modules/private/fragment.js';
+import { parseStored as parseOrUndefined } from '../../../src/xmpp/stored.js';
+
+const parseStored = (text: string) => parseOrUndefined(text)!;
 
 const query = (inner: string) => parseStored(`<iq xmlns='jabber:client'><query xmlns='jabber:iq:private'>${inner}</query></iq>`).getChildElements()[0]!;
 

@@ -1,7 +1,7 @@
 // Stored subscription requests (RFC 6121 §3.1.3) read back with the server's own parser.
 import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
-import { readStoredStanza } from '../../../src/modules/roster/stored.js';
+import { parseStored as readStoredStanza } from '../../../src/xmpp/stored.js';
 
 describe('roster: stored subscription requests (RFC 6121 §3.1.3)', () => {
   it('reads back a stored request with its children', () => {

@@ -1,7 +1,7 @@
 // Roster version strings (XEP-0237, RFC 6121 §2.6) and the per-account lock of the roster module.
 import assert from 'node:assert/strict';
 import { EpochCache, epochOf, formatVer, parseVer } from '../../../src/modules/roster/version.js';
-import { KeyedLock } from '../../../src/modules/roster/lock.js';
+import { KeyedQueue as KeyedLock } from '../../../src/util/keyed-queue.js';
 
 describe('roster: versions (XEP-0237 §2.2)', () => {
   it('reads back the version it wrote, in the same epoch only', () => {

@@ -1,11 +1,10 @@
 // Stored XML fragments: an element cut out of a stanza is serialised with every namespace
 // declaration it inherited, and read back with the server's own hardened parser (no DTDs,
 // entities, comments or PIs), so stored data is held to the rules of the stream it came from.
-// (The same helper exists in src/modules/private/; it belongs in src/xmpp/ once core takes it.)
-import { StreamParser } from '../../xmpp/stream-parser.js';
-import type { StreamError } from '../../xmpp/errors.js';
-import { NS } from '../../xmpp/ns.js';
-import { xml, type Element } from '../../xmpp/xml.js';
+import { StreamParser } from './stream-parser.js';
+import type { StreamError } from './errors.js';
+import { NS } from './ns.js';
+import { xml, type Element } from './xml.js';
 
 function copy(el: Element): Element {
   const out = xml(el.name, { ...el.attrs });
@@ -43,21 +42,26 @@ export function standalone(el: Element): Element {
   return out;
 }
 
-/** Parses one element serialised by `standalone(...).toString()`; throws when it is not one. */
-export function parseStored(text: string): Element {
-  let found: Element | undefined;
+/**
+ * Limits for text the server wrote itself: generous, since what was stored already passed a
+ * stream's limits, and a limit lowered later must not make stored data unreadable.
+ */
+const STORED_LIMITS = { maxStanzaBytes: 64 * 1024 * 1024, maxDepth: 1000, maxHeaderBytes: 4096 };
+const OPEN = Buffer.from(`<stream:stream xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAMS}'>`, 'utf8');
+
+/** The one element serialised in `text`, or undefined when the text holds anything else. */
+export function parseStored(text: string): Element | undefined {
+  const found: Element[] = [];
   let failed: StreamError | undefined;
   const parser = new StreamParser({
     onStreamStart: () => undefined,
-    onStanza: (el) => {
-      found ??= el;
-    },
+    onStanza: (el) => found.push(el),
     onStreamEnd: () => undefined,
     onError: (err) => {
       failed = err;
     },
-  }, { maxStanzaBytes: Buffer.byteLength(text, 'utf8') + 64, maxDepth: 256, maxHeaderBytes: 1024 });
-  parser.write(Buffer.from(`<stream:stream xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAMS}'>${text}</stream:stream>`, 'utf8'));
-  if (failed || !found) throw new Error(`stored XML is not readable: ${failed?.message ?? 'no element'}`);
-  return found;
+  }, STORED_LIMITS);
+  parser.write(OPEN);
+  parser.write(Buffer.from(text, 'utf8'));
+  return failed || found.length !== 1 ? undefined : found[0];
 }

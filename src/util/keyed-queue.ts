@@ -1,6 +1,6 @@
-// Runs tasks one at a time per key (here: per account), in the order they were queued, so that
-// storing a message and handing stored messages to a session never interleave: a second
-// resource coming online waits for the first delivery and finds nothing left to deliver.
+// Runs tasks one at a time per key (an account, say), in the order they were queued, so a
+// read-modify-write of one account's data never interleaves with another. Per process only:
+// a cluster needs the store to serialise instead.
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<void>>();
 

@@ -1,7 +1,7 @@
 // The per-account queue that keeps storing and delivering from interleaving (XEP-0160 §2: each
 // stored message goes to exactly one resource).
 import assert from 'node:assert/strict';
-import { KeyedQueue } from '../../../src/modules/offline/queue.js';
+import { KeyedQueue } from '../../../src/util/keyed-queue.js';
 
 const tick = (ms = 5): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
