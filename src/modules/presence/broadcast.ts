@@ -20,12 +20,26 @@ export class PresenceBroadcaster {
   constructor(private readonly api: ModuleApi<unknown>) {}
 
   /**
-   * The user's subscription lists. Read from storage on every broadcast: there is no roster
-   * change signal yet to invalidate a per-user cache safely (one read per broadcast).
+   * Subscription lists of accounts with sessions, so a presence broadcast costs no storage read.
+   * An entry is dropped on roster/changed and when the account's last session ends; a load in
+   * flight when the roster changes still answers its caller but is not kept.
    */
-  private async lists(user: Jid): Promise<PresenceLists> {
-    const roster = await this.api.storage.roster.get(user.domain, user.local);
-    return presenceLists(roster.items, user.bare);
+  private readonly listCache = new Map<string, Promise<PresenceLists>>();
+
+  private lists(user: Jid): Promise<PresenceLists> {
+    const cached = this.listCache.get(user.bare);
+    if (cached) return cached;
+    const load = this.api.storage.roster.get(user.domain, user.local).then((r) => presenceLists(r.items, user.bare));
+    this.listCache.set(user.bare, load);
+    load.catch(() => {
+      if (this.listCache.get(user.bare) === load) this.listCache.delete(user.bare);
+    });
+    return load;
+  }
+
+  /** The roster of `bare` changed (or the account is gone, or has no session left). */
+  forgetLists(bare: string): void {
+    this.listCache.delete(bare);
   }
 
   private availableSessions(bare: Jid): Session[] {

@@ -43,7 +43,12 @@ export default defineModule({
     }, OUTBOUND_PRIORITY);
     // A session that ends while not available fires no presence/unavailable: tell its
     // directed-presence recipients here.
-    api.on('session/closed', ({ session }) => presence.closed(session));
+    api.on('session/closed', ({ session }) => {
+      if (api.sessionsOf(session.jid.toBare()).length === 0) presence.forgetLists(session.jid.bare);
+      return presence.closed(session);
+    });
+    api.on('roster/changed', ({ host, username }) => presence.forgetLists(`${username}@${host}`));
+    api.on('account/deleted', ({ host, username }) => presence.forgetLists(`${username}@${host}`));
 
     // §4.3.2: probes to a local account, bare or full JID, are answered by the server on the
     // account's behalf and never delivered to clients. Other presence goes on to core delivery.

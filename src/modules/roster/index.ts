@@ -29,7 +29,7 @@ export default defineModule({
     const rc: RosterContext = {
       api,
       lock: new KeyedQueue(),
-      pushes: new RosterPushes((bare) => api.sessionsOf(bare), epochs),
+      pushes: new RosterPushes((bare) => api.sessionsOf(bare), epochs, (user) => api.emit('roster/changed', { host: user.domain, username: user.local })),
       epochs,
     };
 

@@ -17,6 +17,8 @@ export class RosterPushes {
   constructor(
     private readonly sessionsOf: (bare: Jid) => readonly Session[],
     private readonly epochs: EpochCache,
+    /** Told of every change, pushed or not (the roster/changed event). */
+    private readonly changed: (user: Jid) => void = () => undefined,
   ) {}
 
   markInterested(session: Session): void {
@@ -41,8 +43,10 @@ export class RosterPushes {
    * generated the roster set"). One push per item (§2.1.6: a push carries one item).
    */
   async push(user: Jid, version: number, items: readonly Element[], also?: Session): Promise<void> {
+    if (items.length === 0) return;
+    this.changed(user);
     const targets = this.sessionsOf(user).filter((s) => s === also || this.interested.has(s));
-    if (targets.length === 0 || items.length === 0) return;
+    if (targets.length === 0) return;
     const ver = formatVer(await this.epochs.get(user.local), version);
     for (const s of targets) for (const item of items) s.send(this.pushIq(s, ver, item));
   }
