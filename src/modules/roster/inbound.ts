@@ -59,7 +59,7 @@ export function inboundHandler(rc: RosterContext) {
     if (!isSubscriptionType(type) || ev.stanza.attrs.to === undefined) return undefined;
     // Self-subscription is implicit; a stanza about it changes nothing.
     if (ev.from.bare === ev.to.bare) return true;
-    return rc.lock.run(ev.to.local, () => handleInbound(rc, ev, type)).then(() => true as const);
+    return rc.lock.run(ev.to.bare, () => handleInbound(rc, ev, type)).then(() => true as const);
   };
 }
 

@@ -81,7 +81,7 @@ async function rosterSet(rc: RosterContext, ctx: IqContext): Promise<undefined> 
   const session = ownSession(ctx);
   const user = ctx.to;
   const req = parseRosterSet(ctx.payload, user);
-  await rc.lock.run(user.local, () =>
+  await rc.lock.run(user.bare, () =>
     req.remove ? remove(rc, user, session, req.jid) : addOrUpdate(rc, user, session, req.jid, req.name, req.groups),
   );
   return undefined;

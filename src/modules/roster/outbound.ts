@@ -8,7 +8,10 @@ import type { RosterContext, Session, StanzaEv } from './context.js';
 import { presenceAfterChange, readState, subscriptionStanza, writeState } from './state.js';
 import { hasFrom, hasTo, isSubscriptionType, outbound, type SubscriptionType } from './subscriptions.js';
 
-async function handleOutbound(rc: RosterContext, session: Session, ev: StanzaEv, type: SubscriptionType): Promise<true | undefined> {
+/** What to do once the user's side is written: stop the stanza, or forward it and follow up. */
+type Outcome = true | { followUp: () => void };
+
+async function handleOutbound(rc: RosterContext, session: Session, ev: StanzaEv, type: SubscriptionType): Promise<Outcome> {
   const user = session.jid.toBare();
   // §3.1.1: subscriptions are between bare JIDs; a full JID in 'to' stands for its bare JID.
   const contact = ev.to.toBare();
@@ -23,10 +26,22 @@ async function handleOutbound(rc: RosterContext, session: Session, ev: StanzaEv,
   // full JID and the address as written: the contact's side reads bare JIDs from them.
   ev.stanza.attrs.from = user.bare;
   ev.stanza.attrs.to = contact.bare;
-  // The presence that follows an approval or a cancellation (§3.1.5, §3.2.2) must follow the
-  // stanza too: the router forwards it once this handler settles, so wait for the next turn.
-  setImmediate(() => presenceAfterChange(rc, user, contact, cur.state, next.state));
-  return undefined;
+  // The presence that follows an approval or a cancellation (§3.1.5, §3.2.2) must reach the
+  // contact after the stanza has been processed there, so it follows once that is done.
+  return { followUp: () => presenceAfterChange(rc, user, contact, cur.state, next.state) };
+}
+
+/**
+ * Forwards the stamped stanza itself and waits until the contact's side has handled it, then
+ * sends the presence that follows. Outside the user's lock: the contact's side may answer at
+ * once (pre-approval), which needs the user's lock. The session's stream waits for all of it,
+ * so what the session sends next stays in order (RFC 6120 §10.1).
+ */
+async function forward(rc: RosterContext, ev: StanzaEv, outcome: Outcome): Promise<true> {
+  if (outcome === true) return true;
+  await rc.api.send(ev.stanza);
+  outcome.followUp();
+  return true;
 }
 
 /**
@@ -35,14 +50,14 @@ async function handleOutbound(rc: RosterContext, session: Session, ev: StanzaEv,
  * costs nothing here.
  */
 export function outboundHandler(rc: RosterContext) {
-  return (ev: StanzaEv): true | undefined | Promise<true | undefined> => {
+  return (ev: StanzaEv): true | undefined | Promise<true> => {
     const type: unknown = ev.stanza.attrs.type;
     const session = ev.origin;
     if (!session || !isSubscriptionType(type)) return undefined;
     // Without 'to' the stanza would be for the user's own account, and a user is implicitly
     // subscribed to themselves: there is nothing to manage, so it is dropped.
     if (ev.stanza.attrs.to === undefined || ev.to.bare === session.jid.bare) return true;
-    return rc.lock.run(session.jid.local, () => handleOutbound(rc, session, ev, type));
+    return rc.lock.run(session.jid.bare, () => handleOutbound(rc, session, ev, type)).then((o) => forward(rc, ev, o));
   };
 }
 
