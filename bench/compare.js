@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Starling against the better of the peers (Prosody, ejabberd), scenario by scenario, with the
+// targets of the performance issue. Medians over the runs that passed (ok: true).
+//   node bench/compare.js RESULTS.jsonl... [--baseline PEER.jsonl...]
+// Files after --baseline are peer figures from another sitting (the harness's BASELINE.md files):
+// the table then says so, and the ratios are only a rough guide.
+import fs from 'node:fs';
+
+const args = process.argv.slice(2);
+const bi = args.indexOf('--baseline');
+const current = bi >= 0 ? args.slice(0, bi) : args;
+const baseline = bi >= 0 ? args.slice(bi + 1) : [];
+if (!current.length) { console.error('usage: node bench/compare.js RESULTS.jsonl... [--baseline PEER.jsonl...]'); process.exit(2); }
+
+const read = (f, from) => fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
+  try { return [{ ...JSON.parse(l), _from: from }]; } catch { return []; }
+});
+// like the harness's `summarize.js --max-other 5` (and BASELINE.md): drop throughput/latency runs in
+// which other processes used more than 5 % of a CPU during the measured phases
+const MAX_OTHER = 5;
+const otherLoad = (r) => {
+  const m = r.metrics || {};
+  const xs = r.scenario === 'login' || r.scenario === 'presence' ? [m.cpu && m.cpu.other_user_pct]
+    : r.scenario === 'chat' || r.scenario === 'muc' ? [m.fixed_rate && m.fixed_rate.other_user_pct, m.saturation && m.saturation.other_user_pct] : [];
+  return xs.length && xs.every((x) => typeof x === 'number') ? Math.max(...xs) : null;
+};
+const all = [...current.flatMap((f) => read(f, 'now')), ...baseline.flatMap((f) => read(f, 'baseline'))];
+const disturbed = all.filter((r) => (otherLoad(r) ?? 0) > MAX_OTHER);
+// as summarize.js: chat/muc/presence results of harness version 1 used a superseded ramp criterion
+const rows = all.filter((r) => !disturbed.includes(r) && !(['chat', 'muc', 'presence'].includes(r.scenario) && +(r.harness_version || 0) < 2));
+const get = (o, p) => p.split('.').reduce((x, k) => (x == null ? undefined : x[k]), o);
+const median = (xs) => {
+  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return null;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+// [scenario label, preset, metric label, path, 'hi' (higher is better) | 'lo', target ratio or null, absolute target text]
+const FIG = [
+  ['start', 'startup', 'launch until c2s accepts (ms)', 'startup_ms', 'lo', null, '< 1,000 ms'],
+  ['start', 'startup', 'RSS 2 s after start (KiB)', 'idle_rss_kib', 'lo', null, ''],
+  ['(a) idle', 'idle-5k', 'KiB per session', 'metrics.kib_per_session', 'lo', 0.8, '<= 0.8x (~29 KiB)'],
+  ['(a) idle', 'idle-18k', 'KiB per session', 'metrics.kib_per_session', 'lo', 0.8, '<= 0.8x (~29 KiB)'],
+  ['(a) idle TLS', 'idle-5k-tls', 'KiB per TLS session', 'metrics.kib_per_session', 'lo', 0.8, '<= 0.8x (~40 KiB)'],
+  ['(b) login', 'login', 'logins/s', 'metrics.logins_per_s', 'hi', 1.5, '>= 1.5x'],
+  ['(b) login', 'login', 'login latency p99 (ms)', 'metrics.login_latency_ms.p99', 'lo', null, ''],
+  ['(b) login TLS', 'login-tls', 'logins/s', 'metrics.logins_per_s', 'hi', 1.5, '>= 1.5x'],
+  ['(b) login TLS', 'login-tls', 'login latency p99 (ms)', 'metrics.login_latency_ms.p99', 'lo', null, ''],
+  ['(c) chat', 'chat', 'max delivered msg/s', 'metrics.saturation.max_delivered_per_s', 'hi', 2, '>= 2x'],
+  ['(c) chat', 'chat', 'p50 latency at 2,000 msg/s (ms)', 'metrics.fixed_rate.latency_ms.p50', 'lo', null, ''],
+  ['(c) chat', 'chat', 'p99 latency at 2,000 msg/s (ms)', 'metrics.fixed_rate.latency_ms.p99', 'lo', 1, '<= 1x (no worse)'],
+  ['(c) chat', 'chat', 'server CPU at 2,000 msg/s (%)', 'metrics.fixed_rate.server_cpu_pct', 'lo', null, ''],
+  ['(e) presence', 'presence', 'counted presence deliveries/s', 'metrics.counted_presence_deliveries_per_s', 'hi', 2, '>= 2x'],
+  ['(e) presence', 'presence', 'newcomers/s', 'metrics.newcomers_per_s', 'hi', 2, '>= 2x'],
+  ['(e) presence', 'presence', 'broadcast latency p99 (ms)', 'metrics.broadcast_latency_ms.p99', 'lo', null, ''],
+];
+
+const peers = [...new Set(rows.map((r) => r.label).filter((l) => l && l !== 'starling'))].sort();
+const cell = (label, preset, p) => {
+  const rs = rows.filter((r) => r.label === label && (r.preset || r.scenario) === preset);
+  const ok = rs.filter((r) => r.ok);
+  return { n: rs.length, okN: ok.length, v: median(ok.map((r) => get(r, p))), from: rs.length ? rs[0]._from : null, errors: rs.filter((r) => !r.ok).map((r) => r.error) };
+};
+const fmt = (v) => (v == null ? 'n/a' : Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : (Math.round(v * 100) / 100).toString());
+
+const hasBaseline = rows.some((r) => r._from === 'baseline');
+console.log(`## Starling vs the better peer${hasBaseline ? ' (peer figures from the harness baseline, NOT the same sitting: rough guide only)' : ' (same sitting)'}`);
+console.log('');
+console.log(`| scenario | figure | starling | ${peers.join(' | ')} | ratio to better peer | target | met |`);
+console.log(`|---|---|---|${peers.map(() => '---').join('|')}|---|---|---|`);
+const failures = [];
+for (const [scen, preset, name, p, dir, target, ttext] of FIG) {
+  const s = cell('starling', preset, p);
+  if (!s.n) continue;
+  if (s.okN < s.n) failures.push(`${preset}: ${s.n - s.okN}/${s.n} Starling run(s) failed: ${s.errors.join('; ')}`);
+  const pc = peers.map((l) => cell(l, preset, p));
+  const pv = pc.map((c) => c.v).filter((v) => v != null);
+  const best = pv.length ? (dir === 'hi' ? Math.max(...pv) : Math.min(...pv)) : null;
+  const ratio = s.v != null && best ? s.v / best : null;
+  let met = '';
+  if (preset === 'startup' && p === 'startup_ms' && s.v != null) met = s.v < 1000 ? 'yes' : 'no';
+  else if (target != null && ratio != null) met = (dir === 'hi' ? ratio >= target : ratio <= target) ? 'yes' : 'no';
+  const sv = s.v == null ? `failed (${s.okN}/${s.n} ok)` : `${fmt(s.v)}${s.okN > 1 ? ` (n=${s.okN})` : ''}`;
+  console.log(`| ${scen} | ${name} | ${sv} | ${pc.map((c) => (c.n ? `${fmt(c.v)}${c.okN > 1 ? ` (n=${c.okN})` : ''}` : '-')).join(' | ')} | ${ratio == null ? 'n/a' : `${ratio.toFixed(2)}x`} | ${ttext} | ${met} |`);
+}
+console.log('');
+console.log('Ratio = Starling / better peer (higher-is-better rows: the faster peer; lower-is-better rows: the leaner or quicker peer).');
+if (disturbed.length) console.log(`Dropped ${disturbed.length} run(s) disturbed by other load (> ${MAX_OTHER} % of a CPU): ${[...new Set(disturbed.map((r) => `${r.label} ${r.preset}`))].join(', ')}.`);
+if (failures.length) { console.log(''); for (const f of failures) console.log(`- FAILED ${f}`); }
