@@ -6,27 +6,14 @@
 // TBSCertificate is signed with node:crypto's async sign, so the event loop is never blocked by
 // an RSA private-key operation. node-forge only lays out the X.509 structure; it cannot encode
 // otherName through `altNames`, so the subjectAltName value is built as raw ASN.1 here.
-import { X509Certificate, createHash, generateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { X509Certificate, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { domainToASCII } from 'node:url';
-import { promisify } from 'node:util';
-import forge from 'node-forge';
 import type { Logger } from '../util/log.js';
 import { loadHostCert } from './pem.js';
 
-const { asn1, pki } = forge;
-/** Present in node-forge 1.4.3 but missing from @types/node-forge. */
-const untyped = forge as unknown as {
-  pki: { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
-  util: { bytesFromIP(ip: string): string | null };
-};
-
-const OID_XMPP_ADDR = '1.3.6.1.5.5.7.8.5'; // id-on-xmppAddr, RFC 6120 §13.7.1.4
-const OID_SRV_NAME = '1.3.6.1.5.5.7.8.7'; // id-on-dnsSRV, RFC 4985 §2
-const VALIDITY_DAYS = 365;
-const CLOCK_SKEW_MS = 5 * 60_000; // notBefore slightly in the past for peers whose clock lags
 
 export interface SelfSignedResult {
   certPem: string;
@@ -37,8 +24,6 @@ export interface SelfSignedResult {
   generated: boolean;
 }
 
-const generateKeyPairAsync = promisify(generateKeyPair);
-const signAsync = promisify(sign);
 
 /** One generation per file pair at a time inside this process (two listeners, one host). */
 const inFlight = new Map<string, Promise<SelfSignedResult>>();
@@ -94,6 +79,7 @@ async function loadOrCreate(
     throw new Error(`found ${found} but not ${missing} for ${domain}: supply the missing file, or remove ${found} to have a self-signed pair generated`);
   }
 
+  const { createSelfSigned } = await import('./x509.js');
   const { certPem, keyPem, fingerprint, notAfter } = await createSelfSigned(names);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Write to temporary names and rename, so a crash never leaves a truncated file behind.
@@ -136,78 +122,3 @@ export function certNames(domain: string): CertNames {
   return { xmpp: domain.replace(/\.$/, ''), ascii };
 }
 
-async function createSelfSigned(names: CertNames): Promise<{ certPem: string; keyPem: string; fingerprint: string; notAfter: Date }> {
-  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
-  const cert = pki.createCertificate();
-  cert.publicKey = pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = randomSerial();
-  const now = Date.now();
-  cert.validity.notBefore = new Date(now - CLOCK_SKEW_MS);
-  cert.validity.notAfter = new Date(now + VALIDITY_DAYS * 86_400_000);
-  // ub-common-name is 64 (RFC 5280 Appendix A); a longer name lives in the SAN only.
-  const subject = names.ascii.length <= 64 ? [{ shortName: 'CN', value: names.ascii }] : [];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectKeyIdentifier' },
-    // RFC 5280 §4.2.1.6: the SAN must be critical when the subject is empty.
-    { id: '2.5.29.17', critical: subject.length === 0, value: subjectAltName(names) },
-  ]);
-  const pem = await signCertificate(cert, privateKey);
-  const der = Buffer.from(asn1.toDer(pki.certificateToAsn1(cert)).getBytes(), 'binary');
-  return {
-    certPem: pem,
-    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    fingerprint: createHash('sha256').update(der).digest('hex'),
-    notAfter: cert.validity.notAfter,
-  };
-}
-
-/** 16 random bytes, positive (top bit clear) and minimally encoded (first byte non-zero). */
-function randomSerial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) | 0x40;
-  return bytes.toString('hex');
-}
-
-/** Does what forge's `cert.sign` does, but signs on the thread pool via node:crypto. */
-async function signCertificate(cert: forge.pki.Certificate, key: KeyObject): Promise<string> {
-  cert.signatureOid = cert.siginfo.algorithmOid = pki.oids['sha256WithRSAEncryption']!;
-  cert.tbsCertificate = untyped.pki.getTBSCertificate(cert);
-  const tbs = Buffer.from(asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
-  const signature = await signAsync('sha256', tbs, key);
-  cert.signature = signature.toString('binary');
-  return pki.certificateToPem(cert);
-}
-
-const tagged = (tag: number, constructed: boolean, value: string | forge.asn1.Asn1[]): forge.asn1.Asn1 =>
-  asn1.create(asn1.Class.CONTEXT_SPECIFIC, tag, constructed, value);
-
-/** GeneralName otherName: [0] { type-id OID, [0] EXPLICIT value } (RFC 5280 §4.2.1.6). */
-function otherName(oid: string, value: forge.asn1.Asn1): forge.asn1.Asn1 {
-  return tagged(0, true, [
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()),
-    tagged(0, true, [value]),
-  ]);
-}
-
-/** SubjectAltName ::= GeneralNames (SEQUENCE OF GeneralName). */
-function subjectAltName(names: CertNames): forge.asn1.Asn1 {
-  const utf8 = (s: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTF8, false, forge.util.encodeUtf8(s));
-  const ia5 = (s: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.IA5STRING, false, s);
-  const list: forge.asn1.Asn1[] = [];
-  if (names.ip) {
-    list.push(tagged(7, false, untyped.util.bytesFromIP(names.ip) ?? '')); // iPAddress
-  } else {
-    list.push(tagged(2, false, names.ascii), tagged(2, false, `*.${names.ascii}`)); // dNSName
-  }
-  list.push(otherName(OID_XMPP_ADDR, utf8(names.xmpp)));
-  if (!names.ip) {
-    list.push(otherName(OID_SRV_NAME, ia5(`_xmpp-client.${names.ascii}`)));
-    list.push(otherName(OID_SRV_NAME, ia5(`_xmpp-server.${names.ascii}`)));
-  }
-  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, list);
-}
