@@ -266,11 +266,16 @@ def main():
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
 
     scenario = {'chat': chat, 'login': login_only, 'badauth': badauth, 'untrusted': untrusted}[args.scenario]
+    run_scenario(scenario, args, bound=args.timeout * 4)
+
+
+def run_scenario(scenario, args, bound):
+    """Runs one scenario coroutine within `bound` seconds; prints done or error; exits 0 or 1."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
         # An overall bound on top of the per-step ones.
-        loop.run_until_complete(asyncio.wait_for(scenario(args), args.timeout * 4))
+        loop.run_until_complete(asyncio.wait_for(scenario(args), bound))
     except Exception as err:  # reported to the test as JSON
         emit('error', message=f'{type(err).__name__}: {err}')
         sys.exit(1)

@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 sys.dont_write_bytecode = True  # importing slixmpp_client must leave no __pycache__ behind
 
 from slixmpp import JID  # noqa: E402
-from slixmpp_client import Client, close, connect, emit, first  # noqa: E402
+from slixmpp_client import Client, close, connect, emit, first, run_scenario  # noqa: E402
 
 
 class ImClient(Client):
@@ -248,16 +248,7 @@ def main():
     args = parser.parse_args()
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
 
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        # An overall bound on top of the per-step ones.
-        loop.run_until_complete(asyncio.wait_for(scenario(args), args.timeout * 6))
-    except Exception as err:  # reported to the test as JSON
-        emit('error', message=f'{type(err).__name__}: {err}')
-        sys.exit(1)
-    emit('done')
-    sys.exit(0)
+    run_scenario(scenario, args, bound=args.timeout * 6)
 
 
 if __name__ == '__main__':

@@ -3,21 +3,13 @@
 import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
 import { Jid } from '../../../src/xmpp/jid.js';
-import { StanzaError } from '../../../src/xmpp/errors.js';
 import { BlockSet, isExempt, parseItems, presenceTargets } from '../../../src/modules/blocking/rules.js';
+import { thrownCondition } from '../../support/stanza-error.js';
 
 const J = (s: string) => Jid.parse(s);
 const NS = 'urn:xmpp:blocking';
 
-function condition(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StanzaError) return err.condition;
-    throw err;
-  }
-  return undefined;
-}
+const condition = thrownCondition;
 
 describe('modules/blocking rules (XEP-0191)', () => {
   describe('BlockSet.matches (§6 JID matching)', () => {

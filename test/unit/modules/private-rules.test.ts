@@ -1,23 +1,15 @@
 // XEP-0049 pure rules: reserved namespaces (§2.3), which fragments a request names and the
 // errors for malformed ones (§2.3), and how a set changes the stored document.
 import assert from 'node:assert/strict';
-import { StanzaError } from '../../../src/xmpp/errors.js';
 import { applySet, isReserved, lookup, requestFragments } from '../../../src/modules/private/rules.js';
 import { parseStored as parseOrUndefined } from '../../../src/xmpp/stored.js';
+import { thrownCondition } from '../../support/stanza-error.js';
 
 const parseStored = (text: string) => parseOrUndefined(text)!;
 
 const query = (inner: string) => parseStored(`<iq xmlns='jabber:client'><query xmlns='jabber:iq:private'>${inner}</query></iq>`).getChildElements()[0]!;
 
-function condition(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StanzaError) return err.condition;
-    throw err;
-  }
-  return undefined;
-}
+const condition = thrownCondition;
 
 describe('modules/private rules (XEP-0049)', () => {
   it('reserves jabber:*, http://jabber.org/* and vcard-temp, and an empty namespace (§2.3)', () => {

@@ -2,22 +2,14 @@
 import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
 import { Jid } from '../../../src/xmpp/jid.js';
-import { StanzaError } from '../../../src/xmpp/errors.js';
 import { itemElement, LIMITS, NS_ROSTER, parseRosterSet, removedElement, sortGroups } from '../../../src/modules/roster/items.js';
+import { thrownCondition } from '../../support/stanza-error.js';
 
 const user = Jid.parse('juliet@example.com');
 const query = (...items: ReturnType<typeof xml>[]) => xml('query', { xmlns: NS_ROSTER }, ...items);
 const item = (attrs: Record<string, string>, ...groups: string[]) => xml('item', attrs, ...groups.map((g) => xml('group', {}, g)));
 
-function condition(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StanzaError) return err.condition;
-    throw err;
-  }
-  return 'none';
-}
+const condition = (fn: () => unknown): string => thrownCondition(fn) ?? 'none';
 
 describe('roster: items and roster set checks (RFC 6121 §2)', () => {
   it('reads an item with name and groups, the JID prepared (§2.3.1)', () => {
