@@ -11,6 +11,7 @@ export class Host {
   private readonly features: Record<DiscoTarget, Map<string, number>> = { host: new Map(), account: new Map() };
   private readonly identities: Record<DiscoTarget, Identity[]> = { host: [], account: [] };
   private readonly features_: Record<StreamFeatureStage, Element[]> = { preauth: [], bound: [] };
+  private readonly flushers = new Set<() => Promise<void>>();
 
   constructor(readonly name: string, readonly log: Logger) {
     this.events = new EventBus(log);
@@ -63,6 +64,21 @@ export class Host {
 
   streamFeatures(stage: StreamFeatureStage): readonly Element[] {
     return this.features_[stage];
+  }
+
+  /** Registers a write-behind buffer's flush (see ModuleApi.addFlusher). */
+  addFlusher(flush: () => Promise<void>): () => void {
+    this.flushers.add(flush);
+    return () => this.flushers.delete(flush);
+  }
+
+  /**
+   * Resolves once every write accepted so far by a write-behind buffer on this host is durable.
+   * Acknowledgements to clients (stream management) and shutdown wait on this.
+   */
+  async flushWrites(): Promise<void> {
+    if (this.flushers.size === 0) return;
+    await Promise.all([...this.flushers].map((f) => f()));
   }
 
   discoInfo(target: DiscoTarget): DiscoInfo {

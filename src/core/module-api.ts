@@ -79,6 +79,13 @@ export interface ModuleApi<O> {
   /** The bound sessions of a local account. */
   sessionsOf(bare: Jid): readonly ClientSession[];
 
+  /**
+   * Registers the flush of a write-behind buffer (e.g. batched archive writes). `flush` resolves
+   * once everything accepted before the call is durable. Acknowledgements that promise
+   * durability (XEP-0198 `<a/>`) and shutdown wait for every registered flush.
+   */
+  addFlusher(flush: () => Promise<void>): void;
+
   setTimeout(fn: () => void, ms: number): void;
   setInterval(fn: () => void, ms: number): void;
   onUnload(fn: () => void | Promise<void>): void;

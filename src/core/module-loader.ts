@@ -128,6 +128,9 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
     emit: (event, payload) => host.events.emit(event, payload),
     send: (stanza: Element) => deps.router.route(stanza),
     sessionsOf: (bare) => deps.sessions.resources(bare),
+    addFlusher: (flush) => {
+      disposers.push(host.addFlusher(flush));
+    },
     setTimeout: (fn, ms) => {
       const t = setTimeout(fn, ms);
       disposers.push(() => clearTimeout(t));

@@ -146,6 +146,10 @@ export class Server {
     // Let handlers of the closing sessions' events (unavailable broadcasts, last activity)
     // finish before modules unload and storage closes.
     await Promise.all([...this.hosts.values()].map((h) => h.events.idle()));
+    // Then make buffered writes durable while storage is still open.
+    await Promise.all([...this.hosts.values()].map((h) => h.flushWrites().catch((err: unknown) => {
+      this.log.error('buffered writes could not be saved at shutdown', { host: h.name, err });
+    })));
     for (const m of this.modules.reverse()) await m.unload();
     await this.storage.close();
     this.log.info('server stopped');
