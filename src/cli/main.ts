@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { CliError, EXIT, resolveConfig } from './common.js';
+import { defaultConfig, loadConfig } from '../config/loader.js';
 import { readPassword } from './prompt.js';
 import { INVITE_HELP, INVITE_OPTIONS, INVITE_USAGE, inviteRequest, runInvite } from './invite.js';
 import { AccountError, changePassword, createAccount, deleteAccount, parseAccountJid } from '../core/accounts.js';
@@ -34,7 +35,7 @@ Options:
 Exit codes: 0 success, 1 the operation failed, 2 usage error, 78 configuration error.`;
 
 const HELP: Record<string, string> = {
-  start: 'Usage: starling start [-c FILE]\n\nRuns the server in the foreground until SIGINT or SIGTERM. Logs go to standard output.',
+  start: 'Usage: starling start [-c FILE]\n\nRuns the server in the foreground until SIGINT or SIGTERM. Logs go to standard output.\nSIGHUP reloads the configuration file (certificates, limits, auth and log settings, module\noptions) without dropping sessions; a broken file is reported in the log and ignored.',
   'check-config': 'Usage: starling check-config [-c FILE]\n\nValidates the configuration, including every module\'s options, and prints the problems found with file:line. Exits 0 when it is valid, 78 otherwise.',
   adduser: 'Usage: starling adduser <user@host> [-c FILE] [-p PASSWORD]\n\nCreates an account. Without -p the password is asked twice on a terminal, or read as one line from standard input.',
   passwd: 'Usage: starling passwd <user@host> [-c FILE] [-p PASSWORD]\n\nSets a new password for an existing account.',
@@ -102,7 +103,9 @@ async function run(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const { runServer } = await import('../main.js');
-      await runServer(loaded);
+      // SIGHUP reads the same file again (resolved now, so a later chdir cannot change it).
+      const file = loaded.file === undefined ? undefined : resolve(loaded.file);
+      await runServer(loaded, async () => (file === undefined ? { config: defaultConfig(), locate: () => 'built-in defaults' } : loadConfig(file)));
       return -1; // keep running
     }
     case 'check-config': {

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../util/log.js';
 import type { Storage } from '../storage/types.js';
+import { optionsKey } from './reload.js';
 import type { Element } from '../xmpp/xml.js';
 import { builtinModules } from '../modules/index.js';
 import type { Host } from './host.js';
@@ -89,7 +90,13 @@ export interface ModuleDeps {
 }
 
 export class LoadedModule {
-  constructor(readonly name: string, private readonly disposers: Array<() => void | Promise<void>>) {}
+  constructor(
+    readonly name: string,
+    /** The host it serves and a key of its options, so a reload can tell what changed. */
+    readonly host: string,
+    readonly optionsKey: string,
+    private readonly disposers: Array<() => void | Promise<void>>,
+  ) {}
 
   async unload(): Promise<void> {
     for (const d of this.disposers.reverse()) await d();
@@ -146,5 +153,5 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
   };
   await def.setup(api);
   log.debug('module loaded');
-  return new LoadedModule(def.name, disposers);
+  return new LoadedModule(def.name, host.name, optionsKey(planned.options), disposers);
 }

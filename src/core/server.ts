@@ -18,8 +18,11 @@ import { SessionManager } from './session-manager.js';
 import { installIqDispatch } from './iq-dispatch.js';
 import { installDelivery } from './delivery.js';
 import { installAvailability } from './availability.js';
-import { loadModule, planModules, type LoadedModule, type Locate } from './module-loader.js';
+import { loadModule, planModules, type LoadedModule, type Locate, type ModuleDeps } from './module-loader.js';
+import type { LoadedConfig } from '../config/loader.js';
 import { C2sStream } from './c2s/stream.js';
+import type { C2sContext } from './c2s/context.js';
+import { effectiveConfig, optionsKey, ReloadError, restartOnlyChanges, type ReloadReport } from './reload.js';
 import { AuthThrottle } from './c2s/throttle.js';
 import { SERVER_NAME, serverVersion } from './version.js';
 
@@ -44,6 +47,19 @@ async function loadSecret(dataDir: string, ephemeral: boolean): Promise<Buffer> 
   return secret;
 }
 
+/** Each host's certificate: the configured PEM files, or a generated self-signed one. */
+async function loadCerts(config: Config, log: Logger): Promise<HostCert[]> {
+  const certs: HostCert[] = [];
+  for (const [name, h] of Object.entries(config.hosts)) {
+    if (h.tls.cert && h.tls.key) certs.push(await loadHostCert(name, resolve(h.tls.cert), resolve(h.tls.key)));
+    else {
+      const c = await ensureSelfSigned(name, join(resolve(config.data_dir), 'certs'), log);
+      certs.push({ domain: name, certPem: c.certPem, keyPem: c.keyPem });
+    }
+  }
+  return certs;
+}
+
 export class Server {
   readonly hosts = new Map<string, Host>();
   readonly sessions = new SessionManager();
@@ -55,7 +71,9 @@ export class Server {
   private stopping = false;
   readonly startedAt = new Date();
 
-  private constructor(readonly config: Config, readonly storage: Storage, readonly tls: TlsContexts, readonly log: Logger) {
+  private ctx: C2sContext | undefined;
+
+  private constructor(public config: Config, readonly storage: Storage, readonly tls: TlsContexts, readonly log: Logger) {
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
   }
 
@@ -68,14 +86,7 @@ export class Server {
     await mkdir(dataDir, { recursive: true });
     const storage = await createStorage(config.storage, dataDir, log.child({ component: 'storage' }));
     try {
-      const certs: HostCert[] = [];
-      for (const [name, h] of Object.entries(config.hosts)) {
-        if (h.tls.cert && h.tls.key) certs.push(await loadHostCert(name, resolve(h.tls.cert), resolve(h.tls.key)));
-        else {
-          const c = await ensureSelfSigned(name, join(dataDir, 'certs'), log);
-          certs.push({ domain: name, certPem: c.certPem, keyPem: c.keyPem });
-        }
-      }
+      const certs = await loadCerts(config, log);
       const defaultDomain = Object.keys(config.hosts)[0]!;
       const tls = new TlsContexts({ minVersion: config.tls.min_version, certs, defaultDomain });
       const server = new Server(config, storage, tls, log);
@@ -97,18 +108,20 @@ export class Server {
       installAvailability(host);
       installIqDispatch(host, this.router);
       installDelivery(host, this.router, this.sessions, this.storage);
-      for (const planned of plan.get(name) ?? []) {
-        this.modules.push(await loadModule(planned, {
-          host, router: this.router, sessions: this.sessions, storage: this.storage, log: this.log,
-          server: { name: SERVER_NAME, version: serverVersion(), startedAt: this.startedAt },
-        }));
-      }
+      for (const planned of plan.get(name) ?? []) this.modules.push(await loadModule(planned, this.moduleDeps(host)));
     }
+  }
+
+  private moduleDeps(host: Host): ModuleDeps {
+    return {
+      host, router: this.router, sessions: this.sessions, storage: this.storage, log: this.log,
+      server: { name: SERVER_NAME, version: serverVersion(), startedAt: this.startedAt },
+    };
   }
 
   private async listen(secret: Buffer): Promise<void> {
     const throttle = new AuthThrottle(this.config.auth);
-    const ctx = {
+    const ctx: C2sContext = this.ctx = {
       config: this.config, hosts: this.hosts, router: this.router, sessions: this.sessions,
       storage: this.storage, throttle, log: this.log.child({ component: 'c2s' }), fakeSaltSecret: secret,
     };
@@ -132,6 +145,55 @@ export class Server {
     const out: Partial<Record<ListenerHandle['kind'], number>> = {};
     for (const l of this.listeners) out[l.kind] ??= l.address.port;
     return out;
+  }
+
+  /**
+   * Applies a new configuration without dropping sessions (SIGHUP): certificates, limits, auth
+   * settings, log level and module options. Everything is checked first; a broken config throws
+   * ReloadError and the running one stays. Modules whose options changed are unloaded and loaded
+   * again (their in-memory state starts afresh); settings bound at start are reported.
+   */
+  async reload(loaded: LoadedConfig): Promise<ReloadReport> {
+    if (this.stopping) throw new ReloadError(['the server is stopping']);
+    const next = effectiveConfig(this.config, loaded.config);
+    const { plan, problems } = await planModules(next, loaded.locate);
+    if (problems.length) throw new ReloadError(problems);
+    try {
+      this.tls.replace(await loadCerts(next, this.log));
+    } catch (err) {
+      throw new ReloadError([`certificates: ${(err as Error).message}`]);
+    }
+    for (const l of this.listeners) l.refreshTls();
+    const report: ReloadReport = { reloaded: [], loaded: [], unloaded: [], needsRestart: restartOnlyChanges(this.config, loaded.config) };
+    this.config = next;
+    if (this.ctx) this.ctx.config = next;
+    this.log.setLevel(next.log.level);
+    await this.swapModules(plan, report);
+    this.log.info('configuration reloaded', { ...report });
+    return report;
+  }
+
+  private async swapModules(plan: Awaited<ReturnType<typeof planModules>>['plan'], report: ReloadReport): Promise<void> {
+    const kept: LoadedModule[] = [];
+    for (const [name, host] of this.hosts) {
+      const wanted = new Map((plan.get(name) ?? []).map((p) => [p.def.name, p]));
+      const running = this.modules.filter((m) => m.host === name);
+      for (const m of running.reverse()) {
+        const w = wanted.get(m.name);
+        if (w && optionsKey(w.options) === m.optionsKey) {
+          kept.unshift(m);
+          wanted.delete(m.name);
+          continue;
+        }
+        await m.unload();
+        (w ? report.reloaded : report.unloaded).push(`${name}/${m.name}`);
+      }
+      for (const planned of wanted.values()) {
+        kept.push(await loadModule(planned, this.moduleDeps(host)));
+        if (!report.reloaded.includes(`${name}/${planned.def.name}`)) report.loaded.push(`${name}/${planned.def.name}`);
+      }
+    }
+    this.modules = kept;
   }
 
   /** Stops accepting, closes every stream with system-shutdown, unloads modules, closes storage. */

@@ -11,6 +11,8 @@ export interface ListenerHandle {
   readonly kind: 'c2s' | 'c2s_direct_tls';
   readonly address: AddressInfo;
   close(): Promise<void>;
+  /** Picks up replaced certificates for clients that send no SNI (after a reload). */
+  refreshTls(): void;
 }
 
 export class ListenError extends Error {}
@@ -31,11 +33,12 @@ function listen(server: Server, port: number, address: string, all: string[]): P
   });
 }
 
-function handle(kind: ListenerHandle['kind'], server: Server, address: AddressInfo): ListenerHandle {
+function handle(kind: ListenerHandle['kind'], server: Server, address: AddressInfo, refreshTls = (): void => {}): ListenerHandle {
   return {
     kind,
     address,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    refreshTls,
   };
 }
 
@@ -60,7 +63,7 @@ export async function startC2sListeners(
         const server = createTlsServer(tls.serverOptions(['xmpp-client']), (socket) => accept(new Connection(socket, tls, true)));
         server.on('tlsClientError', (err) => log.debug('TLS handshake failed', { err: err.message }));
         const address = await listen(server, cfg.c2s_direct_tls.port, addr, cfg.c2s_direct_tls.addresses);
-        handles.push(handle('c2s_direct_tls', server, address));
+        handles.push(handle('c2s_direct_tls', server, address, () => server.setSecureContext(tls.serverOptions(['xmpp-client']))));
         log.info('listening', { kind: 'c2s_direct_tls', address: address.address, port: address.port });
       }
     }

@@ -15,6 +15,8 @@ export interface Logger {
   fatal(msg: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
   isEnabled(level: LogLevel): boolean;
+  /** Changes the level of this logger and of every logger derived from the same root (reload). */
+  setLevel(level: LogLevel): void;
 }
 
 export interface LoggerOptions {
@@ -29,13 +31,12 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
-export function createLogger(opts: LoggerOptions, bound: LogFields = {}): Logger {
-  const min = RANK[opts.level];
+export function createLogger(opts: LoggerOptions, bound: LogFields = {}, shared = { min: RANK[opts.level] }): Logger {
   const write = opts.write ?? ((line: string) => process.stdout.write(line));
   const pretty = opts.format === 'pretty';
 
   const emit = (level: LogLevel, msg: string, fields?: LogFields): void => {
-    if (RANK[level] < min) return;
+    if (RANK[level] < shared.min) return;
     const all: LogFields = { ...bound, ...fields };
     for (const k of Object.keys(all)) all[k] = serialise(all[k]);
     if (pretty) {
@@ -53,8 +54,11 @@ export function createLogger(opts: LoggerOptions, bound: LogFields = {}): Logger
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
     fatal: (m, f) => emit('fatal', m, f),
-    child: (fields) => createLogger(opts, { ...bound, ...fields }),
-    isEnabled: (level) => RANK[level] >= min,
+    child: (fields) => createLogger(opts, { ...bound, ...fields }, shared),
+    isEnabled: (level) => RANK[level] >= shared.min,
+    setLevel: (level) => {
+      shared.min = RANK[level];
+    },
   };
 }
 

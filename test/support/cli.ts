@@ -55,8 +55,8 @@ export class Proc {
     this.child.stdin?.write(text);
   }
 
-  /** Resolves once stdout or stderr contains `text`; fails after `timeoutMs` or on exit. */
-  waitFor(text: string, timeoutMs = 10_000): Promise<void> {
+  /** Resolves once stdout or stderr contains `text` (`times` times); fails after `timeoutMs` or on exit. */
+  waitFor(text: string, timeoutMs = 10_000, times = 1): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = (err?: Error): void => {
         clearTimeout(timer);
@@ -65,7 +65,7 @@ export class Proc {
         else resolve();
       };
       const check = (): void => {
-        if ((this.stdout + this.stderr).includes(text)) done();
+        if ((this.stdout + this.stderr).split(text).length > times) done();
       };
       const timer = setTimeout(() => done(new Error(`no ${JSON.stringify(text)} within ${timeoutMs} ms; output:\n${this.stdout}${this.stderr}`)), timeoutMs);
       this.waiters.add(check);

@@ -8,7 +8,8 @@ import type { SessionManager } from '../session-manager.js';
 import type { AuthThrottle } from './throttle.js';
 
 export interface C2sContext {
-  readonly config: Config;
+  /** Replaced as a whole by a reload (SIGHUP); read it when needed, don't keep parts of it. */
+  config: Config;
   readonly hosts: ReadonlyMap<string, Host>;
   readonly router: LocalRouter;
   readonly sessions: SessionManager;
