@@ -10,7 +10,8 @@
 #                     [--no-build] [--keep-scratch]
 #
 # Env: STARLING_BENCH_HARNESS (default <repo>/../shared/bench), BENCH_USERS (users u1..uN to
-# provision; default 5000, enough for idle-5k; idle-18k needs 18000), STARLING_BENCH_PORT (35222).
+# provision; default 5000, enough for idle-5k; idle-18k needs 18000), STARLING_BENCH_PORT (35222),
+# STARLING_NODE_FLAGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 # Results: bench/results/<date>-starling.jsonl (and -prosody / -ejabberd with --compare).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -71,7 +72,7 @@ start_starling() { # $1 = note for the startup line
   local t0 t1 line
   raise_nofile
   t0=$(now_ms)
-  NODE_ENV=production taskset -c "$BENCH_SERVER_CPU" node "$REPO/bin/starling" start -c "$SCRATCH/starling.yaml" >> "$SCRATCH/starling.log" 2>&1 &
+  NODE_ENV=production taskset -c "$BENCH_SERVER_CPU" node ${STARLING_NODE_FLAGS:-} "$REPO/bin/starling" start -c "$SCRATCH/starling.yaml" >> "$SCRATCH/starling.log" 2>&1 &
   SPID=$!
   if ! wait_port 127.0.0.1 "$PORT" 60; then
     tail -n 30 "$SCRATCH/starling.log" >&2 || true

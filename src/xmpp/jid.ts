@@ -6,6 +6,18 @@ import { isIP } from 'node:net';
 
 const MAX_PART_BYTES = 1023;
 
+// Every routed stanza parses its addresses, and the same few thousand JIDs recur: successful
+// preparations are memoised (Jid is immutable, so instances are shared). Each map is cleared
+// when full, which bounds memory without per-hit bookkeeping.
+const PARSED = new Map<string, Jid>();
+const DOMAINS = new Map<string, string>();
+const MEMO_MAX = 4096;
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, value);
+}
+
 export class JidError extends Error {
   constructor(message: string) {
     super(message);
@@ -29,6 +41,8 @@ export class Jid {
 
   /** Parses and prepares a JID string; throws JidError when it is malformed. */
   static parse(input: string): Jid {
+    const hit = PARSED.get(input);
+    if (hit) return hit;
     // RFC 7622 §3.1: the first '/' separates the resource, then the first '@' the localpart.
     const slash = input.indexOf('/');
     const main = slash === -1 ? input : input.slice(0, slash);
@@ -36,7 +50,9 @@ export class Jid {
     const at = main.indexOf('@');
     const localRaw = at === -1 ? undefined : main.slice(0, at);
     const domainRaw = at === -1 ? main : main.slice(at + 1);
-    return Jid.of(localRaw, domainRaw, resourceRaw);
+    const jid = Jid.of(localRaw, domainRaw, resourceRaw);
+    remember(PARSED, input, jid);
+    return jid;
   }
 
   /** Parses without throwing. */
@@ -109,6 +125,14 @@ export function prepResource(input: string): string {
 }
 
 export function prepDomain(input: string): string {
+  const hit = DOMAINS.get(input);
+  if (hit !== undefined) return hit;
+  const prepared = prepDomainUncached(input);
+  remember(DOMAINS, input, prepared);
+  return prepared;
+}
+
+function prepDomainUncached(input: string): string {
   let d = input;
   if (d.endsWith('.')) d = d.slice(0, -1); // RFC 7622 §3.2: a trailing dot is removed
   checkLength(d, 'domainpart');

@@ -4,7 +4,7 @@ import type { IqContext, ModuleApi } from '../../core/module-api.js';
 import { Jid } from '../../xmpp/jid.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 import { DirectedPresence } from './directed.js';
-import { addressed, directedOnly, presenceLists, probeAnswer, unavailablePresence, type PresenceLists } from './rules.js';
+import { addressed, directedOnly, presenceLists, probeAnswer, receivesMyPresence, unavailablePresence, type PresenceLists } from './rules.js';
 
 /** A bound client session as the module API shows it. */
 export type Session = NonNullable<IqContext['origin']>;
@@ -35,6 +35,19 @@ export class PresenceBroadcaster {
       if (this.listCache.get(user.bare) === load) this.listCache.delete(user.bare);
     });
     return load;
+  }
+
+  /**
+   * Whether `who` is subscribed to `contact`'s presence (from/both). An account with sessions
+   * has its lists cached, so answering the probes of a newcomer's initial presence costs no
+   * storage read per online contact; otherwise one roster item is read.
+   */
+  private async isSubscriber(contact: Jid, who: string): Promise<boolean> {
+    if (this.listCache.has(contact.bare) || this.api.sessionsOf(contact).length > 0) {
+      return (await this.lists(contact)).subscriberSet.has(who);
+    }
+    const item = await this.api.storage.roster.getItem(contact.domain, contact.local, who);
+    return item !== undefined && receivesMyPresence(item.subscription);
   }
 
   /** The roster of `bare` changed (or the account is gone, or has no session left). */
@@ -104,9 +117,9 @@ export class PresenceBroadcaster {
    */
   async answerProbe(contact: Jid, prober: Jid, replyTo: Jid): Promise<void> {
     const selfProbe = prober.bare === contact.bare;
-    const item = selfProbe ? undefined : await this.api.storage.roster.getItem(contact.domain, contact.local, prober.bare);
+    const subscribed = selfProbe ? false : await this.isSubscriber(contact, prober.bare);
     const online = this.availableSessions(contact);
-    switch (probeAnswer(selfProbe, item, online.length)) {
+    switch (probeAnswer(selfProbe, subscribed ? { subscription: 'from' } : undefined, online.length)) {
       case 'unsubscribed':
         // Step 1: the same answer whether the account exists or not, so nothing is revealed.
         this.api.send(xml('presence', { type: 'unsubscribed', from: contact.bare, to: prober.bare }));

@@ -20,6 +20,8 @@ export interface PresenceLists {
   readonly subscribers: readonly string[];
   /** Bare JIDs whose presence the user is subscribed to (subscription to/both). */
   readonly subscriptions: readonly string[];
+  /** `subscribers` as a set, to answer probes without a scan. */
+  readonly subscriberSet: ReadonlySet<string>;
 }
 
 /**
@@ -34,7 +36,7 @@ export function presenceLists(items: readonly RosterItem[], ownBare: string): Pr
     if (receivesMyPresence(item.subscription)) subscribers.push(item.jid);
     if (probedForMe(item.subscription)) subscriptions.push(item.jid);
   }
-  return { subscribers, subscriptions };
+  return { subscribers, subscriptions, subscriberSet: new Set(subscribers) };
 }
 
 /** What a presence stanza is, for routing inside the module (RFC 6121 §4.7.1). */
