@@ -3,7 +3,7 @@
 import type { Logger } from '../util/log.js';
 import { EventBus } from './events.js';
 import type { Element } from '../xmpp/xml.js';
-import type { DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, StreamFeatureStage } from './module-api.js';
+import type { DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, NonzaHandler, StreamFeatureStage } from './module-api.js';
 
 export class Host {
   readonly events: EventBus;
@@ -12,6 +12,7 @@ export class Host {
   private readonly identities: Record<DiscoTarget, Identity[]> = { host: [], account: [] };
   private readonly features_: Record<StreamFeatureStage, Element[]> = { preauth: [], bound: [] };
   private readonly flushers = new Set<() => Promise<void>>();
+  private readonly nonzas = new Map<string, NonzaHandler>();
 
   constructor(readonly name: string, readonly log: Logger) {
     this.events = new EventBus(log);
@@ -64,6 +65,17 @@ export class Host {
 
   streamFeatures(stage: StreamFeatureStage): readonly Element[] {
     return this.features_[stage];
+  }
+
+  /** Claims the top-level non-stanza elements of a namespace on bound client streams. */
+  addNonzaHandler(ns: string, handler: NonzaHandler): () => void {
+    if (this.nonzas.has(ns)) throw new Error(`a handler for elements in ${ns} exists already`);
+    this.nonzas.set(ns, handler);
+    return () => this.nonzas.delete(ns);
+  }
+
+  nonzaHandler(ns: string): NonzaHandler | undefined {
+    return this.nonzas.get(ns);
   }
 
   /** Registers a write-behind buffer's flush (see ModuleApi.addFlusher). */

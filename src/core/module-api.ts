@@ -11,7 +11,10 @@ import type { EventMap, EventName, Handler } from './events.js';
 
 export { z };
 export { KeyedQueue } from '../util/keyed-queue.js';
+/** The resources core delivery gives a message for a bare JID (RFC 6121 §8.5.2.1.1). */
+export { topResources } from './delivery.js';
 export type { ClientSession };
+export type { OutboundFilter, OutboundGate } from './session-types.js';
 
 export type IqType = 'get' | 'set';
 /** Which addresses an IQ handler answers for: the host itself or a local account's bare JID. */
@@ -52,6 +55,13 @@ export interface DiscoInfo {
  */
 export type StreamFeatureStage = 'preauth' | 'bound';
 
+/**
+ * Handles a top-level element of a bound client stream that is not a stanza (a "nonza", e.g.
+ * XEP-0352's <active/>), in stream order: the stream's next element waits for the promise.
+ * Throwing a StreamError closes the stream.
+ */
+export type NonzaHandler = (session: ClientSession, element: Element) => void | Promise<void>;
+
 export interface ModuleApi<O> {
   readonly name: string;
   /** The virtual host this instance serves. */
@@ -67,6 +77,8 @@ export interface ModuleApi<O> {
   addIdentity(identity: Identity, target?: DiscoTarget): void;
   discoInfo(target: DiscoTarget): DiscoInfo;
   addStreamFeature(stage: StreamFeatureStage, feature: Element): void;
+  /** Claims the nonzas of a namespace on this host's bound client streams (one module each). */
+  addNonzaHandler(ns: string, handler: NonzaHandler): void;
 
   /** Fires an event on this host without waiting (handler failures are logged). */
   emit<K extends EventName>(event: K, payload: EventMap[K]): void;

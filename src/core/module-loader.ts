@@ -132,6 +132,9 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
     addStreamFeature: (stage, feature) => {
       disposers.push(host.addStreamFeature(stage, feature));
     },
+    addNonzaHandler: (ns, handler) => {
+      disposers.push(host.addNonzaHandler(ns, handler));
+    },
     emit: (event, payload) => host.events.emit(event, payload),
     send: (stanza: Element) => deps.router.route(stanza),
     sessionsOf: (bare) => deps.sessions.resources(bare),

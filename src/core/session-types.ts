@@ -5,6 +5,25 @@ import type { Element } from '../xmpp/xml.js';
 import type { Jid } from '../xmpp/jid.js';
 import type { StreamError } from '../xmpp/errors.js';
 
+/**
+ * A stage that stanzas for a client pass before its stream writes them, e.g. client state
+ * indication (XEP-0352) keeping unimportant stanzas back while the client is inactive.
+ */
+export interface OutboundFilter {
+  /** Returns true to keep the stanza (the stage sends it on later through its gate). */
+  take(stanza: Element): boolean;
+  /** Sends on everything the stage keeps, in order, through its gate. */
+  flush(): void;
+}
+
+/** What a session gives an outbound filter: the way on, past the filter. */
+export interface OutboundGate {
+  /** Sends a stanza on past this filter: through the later filters, then to the stream. */
+  pass(stanza: Element): void;
+  /** Takes the filter out of the session's chain (what it keeps is not sent: flush first). */
+  remove(): void;
+}
+
 export interface ClientSession {
   /** Unique id for logs. */
   readonly id: string;
@@ -19,8 +38,12 @@ export interface ClientSession {
   priority: number;
   /** Last available presence broadcast by this session, if any. */
   presence: Element | undefined;
-  /** Queues a stanza for this client. */
+  /** Queues a stanza for this client, through the outbound filters. */
   send(stanza: Element): void;
+  /** Adds an outbound filter; higher priority runs first, equal ones in the order added. */
+  addOutboundFilter(filter: OutboundFilter, priority?: number): OutboundGate;
+  /** Has every outbound filter send on what it keeps (before the stream ends, or on request). */
+  flushOutbound(): void;
   /** Ends the session with a stream error (or a clean close when none is given). */
   close(error?: StreamError): void;
 }

@@ -16,4 +16,6 @@ export const builtinModules: Readonly<Record<string, Loader>> = {
   private: async () => (await import('./private/index.js')).default,
   last: async () => (await import('./last/index.js')).default,
   roster: async () => (await import('./roster/index.js')).default,
+  carbons: async () => (await import('./carbons/index.js')).default,
+  csi: async () => (await import('./csi/index.js')).default,
 };

@@ -32,6 +32,14 @@ export const NS = {
   HINTS: 'urn:xmpp:hints',
   CHATSTATES: 'http://jabber.org/protocol/chatstates',
   OFFLINE: 'msgoffline',
+  CARBONS: 'urn:xmpp:carbons:2',
+  FORWARD: 'urn:xmpp:forward:0',
+  CSI: 'urn:xmpp:csi:0',
+  RECEIPTS: 'urn:xmpp:receipts',
+  CHAT_MARKERS: 'urn:xmpp:chat-markers:0',
+  MUC_USER: 'http://jabber.org/protocol/muc#user',
+  CONFERENCE: 'jabber:x:conference',
+  PUBSUB_EVENT: 'http://jabber.org/protocol/pubsub#event',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];

@@ -54,7 +54,12 @@ export function handleBindStage(stream: C2sStream, el: Element): void {
 
 /** A stanza from a bound client: checked, `from` stamped, then routed in order. */
 export function handleBound(stream: C2sStream, session: C2sSession, el: Element): void | Promise<void> {
-  if (!isClientStanza(el)) throw new StreamError('unsupported-stanza-type');
+  if (!isClientStanza(el)) {
+    // Not a stanza: a module may have claimed its namespace (e.g. XEP-0352's <active/>).
+    const nonza = stream.host?.nonzaHandler(el.getNS() ?? '');
+    if (!nonza) throw new StreamError('unsupported-stanza-type');
+    return nonza(session, el);
+  }
   // RFC 6120 §8.1.2.1: a 'from' the client may use is its full JID or bare JID; anything else
   // is refused with invalid-from (§4.9.3.9). The server always stamps the full JID.
   const from = el.attrs.from as string | undefined;

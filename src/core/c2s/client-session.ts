@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { Element } from '../../xmpp/xml.js';
 import type { Jid } from '../../xmpp/jid.js';
 import type { StreamError } from '../../xmpp/errors.js';
-import type { ClientSession } from '../session-types.js';
+import type { ClientSession, OutboundFilter, OutboundGate } from '../session-types.js';
+import { OutboundChain } from './outbound-chain.js';
 
 export interface SessionCarrier {
   sendStanza(stanza: Element): void;
@@ -16,16 +17,27 @@ export class C2sSession implements ClientSession {
   available = false;
   priority = 0;
   presence: Element | undefined = undefined;
+  private readonly outbound: OutboundChain;
 
   constructor(
     readonly jid: Jid,
     readonly remoteAddress: string,
     readonly secure: boolean,
     private readonly carrier: SessionCarrier,
-  ) {}
+  ) {
+    this.outbound = new OutboundChain((stanza) => this.carrier.sendStanza(stanza));
+  }
 
   send(stanza: Element): void {
-    this.carrier.sendStanza(stanza);
+    this.outbound.send(stanza);
+  }
+
+  addOutboundFilter(filter: OutboundFilter, priority?: number): OutboundGate {
+    return this.outbound.add(filter, priority);
+  }
+
+  flushOutbound(): void {
+    this.outbound.flush();
   }
 
   close(error?: StreamError): void {

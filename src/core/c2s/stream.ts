@@ -225,6 +225,8 @@ export class C2sStream {
   /** Closes the stream, with a stream error when given (RFC 6120 §4.4, §4.9). */
   close(error?: StreamError): void {
     if (this.closed) return;
+    // What outbound filters keep back goes out before the stream ends.
+    this.session?.flushOutbound();
     this.closed = true;
     if (error) {
       if (!this.headerSent) this.sendHeader();

@@ -1,0 +1,98 @@
+// XEP-0280: Message Carbons. A resource that enables carbons gets a copy of every message
+// eligible for copying (rules.ts) that its account receives and another resource did not get
+// (§7, <received/>), and of every one another resource of its account sends (§8, <sent/>).
+// Copies go straight to the resource, never through routing, so nothing copies or bounces a
+// copy (§10.3). Carbons a client makes itself are refused (§11).
+import { defineModule, z, type ClientSession, type IqContext } from '../../core/module-api.js';
+import { StanzaError } from '../../xmpp/errors.js';
+import type { Jid } from '../../xmpp/jid.js';
+import { NS } from '../../xmpp/ns.js';
+import type { Element } from '../../xmpp/xml.js';
+import { carbon, carriesCarbon, eligible, forwardedCopy, type Direction } from './rules.js';
+import { deliveredTo } from './targets.js';
+
+/**
+ * Below archiving (200), so a copy forwards the message with the stanza id the archive gave it,
+ * and above offline storage (-500) and core delivery (-1000), which end the chain.
+ */
+export const CARBONS_PRIORITY = 100;
+
+interface MessageEvent {
+  readonly stanza: Element;
+  readonly to: Jid;
+  readonly origin: ClientSession | undefined;
+}
+
+const typeOf = (stanza: Element): string => (stanza.attrs.type as string | undefined) ?? 'normal';
+
+export default defineModule({
+  name: 'carbons',
+  description: 'Message Carbons: every resource of an account sees both sides of its conversations (XEP-0280)',
+  specs: ['XEP-0280', 'XEP-0297', 'XEP-0334'],
+  options: z.strictObject({}),
+  setup(api) {
+    // §3: on the server's JID; clients look on their account too.
+    api.addFeature(NS.CARBONS, 'host');
+    api.addFeature(NS.CARBONS, 'account');
+
+    const enabled = new WeakSet<ClientSession>();
+
+    // §4, §5: a client of this server turns carbons on or off for its own session, as often as it
+    // likes (§10.1: repeating either is no error). Anyone else gets not-allowed.
+    const toggle = (on: boolean) => (ctx: IqContext): undefined => {
+      const session = ctx.origin;
+      const own = session !== undefined && session.jid.domain === api.host && (ctx.to.local === '' || ctx.to.bare === session.jid.bare);
+      if (!own) throw new StanzaError('not-allowed', 'carbons are set by a client of this server for itself');
+      if (on) enabled.add(session);
+      else enabled.delete(session);
+      api.log.debug(on ? 'carbons enabled' : 'carbons disabled', { session: session.id });
+      return undefined;
+    };
+    api.iq('set', NS.CARBONS, 'enable', toggle(true), { to: ['bare', 'host'] });
+    api.iq('set', NS.CARBONS, 'disable', toggle(false), { to: ['bare', 'host'] });
+
+    /** Sends a copy of `stanza` to each carbons-enabled resource of `account` that `wants`. */
+    const copy = (direction: Direction, stanza: Element, account: Jid, wants: (s: ClientSession) => boolean): void => {
+      let forwarded: Element | undefined;
+      let count = 0;
+      for (const s of api.sessionsOf(account)) {
+        if (!enabled.has(s) || !wants(s)) continue;
+        forwarded ??= forwardedCopy(stanza, account.bare);
+        s.send(carbon(direction, forwarded, account.bare, s.jid.full));
+        count++;
+      }
+      if (count > 0) api.log.debug('carbons sent', { account: account.bare, direction, count });
+    };
+
+    // §8: what one resource sends goes to the account's other carbons-enabled resources, whether
+    // or not the sender enabled carbons itself.
+    api.on('message/outbound', (ev) => {
+      const sender = ev.origin;
+      if (sender === undefined) return undefined;
+      // §11: a carbon from anyone but the user's own server is a forgery; refuse it rather than
+      // pass it to a client that might trust it (CVE-2017-5589).
+      if (carriesCarbon(ev.stanza)) throw new StanzaError('not-allowed', 'carbons are made by the server only');
+      if (!eligible(ev.stanza, 'sent')) return undefined;
+      const account = sender.jid.toBare();
+      // A message to the account itself: the resources that get it need no copy as well.
+      const got = ev.to.bare === account.bare ? deliveredTo(api.sessionsOf(account), ev.to, typeOf(ev.stanza)) : [];
+      copy('sent', ev.stanza, account, (s) => s !== sender && !got.includes(s));
+      return undefined;
+    }, CARBONS_PRIORITY);
+
+    // §7: what the account receives goes to its carbons-enabled resources that core delivery does
+    // not hand it to. Only available ones: an unavailable resource gets the messages stored
+    // meanwhile (XEP-0160) once it sends presence, and must not get them twice.
+    const received = (ev: MessageEvent): undefined => {
+      // Between two resources of the account: the sent carbons above reached the others.
+      if (ev.origin !== undefined && ev.origin.jid.bare === ev.to.bare) return undefined;
+      if (!eligible(ev.stanza, 'received')) return undefined;
+      const account = ev.to.toBare();
+      const got = deliveredTo(api.sessionsOf(account), ev.to, typeOf(ev.stanza));
+      copy('received', ev.stanza, account, (s) => s.available && !got.includes(s));
+      return undefined;
+    };
+    api.on('message/bare', received, CARBONS_PRIORITY);
+    api.on('message/full', received, CARBONS_PRIORITY);
+  },
+});
