@@ -40,7 +40,7 @@ export function handleBindStage(stream: C2sStream, el: Element): void {
     if (err instanceof JidError) return reply(stream, el, new StanzaError('bad-request', 'the resource is not valid'));
     throw err;
   }
-  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream);
+  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream, host, stream.ctx);
   // A bind of a resource already in use replaces the old session (RFC 6120 §7.7.2.2, the
   // 'override' policy): the old stream gets a conflict stream error.
   const old = stream.ctx.sessions.get(jid);
