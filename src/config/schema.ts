@@ -222,6 +222,16 @@ const auth = section(
   'Authentication',
 );
 
+const streamManagement = section(
+  {
+    enabled: bool(true, 'Offer stream management (XEP-0198) to clients'),
+    resume_timeout: int(0, 86_400, 300, 'Seconds a dropped session waits to be resumed', 'no resumption'),
+    max_unacked: int(10, 100_000, 5000, 'Most unacknowledged stanzas kept per session'),
+    request_ack_every: int(1, 1000, 5, 'Unacknowledged stanzas sent before the server asks for an acknowledgement'),
+  },
+  'Stream management (XEP-0198)',
+);
+
 const hostTls = section(
   {
     cert: text('a file path').optional().describe('PEM certificate chain file'),
@@ -280,6 +290,7 @@ export const configSchema = strict({
   listeners,
   limits,
   auth,
+  stream_management: streamManagement,
   modules: moduleMap.default(DEFAULT_MODULES).describe('Default module set of every host'),
   hosts,
 });

@@ -62,6 +62,18 @@ export interface AuthConfig {
   throttle_window: number;
 }
 
+/** Stream management (XEP-0198) on client streams. */
+export interface StreamManagementConfig {
+  /** Offer stream management (acknowledgements and, with resume_timeout > 0, resumption). */
+  enabled: boolean;
+  /** Seconds a dropped session is kept for resumption (its hibernation window); 0 turns resumption off. */
+  resume_timeout: number;
+  /** Most stanzas sent to one session and not yet acknowledged; past it the stream is closed. */
+  max_unacked: number;
+  /** The server asks for an acknowledgement after this many unacknowledged stanzas (and when it goes quiet). */
+  request_ack_every: number;
+}
+
 export interface StorageSection {
   driver: 'memory' | 'sqlite' | 'postgres';
   /** SQLite database file, relative to data_dir unless absolute. */
@@ -82,6 +94,7 @@ export interface Config {
   listeners: { c2s: C2sListenerConfig; c2s_direct_tls: ListenerConfig };
   limits: Limits;
   auth: AuthConfig;
+  stream_management: StreamManagementConfig;
   /** Default module set (name -> options) for every host. */
   modules: Record<string, Record<string, unknown>>;
   hosts: Record<string, HostConfig>;

@@ -18,9 +18,9 @@ interface Entry {
 const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>([
   'iq/host', 'iq/bare', 'iq/full', 'iq/remote', 'iq/outbound', 'message/outbound', 'presence/outbound', 'iq/preauth',
   'account/created', 'account/deleted', 'roster/changed',
-  'message/host', 'message/bare', 'message/full', 'message/remote',
+  'message/host', 'message/bare', 'message/full', 'message/remote', 'message/undelivered',
   'presence/host', 'presence/bare', 'presence/full', 'presence/remote',
-  'session/bound', 'session/closed', 'presence/available', 'presence/unavailable',
+  'session/bound', 'session/hibernated', 'session/resumed', 'session/closed', 'presence/available', 'presence/unavailable',
 ]);
 
 export class EventBus {

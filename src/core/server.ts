@@ -24,6 +24,8 @@ import { C2sStream } from './c2s/stream.js';
 import type { C2sContext } from './c2s/context.js';
 import { effectiveConfig, optionsKey, ReloadError, restartOnlyChanges, type ReloadReport } from './reload.js';
 import { AuthThrottle } from './c2s/throttle.js';
+import { SmRegistry } from './c2s/sm/registry.js';
+import { installUndeliveredFallback } from './c2s/sm/undelivered.js';
 import { SERVER_NAME, serverVersion } from './version.js';
 
 export class StartupError extends Error {
@@ -65,6 +67,8 @@ export class Server {
   readonly sessions = new SessionManager();
   readonly router: LocalRouter;
   readonly streams = new Set<C2sStream>();
+  /** Resumable sessions (XEP-0198 §5), hibernated ones included. */
+  readonly smSessions = new SmRegistry();
   private listeners: ListenerHandle[] = [];
   private modules: LoadedModule[] = [];
   private sweeper: NodeJS.Timeout | undefined;
@@ -108,6 +112,7 @@ export class Server {
       installAvailability(host);
       installIqDispatch(host, this.router);
       installDelivery(host, this.router, this.sessions, this.storage);
+      installUndeliveredFallback(host, this.router);
       for (const planned of plan.get(name) ?? []) this.modules.push(await loadModule(planned, this.moduleDeps(host)));
     }
   }
@@ -124,6 +129,7 @@ export class Server {
     const ctx: C2sContext = this.ctx = {
       config: this.config, hosts: this.hosts, router: this.router, sessions: this.sessions,
       storage: this.storage, throttle, log: this.log.child({ component: 'c2s' }), fakeSaltSecret: secret,
+      smSessions: this.smSessions,
     };
     this.listeners = await startC2sListeners(this.config.listeners, this.tls, (conn) => {
       if (this.stopping) return conn.destroy();
@@ -136,6 +142,7 @@ export class Server {
     this.sweeper = setInterval(() => {
       const now = Date.now();
       for (const s of this.streams) s.tick(now);
+      this.smSessions.sweep(now);
     }, every);
     this.sweeper.unref();
   }
@@ -203,7 +210,10 @@ export class Server {
     if (this.sweeper) clearInterval(this.sweeper);
     // Stop accepting first; the listeners' close resolves once their connections are gone.
     const listenersClosed = Promise.all(this.listeners.map((l) => l.close()));
+    // Sessions end rather than hibernate, and so do hibernated ones: the messages their clients
+    // had not acknowledged go to offline storage (XEP-0198 §4) while storage is still open.
     for (const s of [...this.streams]) s.close(new StreamError('system-shutdown'));
+    for (const s of this.smSessions.hibernating()) s.end('system-shutdown');
     await listenersClosed;
     // Let handlers of the closing sessions' events (unavailable broadcasts, last activity)
     // finish before modules unload and storage closes.

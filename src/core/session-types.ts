@@ -1,6 +1,6 @@
 // What the rest of the server may know about a bound client session. The state lives here,
-// apart from the connection that currently carries it, so a session can later hibernate
-// (stream management) and be resumed on another connection.
+// apart from the connection that currently carries it, so a session can hibernate (stream
+// management) and be resumed on another connection.
 import type { Element } from '../xmpp/xml.js';
 import type { Jid } from '../xmpp/jid.js';
 import type { StreamError } from '../xmpp/errors.js';
@@ -38,6 +38,11 @@ export interface ClientSession {
   priority: number;
   /** Last available presence broadcast by this session, if any. */
   presence: Element | undefined;
+  /**
+   * Its connection dropped and it waits to be resumed (stream management, XEP-0198 §5): still
+   * bound and available, stanzas sent to it are kept until the client is back.
+   */
+  readonly hibernating: boolean;
   /** Queues a stanza for this client, through the outbound filters. */
   send(stanza: Element): void;
   /** Adds an outbound filter; higher priority runs first, equal ones in the order added. */

@@ -23,6 +23,22 @@ export interface AvailableEvent extends SessionEvent {
   readonly initial: boolean;
 }
 
+/**
+ * A message a session was sent but never acknowledged when the session ended (stream
+ * management, XEP-0198 §4). Modules store it or hand it to another resource and return true;
+ * core bounces what none takes. Apart from `message/bare|full` so it is never archived twice.
+ */
+export interface UndeliveredEvent {
+  /** The message as it was sent to the session. Treat as read-only. */
+  readonly stanza: Element;
+  /** The recipient account (bare JID). */
+  readonly to: Jid;
+  /** The session that ended; it is no longer registered. */
+  readonly session: ClientSession;
+  /** When the message was first sent to that session (for a XEP-0203 delay stamp). */
+  readonly sentAt: Date;
+}
+
 export interface AccountEvent {
   readonly host: string;
   readonly username: string;
@@ -57,12 +73,21 @@ export interface StanzaEventMap {
   'message/bare': StanzaEvent;
   'message/full': StanzaEvent;
   'message/remote': StanzaEvent;
+  /** See UndeliveredEvent. */
+  'message/undelivered': UndeliveredEvent;
   'presence/host': StanzaEvent;
   'presence/bare': StanzaEvent;
   'presence/full': StanzaEvent;
   'presence/remote': StanzaEvent;
   /** A resource was bound (RFC 6120 §7). */
   'session/bound': SessionEvent;
+  /**
+   * Stream management (XEP-0198 §5): the connection of a resumable session dropped; the session
+   * stays bound and available, and stanzas for it wait, until it is resumed or its window ends.
+   */
+  'session/hibernated': SessionEvent;
+  /** A hibernated (or taken over) session continues on a new connection, same JID and presence. */
+  'session/resumed': SessionEvent;
   /** A session ended, for whatever reason. */
   'session/closed': SessionEvent & { readonly error: string | undefined };
   /** A session sent available presence (first or update). */

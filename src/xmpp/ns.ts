@@ -40,6 +40,7 @@ export const NS = {
   MUC_USER: 'http://jabber.org/protocol/muc#user',
   CONFERENCE: 'jabber:x:conference',
   PUBSUB_EVENT: 'http://jabber.org/protocol/pubsub#event',
+  SM: 'urn:xmpp:sm:3',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];

@@ -199,13 +199,18 @@ export class RawClient {
     return iq.getChild('bind')!.getChildText('jid')!;
   }
 
-  /** STARTTLS (unless direct TLS), SCRAM-SHA-256, restart, bind. Returns the bound JID. */
-  async login(username: string, password: string, resource?: string, mech: Parameters<RawClient['scram']>[3] = 'SCRAM-SHA-256'): Promise<string> {
+  /** STARTTLS (unless direct TLS), SCRAM-SHA-256, restart. Returns the features offered then. */
+  async authenticate(username: string, password: string, mech: Parameters<RawClient['scram']>[3] = 'SCRAM-SHA-256'): Promise<Element> {
     let features = await this.open();
     if (!this.tlsSocket) features = await this.starttls();
     const r = await this.scram(features, username, password, mech);
     if (r !== 'success') throw new Error(`login failed: ${r}`);
-    await this.open();
+    return this.open();
+  }
+
+  /** STARTTLS (unless direct TLS), SCRAM-SHA-256, restart, bind. Returns the bound JID. */
+  async login(username: string, password: string, resource?: string, mech: Parameters<RawClient['scram']>[3] = 'SCRAM-SHA-256'): Promise<string> {
+    await this.authenticate(username, password, mech);
     return this.bind(resource);
   }
 

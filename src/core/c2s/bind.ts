@@ -12,7 +12,8 @@ import type { C2sStream } from './stream.js';
 const IQ_TYPES = new Set(['get', 'set', 'result', 'error']);
 const PRESENCE_TYPES = new Set(['unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error']);
 
-function isClientStanza(el: Element): boolean {
+/** A stanza (RFC 6120 §8) rather than a nonza such as XEP-0352's <active/>. */
+export function isClientStanza(el: Element): boolean {
   return el.attrs.xmlns === NS.CLIENT && (el.name === 'iq' || el.name === 'message' || el.name === 'presence');
 }
 
@@ -40,7 +41,7 @@ export function handleBindStage(stream: C2sStream, el: Element): void {
     if (err instanceof JidError) return reply(stream, el, new StanzaError('bad-request', 'the resource is not valid'));
     throw err;
   }
-  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream);
+  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream, host, stream.ctx);
   // A bind of a resource already in use replaces the old session (RFC 6120 §7.7.2.2, the
   // 'override' policy): the old stream gets a conflict stream error.
   const old = stream.ctx.sessions.get(jid);

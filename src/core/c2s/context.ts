@@ -6,6 +6,7 @@ import type { Host } from '../host.js';
 import type { LocalRouter } from '../router.js';
 import type { SessionManager } from '../session-manager.js';
 import type { AuthThrottle } from './throttle.js';
+import type { SmRegistry } from './sm/registry.js';
 
 export interface C2sContext {
   /** Replaced as a whole by a reload (SIGHUP); read it when needed, don't keep parts of it. */
@@ -15,6 +16,8 @@ export interface C2sContext {
   readonly sessions: SessionManager;
   readonly storage: Storage;
   readonly throttle: AuthThrottle;
+  /** Resumable sessions by SM-ID (XEP-0198 §5). */
+  readonly smSessions: SmRegistry;
   readonly log: Logger;
   /** Secret for fake SCRAM salts of unknown users (no account enumeration). */
   readonly fakeSaltSecret: Buffer;

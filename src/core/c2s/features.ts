@@ -2,6 +2,7 @@
 import { xml, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 import type { ChannelBindingType } from '../transport.js';
+import { smFeature } from './sm/elements.js';
 
 export function tlsFeature(required: boolean): Element {
   return xml('starttls', { xmlns: NS.TLS }, ...(required ? [xml('required')] : []));
@@ -16,12 +17,15 @@ export function saslFeatures(mechanisms: string[], bindings: ChannelBindingType[
   return out;
 }
 
-export function bindFeatures(): Element[] {
-  return [
+export function bindFeatures(streamManagement: boolean): Element[] {
+  const out = [
     xml('bind', { xmlns: NS.BIND }),
     // RFC 6121 obsoleted session establishment; advertise it as optional for old clients (RFC 3921bis).
     xml('session', { xmlns: NS.SESSION }, xml('optional')),
   ];
+  // XEP-0198 §2: offered beside bind, for enabling after binding or resuming instead of it.
+  if (streamManagement) out.push(smFeature());
+  return out;
 }
 
 export function featuresElement(children: Element[]): Element {

@@ -13,8 +13,9 @@ import type { Transport } from '../transport.js';
 import type { C2sContext } from './context.js';
 import type { C2sSession } from './client-session.js';
 import { SaslNegotiation } from './sasl-negotiation.js';
-import { handleBound, handleBindStage } from './bind.js';
+import { handleBound, handleBindStage, isClientStanza } from './bind.js';
 import { bindFeatures, featuresElement, saslFeatures, tlsFeature } from './features.js';
+import { handleSm } from './sm/negotiation.js';
 
 /** Stanzas queued while an earlier one is still being handled; past this, reading pauses. */
 const MAX_QUEUED = 64;
@@ -47,7 +48,8 @@ export class C2sStream {
     }, { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_depth, maxHeaderBytes: limits.max_header_bytes });
     this.sasl = new SaslNegotiation(this);
     transport.onData = (chunk) => this.parser.write(chunk);
-    transport.onClose = (reason) => this.cleanup(reason);
+    // The connection went away under the stream: a resumable session hibernates (XEP-0198 §7).
+    transport.onClose = (reason) => this.cleanup(reason, true);
   }
 
   get log(): C2sContext['log'] {
@@ -107,7 +109,7 @@ export class C2sStream {
   private sendFeatures(): void {
     const children: Element[] = [];
     if (this.username !== undefined) {
-      children.push(...bindFeatures(), ...(this.host?.streamFeatures('bound') ?? []));
+      children.push(...bindFeatures(this.ctx.config.stream_management.enabled), ...(this.host?.streamFeatures('bound') ?? []));
     } else if (this.tlsPending) {
       children.push(tlsFeature(true));
     } else {
@@ -163,7 +165,14 @@ export class C2sStream {
 
   private handle(el: Element): void | Promise<void> {
     const ns = el.attrs.xmlns as string | undefined;
-    if (this.session) return handleBound(this, this.session, el);
+    if (ns === NS.SM) return handleSm(this, el);
+    const session = this.session;
+    if (session) {
+      // XEP-0198 §4: stanzas (not nonzas such as CSI's) are counted when their handling starts,
+      // so a resumption that takes the session over mid-way reports them as handled.
+      if (session.sm && isClientStanza(el)) session.sm.countInbound();
+      return handleBound(this, session, el);
+    }
     if (ns === NS.TLS && el.name === 'starttls') return this.startTls();
     if (ns === NS.SASL) return this.sasl.handle(el);
     if (this.username !== undefined) return handleBindStage(this, el);
@@ -222,6 +231,11 @@ export class C2sStream {
     if (!this.closed) this.transport.write(data);
   }
 
+  /** The session moves to another stream (XEP-0198 §5): this one no longer ends it. */
+  release(): void {
+    this.session = undefined;
+  }
+
   /** Closes the stream, with a stream error when given (RFC 6120 §4.4, §4.9). */
   close(error?: StreamError): void {
     if (this.closed) return;
@@ -235,27 +249,23 @@ export class C2sStream {
     }
     this.transport.write('</stream:stream>');
     this.transport.end();
-    this.cleanup(error ? error.condition : 'closed');
+    // A stream closed for silence is a connection that probably dropped: a resumable session
+    // waits for its client (XEP-0198 §7). Every other close ends the session.
+    this.cleanup(error ? error.condition : 'closed', error?.condition === 'connection-timeout');
   }
 
   private cleaned = false;
 
-  private cleanup(reason: string): void {
+  private cleanup(reason: string, hibernate: boolean): void {
     this.closed = true;
     if (this.cleaned) return;
     this.cleaned = true;
     this.queue.length = 0;
     const session = this.session;
     this.session = undefined;
-    if (session && this.host) {
-      const host = this.host;
-      const wasAvailable = session.available;
-      session.available = false;
-      if (this.ctx.sessions.remove(session)) {
-        if (wasAvailable) host.events.emit('presence/unavailable', { session });
-        host.events.emit('session/closed', { session, error: reason });
-        this.log.info('session ended', { session: session.id, jid: session.jid.full, reason });
-      }
+    if (session) {
+      if (hibernate) session.hibernate(reason);
+      else session.end(reason);
     }
     this.onEnd(this);
   }

@@ -54,6 +54,11 @@ export default defineModule({
       api.log.debug('client state', { session: session.id, state: name });
     });
 
+    // §5: a resumed stream (XEP-0198) starts active, like any new stream.
+    api.on('session/resumed', ({ session }) => {
+      states.get(session)?.held.setInactive(false);
+    });
+
     // What is kept was sent on when the stream closed cleanly (the session flushes its filters);
     // after a lost connection there is no one to send it to.
     api.on('session/closed', ({ session }) => {

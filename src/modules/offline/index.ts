@@ -3,6 +3,8 @@
 // and a stanza id (XEP-0359), and handed to the first resource that sends non-negative available
 // presence. What is stored follows rules.ts; everything else falls through to core delivery,
 // which applies RFC 6121 §8.5 (service-unavailable for normal and chat, silence for the rest).
+// Messages a stream-managed session never acknowledged (XEP-0198 §4) are stored the same way,
+// or handed to another resource of the account.
 import { randomUUID } from 'node:crypto';
 import { defineModule, z, type ClientSession } from '../../core/module-api.js';
 import { StanzaError } from '../../xmpp/errors.js';
@@ -11,8 +13,8 @@ import { NS } from '../../xmpp/ns.js';
 import type { Element } from '../../xmpp/xml.js';
 import { parseStored } from '../../xmpp/stored.js';
 import { KeyedQueue } from '../../core/module-api.js';
-import { decide, type Addressed } from './rules.js';
-import { stampForStorage } from './stamp.js';
+import { decide, messageType, type Addressed } from './rules.js';
+import { stampForStorage, withDelay } from './stamp.js';
 
 /**
  * Above core delivery (-1000), which would bounce the message, and below the default 0 of
@@ -36,6 +38,13 @@ function receives(s: ClientSession): boolean {
   return s.available && s.priority >= 0;
 }
 
+/** RFC 6121 §8.5.2.1.1: the receiving resources of the highest priority. */
+function topReceivers(sessions: readonly ClientSession[]): ClientSession[] {
+  const receiving = sessions.filter(receives);
+  const best = Math.max(...receiving.map((s) => s.priority));
+  return receiving.filter((s) => s.priority === best);
+}
+
 export default defineModule({
   name: 'offline',
   description: 'Stores messages for accounts that are offline and delivers them later (XEP-0160)',
@@ -47,6 +56,9 @@ export default defineModule({
     const queue = new KeyedQueue();
     // Sessions that already had their chance at the stored messages (non-negative and available).
     const served = new WeakSet<ClientSession>();
+    // Accounts with unacknowledged messages stored and not yet delivered: later ones are stored
+    // behind them rather than handed to a resource directly, so they keep their order.
+    const backlog = new Set<string>();
 
     // XEP-0160 §4.
     api.addFeature(NS.OFFLINE, 'host');
@@ -73,6 +85,34 @@ export default defineModule({
     };
 
     api.on('message/bare', (ev) => store(ev, 'bare'), OFFLINE_PRIORITY);
+
+    // XEP-0198 §4: a message a session never acknowledged before it ended goes to the account's
+    // other resources, or is stored as if it had come while the account was offline (by the
+    // rules for bare-JID messages: the session had accepted it), stamped with the time it was
+    // first sent. Error and groupchat messages are neither; what is not taken, core answers.
+    api.on('message/undelivered', (ev) => {
+      const type = messageType(ev.stanza);
+      if (type === 'error' || type === 'groupchat') return undefined;
+      return queue.run(ev.to.bare, async () => {
+        const others = backlog.has(ev.to.bare) ? [] : topReceivers(api.sessionsOf(ev.to));
+        if (others.length > 0) {
+          const stamped = withDelay(ev.stanza, api.host, ev.sentAt);
+          for (const s of others) s.send(stamped);
+          return true;
+        }
+        if (!decide(ev.stanza, 'bare').store || !(await api.storage.accounts.get(ev.to.domain, ev.to.local))) return false;
+        const stamped = stampForStorage(ev.stanza, { host: api.host, account: ev.to.bare, at: ev.sentAt, id: randomUUID(), redelivery: true });
+        // A full queue falls through to core, which bounces it (XEP-0160 §2).
+        const id = await api.storage.offline.push(ev.to.domain, ev.to.local, stamped.toString(), limit);
+        api.log.debug('unacknowledged message stored offline', { account: ev.to.bare, id });
+        if (id === undefined) return false;
+        backlog.add(ev.to.bare);
+        return true;
+      }).catch((err: unknown) => {
+        api.log.error('unacknowledged message could not be stored', { account: ev.to.bare, err });
+        return false;
+      });
+    }, OFFLINE_PRIORITY);
     api.on('message/full', (ev) => {
       // A session bound to that exact resource gets it from core delivery, available or not.
       const bare = ev.to.toBare();
@@ -98,6 +138,7 @@ export default defineModule({
         handed.push(m.id);
       }
       if (handed.length > 0) await api.storage.offline.remove(account.domain, account.local, handed);
+      if (handed.length === messages.length) backlog.delete(account.bare);
       if (messages.length > 0) api.log.debug('offline messages delivered', { session: session.id, count: handed.length });
     });
 

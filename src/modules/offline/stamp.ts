@@ -9,10 +9,16 @@ export interface Stamp {
   host: string;
   /** The recipient account's bare JID, which assigns the stanza id. */
   account: string;
-  /** When the message was stored. */
+  /** When the message was stored (for a redelivery: when it was first sent). */
   at: Date;
   /** A fresh, unpredictable id (XEP-0359 §3 recommends a UUID). */
   id: string;
+  /**
+   * The message reached a session before and is stored because that session ended without
+   * acknowledging it (XEP-0198 §4): a delay from this server on it is the original stamp, kept,
+   * and no second one is added.
+   */
+  redelivery?: boolean;
 }
 
 function sameJid(value: unknown, jid: string): boolean {
@@ -28,8 +34,30 @@ function forged(child: Element, s: Stamp): boolean {
   const ns = child.getNS() as string | undefined;
   const name = child.getName();
   if (ns === NS.SID && name === 'stanza-id') return sameJid(child.attrs.by, s.account);
-  if (ns === NS.DELAY && name === 'delay') return sameJid(child.attrs.from, s.host);
+  if (ns === NS.DELAY && name === 'delay') return !s.redelivery && sameJid(child.attrs.from, s.host);
   return false;
+}
+
+function isOwnDelay(child: Element | string, host: string): boolean {
+  return typeof child !== 'string' && child.getName() === 'delay' && child.getNS() === NS.DELAY && sameJid(child.attrs.from, host);
+}
+
+// XEP-0082 dateTime in UTC; toISOString() keeps milliseconds, so stamps order messages stored
+// within one second.
+function delayElement(host: string, at: Date, reason: string): Element {
+  return xml('delay', { xmlns: NS.DELAY, from: host, stamp: at.toISOString() }, reason);
+}
+
+/**
+ * `stanza` with this server's delay stamp of `at` (XEP-0203), for a message handed to another
+ * resource after the one it was sent to went away (XEP-0198 §4). One that has such a stamp
+ * already is returned as it is; otherwise a copy, the original left untouched.
+ */
+export function withDelay(stanza: Element, host: string, at: Date): Element {
+  if (stanza.children.some((c) => isOwnDelay(c, host))) return stanza;
+  const copy = xml(stanza.name, { ...stanza.attrs });
+  copy.children = [...stanza.children, delayElement(host, at, 'Resent')];
+  return copy;
 }
 
 /**
@@ -39,10 +67,8 @@ function forged(child: Element, s: Stamp): boolean {
 export function stampForStorage(stanza: Element, s: Stamp): Element {
   const copy = xml(stanza.name, { ...stanza.attrs });
   const kept = stanza.children.filter((c) => typeof c === 'string' || !forged(c, s));
-  // XEP-0082 dateTime in UTC; toISOString() keeps milliseconds, so stamps order messages stored
-  // within one second.
-  const delay = xml('delay', { xmlns: NS.DELAY, from: s.host, stamp: s.at.toISOString() }, 'Offline Storage');
+  const stamped = s.redelivery === true && kept.some((c) => isOwnDelay(c, s.host));
   const sid = xml('stanza-id', { xmlns: NS.SID, id: s.id, by: s.account });
-  copy.children = [...kept, delay, sid];
+  copy.children = stamped ? [...kept, sid] : [...kept, delayElement(s.host, s.at, 'Offline Storage'), sid];
   return copy;
 }

@@ -1,6 +1,6 @@
 // Stamps added before storage (XEP-0203 delay, XEP-0359 stanza-id) and reading stored text back.
 import assert from 'node:assert/strict';
-import { stampForStorage, type Stamp } from '../../../src/modules/offline/stamp.js';
+import { stampForStorage, withDelay, type Stamp } from '../../../src/modules/offline/stamp.js';
 import { parseStored } from '../../../src/xmpp/stored.js';
 import { xml, type Element } from '../../../src/xmpp/xml.js';
 
@@ -70,6 +70,24 @@ describe('modules/offline: stamps and stored text', () => {
   it('reads a stanza serialised without a namespace as jabber:client', () => {
     const text = stampForStorage(xml('message', { to: 'juliet@example.org' }, xml('body', {}, 'x')), STAMP).toString();
     assert.equal(parse(text).getNS(), 'jabber:client');
+  });
+
+  it('keeps the original delay of a message stored again after a session did not acknowledge it, adding none (XEP-0198 §4)', () => {
+    const input = parse("<message to='juliet@example.org/phone'><body>hi</body>" +
+      "<delay xmlns='urn:xmpp:delay' from='example.org' stamp='2020-01-01T00:00:00.000Z'>Offline Storage</delay></message>");
+    const out = stampForStorage(input, { ...STAMP, redelivery: true });
+    assert.deepEqual(children(out, 'delay', 'urn:xmpp:delay').map((d) => d.attrs.stamp), ['2020-01-01T00:00:00.000Z']);
+    assert.equal(children(out, 'stanza-id', 'urn:xmpp:sid:0').length, 1);
+    const fresh = stampForStorage(parse("<message to='juliet@example.org'><body>hi</body></message>"), { ...STAMP, redelivery: true });
+    assert.deepEqual(children(fresh, 'delay', 'urn:xmpp:delay').map((d) => d.attrs.stamp), ['2024-01-02T03:04:05.678Z']);
+  });
+
+  it('stamps a message handed to another resource once, leaving the original untouched (XEP-0198 §4, XEP-0203)', () => {
+    const input = parse("<message to='juliet@example.org/phone'><body>hi</body></message>");
+    const out = withDelay(input, 'example.org', STAMP.at);
+    assert.deepEqual(children(out, 'delay', 'urn:xmpp:delay').map((d) => [d.attrs.from, d.attrs.stamp]), [['example.org', '2024-01-02T03:04:05.678Z']]);
+    assert.equal(children(input, 'delay', 'urn:xmpp:delay').length, 0);
+    assert.equal(withDelay(out, 'example.org', new Date()), out, 'already stamped by this server');
   });
 
   it('refuses stored text that is not exactly one well-formed stanza', () => {
