@@ -16,4 +16,6 @@ export const builtinModules: Readonly<Record<string, Loader>> = {
   private: async () => (await import('./private/index.js')).default,
   last: async () => (await import('./last/index.js')).default,
   roster: async () => (await import('./roster/index.js')).default,
+  caps: async () => (await import('./caps/index.js')).default,
+  pep: async () => (await import('./pep/index.js')).default,
 };
