@@ -80,7 +80,10 @@ const moduleMap = z
   .nullable()
   .transform((modules) => modules ?? {});
 
-export const DEFAULT_MODULES = (): Record<string, Record<string, unknown>> => ({ disco: {}, ping: {}, version: {}, time: {}, blocking: {}, offline: {}, register: {}, presence: {}, vcard: {}, private: {}, last: {}, roster: {}, carbons: {}, csi: {} });
+export const DEFAULT_MODULES = (): Record<string, Record<string, unknown>> => ({
+  disco: {}, ping: {}, version: {}, time: {}, blocking: {}, offline: {}, register: {}, presence: {}, vcard: {}, private: {},
+  last: {}, roster: {}, carbons: {}, csi: {}, caps: {}, pep: {},
+});
 
 // ---- host names ------------------------------------------------------------------------------
 

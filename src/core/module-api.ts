@@ -15,6 +15,7 @@ export { KeyedQueue } from '../util/keyed-queue.js';
 export { topResources } from './delivery.js';
 export type { ClientSession };
 export type { OutboundFilter, OutboundGate } from './session-types.js';
+export type { CapsEvent, PepChangedEvent } from './stanza-events.js';
 
 export type IqType = 'get' | 'set';
 /** Which addresses an IQ handler answers for: the host itself or a local account's bare JID. */
@@ -88,6 +89,12 @@ export interface ModuleApi<O> {
    * recipient's handlers are done, for a module that must order what it sends next.
    */
   send(stanza: Element): void | Promise<void>;
+  /**
+   * Sends an IQ get or set from this host's address (e.g. disco#info to a client) and resolves
+   * with the answer, a result or an error stanza, from the addressee; rejects after `timeoutMs`.
+   * The IQ's `from` and `id` are set here.
+   */
+  request(iq: Element, timeoutMs: number): Promise<Element>;
   /** The bound sessions of a local account. */
   sessionsOf(bare: Jid): readonly ClientSession[];
 

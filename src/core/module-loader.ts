@@ -8,6 +8,7 @@ import type { Storage } from '../storage/types.js';
 import { optionsKey } from './reload.js';
 import type { Element } from '../xmpp/xml.js';
 import { builtinModules } from '../modules/index.js';
+import { sendIqRequest } from './iq-dispatch.js';
 import type { Host } from './host.js';
 import type { ModuleApi, ModuleDefinition } from './module-api.js';
 import type { Router } from './router.js';
@@ -137,6 +138,7 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
     },
     emit: (event, payload) => host.events.emit(event, payload),
     send: (stanza: Element) => deps.router.route(stanza),
+    request: (iq, timeoutMs) => sendIqRequest(host, deps.router, iq, timeoutMs),
     sessionsOf: (bare) => deps.sessions.resources(bare),
     addFlusher: (flush) => {
       disposers.push(host.addFlusher(flush));

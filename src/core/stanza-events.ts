@@ -54,6 +54,42 @@ export interface PreauthIqEvent {
   reply(stanza: Element): void;
 }
 
+/**
+ * What an entity's presence says it can do (XEP-0115 entity capabilities, hash verified):
+ * fired by the caps module when the features of an available entity become known or change,
+ * and when the entity goes unavailable.
+ */
+export interface CapsEvent {
+  /** The entity that sent the presence (a full JID). */
+  readonly jid: Jid;
+  /**
+   * Its disco#info features; empty when its presence carries no usable capabilities, undefined
+   * when it went unavailable.
+   */
+  readonly features: ReadonlySet<string> | undefined;
+  /** The entity's session when it is a client of this host. */
+  readonly session: ClientSession | undefined;
+}
+
+/**
+ * Items of an account's PEP node changed (XEP-0163). Fired by the module that changed them:
+ * the PEP service after publications, others after writing the node in storage themselves
+ * (e.g. bookmarks written through private XML storage), so the PEP service notifies subscribers.
+ */
+export interface PepChangedEvent {
+  /** The account (bare JID) whose node changed. */
+  readonly owner: Jid;
+  readonly node: string;
+  /** Items published, in order, with their payload (undefined for an item without one). */
+  readonly published: readonly { readonly id: string; readonly payload: Element | undefined }[];
+  /** Ids of items retracted (items pushed out by max_items are not reported). */
+  readonly retracted: readonly string[];
+  /** Every item is gone: the node was purged or deleted. */
+  readonly cleared: boolean;
+  /** The module that made the change; listeners skip their own. */
+  readonly by: string;
+}
+
 export interface StanzaEventMap {
   'iq/host': StanzaEvent;
   'iq/bare': StanzaEvent;
@@ -102,4 +138,8 @@ export interface StanzaEventMap {
   /** An account was created or deleted while the server runs (registration, admin). */
   'account/created': AccountEvent;
   'account/deleted': AccountEvent;
+  /** An entity's verified capabilities (XEP-0115) became known, changed, or went away. */
+  'caps/changed': CapsEvent;
+  /** An account's PEP node changed (XEP-0163). */
+  'pep/changed': PepChangedEvent;
 }

@@ -18,4 +18,6 @@ export const builtinModules: Readonly<Record<string, Loader>> = {
   roster: async () => (await import('./roster/index.js')).default,
   carbons: async () => (await import('./carbons/index.js')).default,
   csi: async () => (await import('./csi/index.js')).default,
+  caps: async () => (await import('./caps/index.js')).default,
+  pep: async () => (await import('./pep/index.js')).default,
 };

@@ -41,6 +41,20 @@ export const NS = {
   CONFERENCE: 'jabber:x:conference',
   PUBSUB_EVENT: 'http://jabber.org/protocol/pubsub#event',
   SM: 'urn:xmpp:sm:3',
+  PUBSUB: 'http://jabber.org/protocol/pubsub',
+  PUBSUB_OWNER: 'http://jabber.org/protocol/pubsub#owner',
+  PUBSUB_ERRORS: 'http://jabber.org/protocol/pubsub#errors',
+  PUBSUB_PUBLISH_OPTIONS: 'http://jabber.org/protocol/pubsub#publish-options',
+  PUBSUB_NODE_CONFIG: 'http://jabber.org/protocol/pubsub#node_config',
+  CAPS: 'http://jabber.org/protocol/caps',
+  ADDRESS: 'http://jabber.org/protocol/address',
+  AVATAR_DATA: 'urn:xmpp:avatar:data',
+  AVATAR_METADATA: 'urn:xmpp:avatar:metadata',
+  VCARD_UPDATE: 'vcard-temp:x:update',
+  PEP_VCARD_CONVERSION: 'urn:xmpp:pep-vcard-conversion:0',
+  BOOKMARKS: 'urn:xmpp:bookmarks:1',
+  BOOKMARKS_LEGACY: 'storage:bookmarks',
+  BOOKMARKS_CONVERSION: 'urn:xmpp:bookmarks-conversion:0',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];

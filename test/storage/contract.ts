@@ -8,6 +8,7 @@ import type { ContractContext } from './contract/context.js';
 import { makeCredentials } from './contract/credentials.js';
 import { invitesContract } from './contract/invites.js';
 import { offlineContract } from './contract/offline.js';
+import { pubsubContract } from './contract/pubsub.js';
 import { rosterContract } from './contract/roster.js';
 
 export { makeCredentials };
@@ -268,6 +269,7 @@ export function storageContract(
     blocklistContract(ctx);
     invitesContract(ctx);
     accountDataContract(ctx);
+    pubsubContract(ctx);
 
     describe('lifecycle', function () {
       it('migrate is idempotent on a migrated store', async function () {

@@ -9,9 +9,11 @@ import { silentLogger, type Logger } from '../../util/log.js';
 import type { Storage } from '../types.js';
 import { knexAccountStore } from './accounts.js';
 import { knexBlockStore } from './blocklist.js';
+import { knexCapsStore } from './caps.js';
 import { knexInviteStore } from './invites.js';
 import { knexKeyValueStore } from './kv.js';
 import { knexOfflineStore } from './offline.js';
+import { knexPubsubStore } from './pubsub.js';
 import { knexRosterStore } from './roster.js';
 import { migrationSource } from './migrations/index.js';
 import { withFileLock } from './migrate-lock.js';
@@ -143,6 +145,8 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     offline: knexOfflineStore(db, cfg.driver),
     blocklist: knexBlockStore(db),
     invites: knexInviteStore(db),
+    pubsub: knexPubsubStore(db, cfg.driver),
+    caps: knexCapsStore(db),
 
     async migrate() {
       const latest = async (): Promise<[number, string[]]> => (await db.migrate.latest(MIGRATIONS)) as [number, string[]];

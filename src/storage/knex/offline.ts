@@ -5,24 +5,13 @@
 // first could fail to upgrade its lock later).
 import type { Knex } from 'knex';
 import type { OfflineMessage, OfflineStore } from '../types.js';
-import { chunks, toCount, toDate, toInt } from './rows.js';
+import { chunks, lockAccount, toCount, toDate, toInt } from './rows.js';
 
 export function knexOfflineStore(db: Knex, driver: 'sqlite' | 'postgres'): OfflineStore {
-  async function lockAccount(trx: Knex.Transaction, host: string, username: string): Promise<boolean> {
-    if (driver === 'postgres') {
-      const row: unknown = await trx('accounts').where({ host, username }).forUpdate().first('username');
-      return row !== undefined;
-    }
-    const n = await trx('accounts')
-      .where({ host, username })
-      .update({ created_at: trx.ref('created_at') });
-    return n > 0;
-  }
-
   return {
     async push(host, username, stanza, limit) {
       return db.transaction(async (trx) => {
-        if (!(await lockAccount(trx, host, username))) throw new Error('storage: offline push for an account that does not exist');
+        if (!(await lockAccount(trx, driver, host, username))) throw new Error('storage: offline push for an account that does not exist');
         const row = await trx('offline_messages').where({ host, username }).count({ n: '*' }).first();
         if (toCount((row as { n?: unknown } | undefined)?.n) >= limit) return undefined;
         const ids: ({ id: unknown } | unknown)[] = await trx('offline_messages')

@@ -1,6 +1,7 @@
 // Conversions between rows and API values, and the portable reading of driver errors, shared
 // by the knex stores. SQLite (sqlite3) and PostgreSQL (pg) return the same columns in
 // different JavaScript types; everything is normalised here.
+import type { Knex } from 'knex';
 
 /** Rows of `account_credentials` as both drivers return them. */
 export interface CredentialRow {
@@ -74,4 +75,21 @@ export function chunks<T>(items: readonly T[], size = 500): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * Locks an account's row for the rest of the transaction, so per-account quotas checked in it
+ * hold against concurrent writers: SELECT ... FOR UPDATE on PostgreSQL; on SQLite a no-op
+ * UPDATE, which takes the database write lock at once (a deferred transaction that read first
+ * could fail to upgrade its lock later). False when the account does not exist.
+ */
+export async function lockAccount(trx: Knex.Transaction, driver: 'sqlite' | 'postgres', host: string, username: string): Promise<boolean> {
+  if (driver === 'postgres') {
+    const row: unknown = await trx('accounts').where({ host, username }).forUpdate().first('username');
+    return row !== undefined;
+  }
+  const n = await trx('accounts')
+    .where({ host, username })
+    .update({ created_at: trx.ref('created_at') });
+  return n > 0;
 }

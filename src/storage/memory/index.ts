@@ -5,9 +5,11 @@
 import type { Storage } from '../types.js';
 import { memoryAccountStore } from './accounts.js';
 import { memoryBlockStore } from './blocklist.js';
+import { memoryCapsStore } from './caps.js';
 import { memoryInviteStore } from './invites.js';
 import { memoryKeyValueStore } from './kv.js';
 import { memoryOfflineStore } from './offline.js';
+import { memoryPubsubStore } from './pubsub.js';
 import { memoryRosterStore } from './roster.js';
 import type { MemoryContext } from './shared.js';
 
@@ -26,7 +28,8 @@ export function createMemoryStorage(): Storage {
   const roster = memoryRosterStore(ctx);
   const offline = memoryOfflineStore(ctx);
   const blocklist = memoryBlockStore(ctx);
-  perAccount.push(keyValue, roster, offline, blocklist);
+  const pubsub = memoryPubsubStore(ctx);
+  perAccount.push(keyValue, roster, offline, blocklist, pubsub);
 
   return {
     kind: 'memory',
@@ -36,6 +39,8 @@ export function createMemoryStorage(): Storage {
     offline,
     blocklist,
     invites: memoryInviteStore(open),
+    pubsub,
+    caps: memoryCapsStore(open),
     async migrate() {
       open();
     },

@@ -1,0 +1,114 @@
+// PEP access models over real sockets (XEP-0060 §4.5, §6.1.3, §6.5.9; XEP-0163 §3): presence
+// (contacts with a 'from' or 'both' subscription), roster groups, open, whitelist with members
+// named by the owner, outcasts; explicit subscriptions to an open node.
+import assert from 'node:assert/strict';
+import xml from '@xmpp/xml';
+import type { Element } from '@xmpp/xml';
+import type { Peer } from '../support/peer.js';
+import { errorCondition } from '../support/raw-client.js';
+import { eventNode, itemsIq, itemsOf, PepWorld, publish, pubsubCondition, PUBSUB, PUBSUB_OWNER } from '../support/pep.js';
+
+const note = (text: string): Element => xml('note', { xmlns: 'urn:example:note' }, text);
+const ALICE = 'alice@localhost';
+
+describe('PEP access models (XEP-0060 §4.5, XEP-0163 §3)', () => {
+  const world = new PepWorld();
+  let alice: Peer;
+  const peers: Record<string, Peer> = {};
+  const read = (who: string, node: string): Promise<Element> => peers[who]!.iq(itemsIq(ALICE, node));
+  const affiliate = (node: string, jid: string, affiliation: string): Promise<Element> =>
+    alice.iq(xml('iq', { type: 'set' }, xml('pubsub', { xmlns: PUBSUB_OWNER }, xml('affiliations', { node }, xml('affiliation', { jid, affiliation })))));
+
+  before(async () => {
+    await world.start(['alice', 'bob', 'carol', 'dave', 'erin']);
+    await world.roster('alice', 'bob', 'from');
+    await world.roster('alice', 'dave', 'both', ['Friends']);
+    await world.roster('alice', 'erin', 'to');
+    alice = await world.login('alice', 'owner');
+    for (const u of ['bob', 'carol', 'dave', 'erin']) peers[u] = await world.login(u, 'reader');
+    await publish(alice, 'urn:example:presence', '1', note('for contacts'));
+    await publish(alice, 'urn:example:open', '1', note('for all'), { 'pubsub#access_model': 'open' });
+    await publish(alice, 'urn:example:roster', '1', note('for friends'), { 'pubsub#access_model': 'roster', 'pubsub#roster_groups_allowed': 'Friends' });
+    await publish(alice, 'urn:example:private', '1', note('for me'), { 'pubsub#access_model': 'whitelist' });
+  });
+  after(() => world.stop());
+
+  it('presence: contacts with a from or both subscription read; others get not-authorized, presence-subscription-required (§6.5.9.6)', async () => {
+    for (const who of ['bob', 'dave']) assert.equal(itemsOf(await read(who, 'urn:example:presence')).length, 1, who);
+    for (const who of ['carol', 'erin']) {
+      const res = await read(who, 'urn:example:presence');
+      assert.equal(errorCondition(res), 'not-authorized', who);
+      assert.equal(res.getChild('error')!.attrs.type, 'auth');
+      assert.equal(pubsubCondition(res), 'presence-subscription-required', who);
+    }
+  });
+
+  it('open: anyone reads (§4.5)', async () => {
+    for (const who of ['bob', 'carol', 'erin']) assert.equal(itemsOf(await read(who, 'urn:example:open'))[0]!.getChildText('note'), 'for all', who);
+  });
+
+  it('roster: only contacts in an allowed group read; others get not-in-roster-group (§6.5.9.7)', async () => {
+    assert.equal(itemsOf(await read('dave', 'urn:example:roster')).length, 1);
+    const res = await read('bob', 'urn:example:roster');
+    assert.equal(errorCondition(res), 'not-authorized');
+    assert.equal(pubsubCondition(res), 'not-in-roster-group');
+  });
+
+  it('whitelist: the owner only, until the owner makes a contact a member (§6.5.9.8, §8.9)', async () => {
+    const before = await read('bob', 'urn:example:private');
+    assert.equal(errorCondition(before), 'not-allowed');
+    assert.equal(before.getChild('error')!.attrs.type, 'cancel');
+    assert.equal(pubsubCondition(before), 'closed-node');
+    assert.equal((await affiliate('urn:example:private', 'bob@localhost', 'member')).attrs.type, 'result');
+    assert.equal(itemsOf(await read('bob', 'urn:example:private')).length, 1);
+    const list = await alice.iq(xml('iq', { type: 'get' }, xml('pubsub', { xmlns: PUBSUB_OWNER }, xml('affiliations', { node: 'urn:example:private' }))));
+    const affs = list.getChild('pubsub', PUBSUB_OWNER)!.getChild('affiliations')!.getChildren('affiliation').map((a) => `${a.attrs.jid as string}=${a.attrs.affiliation as string}`);
+    assert.deepEqual(affs, ['alice@localhost=owner', 'bob@localhost=member']);
+    assert.equal((await affiliate('urn:example:private', 'bob@localhost', 'none')).attrs.type, 'result');
+    assert.equal(pubsubCondition(await read('bob', 'urn:example:private')), 'closed-node');
+    const publisher = await affiliate('urn:example:private', 'bob@localhost', 'publisher');
+    assert.equal(errorCondition(publisher), 'feature-not-implemented');
+    assert.equal(errorCondition(await affiliate('urn:example:private', ALICE, 'none')), 'not-acceptable', 'the owner stays owner');
+  });
+
+  it('an outcast is forbidden even on an open node (§6.5.9.10)', async () => {
+    await affiliate('urn:example:open', 'erin@localhost', 'outcast');
+    assert.equal(errorCondition(await read('erin', 'urn:example:open')), 'forbidden');
+    await affiliate('urn:example:open', 'erin@localhost', 'none');
+    assert.equal(itemsOf(await read('erin', 'urn:example:open')).length, 1);
+  });
+
+  it('a stranger subscribes to an open node, gets its last item and then its notifications until unsubscribing (§6.1, §6.2)', async () => {
+    const carol = peers.carol!;
+    carol.send(xml('presence'));
+    const sub = (name: 'subscribe' | 'unsubscribe', jid: string): Element =>
+      xml('iq', { type: 'set', to: ALICE }, xml('pubsub', { xmlns: PUBSUB }, xml(name, { node: 'urn:example:open', jid })));
+    const wrong = await carol.iq(sub('subscribe', 'bob@localhost'));
+    assert.equal(errorCondition(wrong), 'bad-request');
+    assert.equal(pubsubCondition(wrong), 'invalid-jid');
+    const res = await carol.iq(sub('subscribe', 'carol@localhost'));
+    const s = res.getChild('pubsub', PUBSUB)!.getChild('subscription')!;
+    assert.equal(s.attrs.subscription, 'subscribed');
+    assert.equal(s.attrs.jid, 'carol@localhost');
+    const lastItem = await carol.take((e) => eventNode(e) === 'urn:example:open');
+    assert.equal(itemsOf(lastItem)[0]!.getChildText('note'), 'for all');
+    assert.ok(lastItem.getChild('delay', 'urn:xmpp:delay'), '§6.1.7: stamped as delayed');
+    await publish(alice, 'urn:example:open', '2', note('news'));
+    const ev = await carol.take((e) => eventNode(e) === 'urn:example:open');
+    assert.equal(itemsOf(ev)[0]!.getChildText('note'), 'news');
+    assert.equal(ev.attrs.from, ALICE);
+    assert.equal((await carol.iq(sub('unsubscribe', 'carol@localhost'))).attrs.type, 'result');
+    await publish(alice, 'urn:example:open', '3', note('quiet'));
+    const rest = await carol.drain(300);
+    assert.equal(rest.filter((e) => eventNode(e) === 'urn:example:open').length, 0);
+    const again = await carol.iq(sub('unsubscribe', 'carol@localhost'));
+    assert.equal(errorCondition(again), 'unexpected-request');
+    assert.equal(pubsubCondition(again), 'not-subscribed');
+  });
+
+  it('subscribing to a presence node without a presence subscription is refused (§6.1.3.2)', async () => {
+    const res = await peers.carol!.iq(xml('iq', { type: 'set', to: ALICE }, xml('pubsub', { xmlns: PUBSUB }, xml('subscribe', { node: 'urn:example:presence', jid: 'carol@localhost' }))));
+    assert.equal(errorCondition(res), 'not-authorized');
+    assert.equal(pubsubCondition(res), 'presence-subscription-required');
+  });
+});
