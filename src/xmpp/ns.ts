@@ -32,6 +32,7 @@ export const NS = {
   HINTS: 'urn:xmpp:hints',
   CHATSTATES: 'http://jabber.org/protocol/chatstates',
   OFFLINE: 'msgoffline',
+  STREAM_LIMITS: 'urn:xmpp:stream-limits:0',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];
