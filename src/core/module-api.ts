@@ -52,6 +52,11 @@ export interface DiscoInfo {
  */
 export type StreamFeatureStage = 'preauth' | 'bound';
 
+export interface StreamFeatureOptions {
+  /** Offered only on streams where TLS is in place (e.g. a feature that sends passwords). */
+  tlsOnly?: boolean;
+}
+
 export interface ModuleApi<O> {
   readonly name: string;
   /** The virtual host this instance serves. */
@@ -66,7 +71,7 @@ export interface ModuleApi<O> {
   addFeature(feature: string, target?: DiscoTarget): void;
   addIdentity(identity: Identity, target?: DiscoTarget): void;
   discoInfo(target: DiscoTarget): DiscoInfo;
-  addStreamFeature(stage: StreamFeatureStage, feature: Element): void;
+  addStreamFeature(stage: StreamFeatureStage, feature: Element, opts?: StreamFeatureOptions): void;
 
   /** Fires an event on this host without waiting (handler failures are logged). */
   emit<K extends EventName>(event: K, payload: EventMap[K]): void;

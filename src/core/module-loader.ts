@@ -122,8 +122,8 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
       disposers.push(host.addIdentity(identity, target));
     },
     discoInfo: (target) => host.discoInfo(target),
-    addStreamFeature: (stage, feature) => {
-      disposers.push(host.addStreamFeature(stage, feature));
+    addStreamFeature: (stage, feature, opts) => {
+      disposers.push(host.addStreamFeature(stage, feature, opts));
     },
     emit: (event, payload) => host.events.emit(event, payload),
     send: (stanza: Element) => deps.router.route(stanza),

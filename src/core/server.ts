@@ -20,7 +20,7 @@ import { installDelivery } from './delivery.js';
 import { installAvailability } from './availability.js';
 import { loadModule, planModules, type LoadedModule, type Locate } from './module-loader.js';
 import { C2sStream } from './c2s/stream.js';
-import { AuthThrottle } from './c2s/throttle.js';
+import { AuthThrottle, ConnectionCounter } from './c2s/throttle.js';
 import { SERVER_NAME, serverVersion } from './version.js';
 
 export class StartupError extends Error {
@@ -111,6 +111,7 @@ export class Server {
     const ctx = {
       config: this.config, hosts: this.hosts, router: this.router, sessions: this.sessions,
       storage: this.storage, throttle, log: this.log.child({ component: 'c2s' }), fakeSaltSecret: secret,
+      connections: new ConnectionCounter(this.config.limits.max_connections_per_address),
     };
     this.listeners = await startC2sListeners(this.config.listeners, this.tls, (conn) => {
       if (this.stopping) return conn.destroy();

@@ -5,7 +5,7 @@ import type { Logger } from '../../util/log.js';
 import type { Host } from '../host.js';
 import type { LocalRouter } from '../router.js';
 import type { SessionManager } from '../session-manager.js';
-import type { AuthThrottle } from './throttle.js';
+import type { AuthThrottle, ConnectionCounter } from './throttle.js';
 
 export interface C2sContext {
   readonly config: Config;
@@ -14,6 +14,8 @@ export interface C2sContext {
   readonly sessions: SessionManager;
   readonly storage: Storage;
   readonly throttle: AuthThrottle;
+  /** Open connections per client address (limits.max_connections_per_address). */
+  readonly connections: ConnectionCounter;
   readonly log: Logger;
   /** Secret for fake SCRAM salts of unknown users (no account enumeration). */
   readonly fakeSaltSecret: Buffer;
