@@ -209,6 +209,12 @@ const limits = section(
     unauthenticated_timeout: int(1, 600, 30, 'Seconds to authenticate and bind'),
     idle_timeout: int(0, 86_400, 600, 'Seconds of silence before a stream is closed', 'off'),
     keepalive_interval: int(0, 3600, 60, 'Seconds between whitespace keepalives', 'off'),
+    max_connections_per_address: int(0, 1_000_000, 50, 'Open client connections per IP address (IPv6: per /64)', 'no limit'),
+    max_resources_per_account: int(0, 10_000, 10, 'Resources one account may bind at once', 'no limit'),
+    read_rate_bytes_per_second: int(0, 1 << 30, 32_768, 'Bytes per second read from an authenticated stream', 'no limit'),
+    read_burst_bytes: int(1024, 1 << 30, 524_288, 'Bytes an authenticated stream may send at once before its rate applies'),
+    unauthenticated_read_rate_bytes_per_second: int(0, 1 << 30, 4096, 'Bytes per second read before authentication', 'no limit'),
+    unauthenticated_read_burst_bytes: int(1024, 1 << 30, 32_768, 'Bytes sent at once before authentication before the rate applies'),
   },
   'Resource limits',
 );

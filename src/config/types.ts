@@ -45,6 +45,18 @@ export interface Limits {
   idle_timeout: number;
   /** Seconds between whitespace keepalives the server sends on quiet streams. */
   keepalive_interval: number;
+  /** Client connections open at once per IP address (IPv6: per /64); 0 for no limit. */
+  max_connections_per_address: number;
+  /** Resources one account may have bound at once (RFC 6120 §7.6.2.1); 0 for no limit. */
+  max_resources_per_account: number;
+  /** Token-bucket rate of reading from an authenticated stream, bytes per second; 0 for none. */
+  read_rate_bytes_per_second: number;
+  /** Bucket size of that rate: bytes an authenticated stream may send at once. */
+  read_burst_bytes: number;
+  /** Token-bucket rate of reading before authentication, bytes per second; 0 for none. */
+  unauthenticated_read_rate_bytes_per_second: number;
+  /** Bucket size of the unauthenticated rate. */
+  unauthenticated_read_burst_bytes: number;
 }
 
 export interface AuthConfig {

@@ -3,14 +3,14 @@
 import type { Logger } from '../util/log.js';
 import { EventBus } from './events.js';
 import type { Element } from '../xmpp/xml.js';
-import type { DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, NonzaHandler, StreamFeatureStage } from './module-api.js';
+import type { DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, NonzaHandler, StreamFeatureOptions, StreamFeatureStage } from './module-api.js';
 
 export class Host {
   readonly events: EventBus;
   private readonly iqHandlers = new Map<string, IqHandler>();
   private readonly features: Record<DiscoTarget, Map<string, number>> = { host: new Map(), account: new Map() };
   private readonly identities: Record<DiscoTarget, Identity[]> = { host: [], account: [] };
-  private readonly features_: Record<StreamFeatureStage, Element[]> = { preauth: [], bound: [] };
+  private readonly features_: Record<StreamFeatureStage, { el: Element; tlsOnly: boolean }[]> = { preauth: [], bound: [] };
   private readonly flushers = new Set<() => Promise<void>>();
   private readonly nonzas = new Map<string, NonzaHandler>();
 
@@ -54,17 +54,19 @@ export class Host {
   }
 
   /** Adds a stream feature offered at a negotiation stage (RFC 6120 §4.3.2). */
-  addStreamFeature(stage: StreamFeatureStage, feature: Element): () => void {
+  addStreamFeature(stage: StreamFeatureStage, feature: Element, opts: StreamFeatureOptions = {}): () => void {
     const list = this.features_[stage];
-    list.push(feature);
+    const entry = { el: feature, tlsOnly: opts.tlsOnly === true };
+    list.push(entry);
     return () => {
-      const i = list.indexOf(feature);
+      const i = list.indexOf(entry);
       if (i !== -1) list.splice(i, 1);
     };
   }
 
-  streamFeatures(stage: StreamFeatureStage): readonly Element[] {
-    return this.features_[stage];
+  /** The features of a stage for a stream with TLS in place (`secure`) or not. */
+  streamFeatures(stage: StreamFeatureStage, secure = true): Element[] {
+    return this.features_[stage].filter((f) => secure || !f.tlsOnly).map((f) => f.el);
   }
 
   /** Claims the top-level non-stanza elements of a namespace on bound client streams. */

@@ -63,6 +63,11 @@ export type StreamFeatureStage = 'preauth' | 'bound';
  */
 export type NonzaHandler = (session: ClientSession, element: Element) => void | Promise<void>;
 
+export interface StreamFeatureOptions {
+  /** Offered only on streams where TLS is in place (e.g. a feature that sends passwords). */
+  tlsOnly?: boolean;
+}
+
 export interface ModuleApi<O> {
   readonly name: string;
   /** The virtual host this instance serves. */
@@ -77,7 +82,7 @@ export interface ModuleApi<O> {
   addFeature(feature: string, target?: DiscoTarget): void;
   addIdentity(identity: Identity, target?: DiscoTarget): void;
   discoInfo(target: DiscoTarget): DiscoInfo;
-  addStreamFeature(stage: StreamFeatureStage, feature: Element): void;
+  addStreamFeature(stage: StreamFeatureStage, feature: Element, opts?: StreamFeatureOptions): void;
   /** Claims the nonzas of a namespace on this host's bound client streams (one module each). */
   addNonzaHandler(ns: string, handler: NonzaHandler): void;
 

@@ -130,8 +130,8 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
       disposers.push(host.addIdentity(identity, target));
     },
     discoInfo: (target) => host.discoInfo(target),
-    addStreamFeature: (stage, feature) => {
-      disposers.push(host.addStreamFeature(stage, feature));
+    addStreamFeature: (stage, feature, opts) => {
+      disposers.push(host.addStreamFeature(stage, feature, opts));
     },
     addNonzaHandler: (ns, handler) => {
       disposers.push(host.addNonzaHandler(ns, handler));

@@ -23,7 +23,7 @@ import type { LoadedConfig } from '../config/loader.js';
 import { C2sStream } from './c2s/stream.js';
 import type { C2sContext } from './c2s/context.js';
 import { effectiveConfig, optionsKey, ReloadError, restartOnlyChanges, type ReloadReport } from './reload.js';
-import { AuthThrottle } from './c2s/throttle.js';
+import { AuthThrottle, ConnectionCounter } from './c2s/throttle.js';
 import { SmRegistry } from './c2s/sm/registry.js';
 import { installUndeliveredFallback } from './c2s/sm/undelivered.js';
 import { SERVER_NAME, serverVersion } from './version.js';
@@ -130,6 +130,7 @@ export class Server {
       config: this.config, hosts: this.hosts, router: this.router, sessions: this.sessions,
       storage: this.storage, throttle, log: this.log.child({ component: 'c2s' }), fakeSaltSecret: secret,
       smSessions: this.smSessions,
+      connections: new ConnectionCounter(this.config.limits.max_connections_per_address),
     };
     this.listeners = await startC2sListeners(this.config.listeners, this.tls, (conn) => {
       if (this.stopping) return conn.destroy();

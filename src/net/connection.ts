@@ -20,6 +20,8 @@ export class Connection implements Transport {
   private flushScheduled = false;
   private closed = false;
   private upgrading = false;
+  /** Reading is paused by the stream (rate limit, backpressure); kept across STARTTLS. */
+  private readPaused = false;
 
   constructor(socket: Socket, private readonly tls: TlsContexts | undefined, readonly directTls: boolean) {
     this.socket = socket;
@@ -113,6 +115,8 @@ export class Connection implements Transport {
       secure.once('error', onError);
     });
     this.upgrading = false;
+    // A pause asked for during the handshake (which must be read) applies to the TLS socket.
+    if (this.readPaused) secure.pause();
     this.flush();
   }
 
@@ -143,10 +147,12 @@ export class Connection implements Transport {
 
   /** Stops reading (rate limiting, backpressure). */
   pause(): void {
-    this.socket.pause();
+    this.readPaused = true;
+    if (!this.upgrading) this.socket.pause();
   }
 
   resume(): void {
-    this.socket.resume();
+    this.readPaused = false;
+    if (!this.upgrading) this.socket.resume();
   }
 }

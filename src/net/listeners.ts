@@ -17,6 +17,9 @@ export interface ListenerHandle {
 
 export class ListenError extends Error {}
 
+/** A direct-TLS handshake must finish within this, so half-open handshakes cannot pile up. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 15_000;
+
 function listen(server: Server, port: number, address: string, all: string[]): Promise<AddressInfo> {
   // With both '0.0.0.0' and '::' listed, '::' must not also claim IPv4 (EADDRINUSE on Linux).
   const ipv6Only = address === '::' && all.includes('0.0.0.0');
@@ -60,7 +63,8 @@ export async function startC2sListeners(
     }
     if (cfg.c2s_direct_tls.enabled) {
       for (const addr of cfg.c2s_direct_tls.addresses) {
-        const server = createTlsServer(tls.serverOptions(['xmpp-client']), (socket) => accept(new Connection(socket, tls, true)));
+        const options = { ...tls.serverOptions(['xmpp-client']), handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS };
+        const server = createTlsServer(options, (socket) => accept(new Connection(socket, tls, true)));
         server.on('tlsClientError', (err) => log.debug('TLS handshake failed', { err: err.message }));
         const address = await listen(server, cfg.c2s_direct_tls.port, addr, cfg.c2s_direct_tls.addresses);
         handles.push(handle('c2s_direct_tls', server, address, () => server.setSecureContext(tls.serverOptions(['xmpp-client']))));

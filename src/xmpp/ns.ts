@@ -55,6 +55,7 @@ export const NS = {
   BOOKMARKS: 'urn:xmpp:bookmarks:1',
   BOOKMARKS_LEGACY: 'storage:bookmarks',
   BOOKMARKS_CONVERSION: 'urn:xmpp:bookmarks-conversion:0',
+  STREAM_LIMITS: 'urn:xmpp:stream-limits:0',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];

@@ -35,8 +35,10 @@ export class StanzaBuilder {
     const attrs = el.attrs as Record<string, string>;
     const declared = tag.ns[''];
     if (declared !== undefined) inherited = declared; // written xmlns='...' (copied below)
-    else if (tag.prefix === '' && tag.uri !== (inherited ?? '')) {
-      // Inherited from outside the tree we build (for a stanza: from the stream header).
+    else if (tag.prefix === '' && (parent === undefined || tag.uri !== (inherited ?? ''))) {
+      // Inherited from outside the tree we build (for a stanza: from the stream header). The
+      // root always says it, even when it is no namespace, so the stanza means the same
+      // wherever it is written.
       attrs.xmlns = tag.uri;
       inherited = tag.uri;
     }

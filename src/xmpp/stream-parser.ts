@@ -2,19 +2,24 @@
 // Pure protocol code: bytes in, stream header / stanzas / stream end / one stream error out.
 //
 // Why it looks the way it does (from the parser comparison in the dependency notes, §3):
-// - Bytes are decoded here with a fatal, streaming TextDecoder, so a chunk may end inside a
-//   multi-byte character and invalid UTF-8 is refused rather than turned into U+FFFD.
+// - Bytes are decoded strictly and in a streaming way (utf8-input.ts), so a chunk may end inside
+//   a multi-byte character and invalid UTF-8 is refused rather than turned into U+FFFD.
 // - saxes never expands entities (it does not read DTD declarations), and every construct that
 //   RFC 6120 §11.1 restricts is refused from its event, so billion laughs and external entities
 //   cannot do anything.
 // - saxes buffers names, attribute values, text and even a stray '&...' without bound, so the
 //   byte budget is enforced by us on every byte fed, whatever state saxes is in, and input is fed
 //   in slices no longer than the remaining budget.
-import { TextDecoder } from 'node:util';
+// - The outcome does not depend on how the input was cut into chunks: the stanzas complete
+//   before an error are handed over whatever else the same chunk held, and a size limit passed
+//   before the position of an error wins (saxes reports text outside the root only where the
+//   text run ends, which is the one case where chunking can still decide between the two).
 import { SaxesParser, type SaxesStartTagNS, type SaxesTagNS, type XMLDecl } from 'saxes';
 import { StreamError } from './errors.js';
 import { StanzaBuilder } from './stanza-builder.js';
 import { checkFirstLevel, fromSaxes, isXmlSpace, readHeader, toStreamError } from './stream-rules.js';
+import { Utf8Input } from './utf8-input.js';
+import { ByteBudget } from './byte-budget.js';
 import type { Element } from './xml.js';
 
 export interface StreamParserLimits {
@@ -56,10 +61,12 @@ type Sax = SaxesParser<typeof SAX_OPTIONS>;
 
 /** Thrown from the handlers of a saxes instance whose output is no longer wanted. */
 const DISCARD = Symbol('discard');
+/** Held back in place of a stanza: the closing stream tag. */
+const END = Symbol('end');
 
 export class StreamParser {
   private sax!: Sax;
-  private decoder!: TextDecoder;
+  private input!: Utf8Input;
   private readonly stanza = new StanzaBuilder();
   /** Changes on every reset(), so a write() in progress knows its remaining input is stale. */
   private generation = 0;
@@ -67,17 +74,14 @@ export class StreamParser {
   private headerDone = false;
   /** Open elements including the stream root. */
   private open = 0;
-  /** Bytes counted since the last boundary (stream start, header end, stanza start or end). */
-  private count = 0;
-  // The slice being fed: its text, the saxes position of its first character, and the position
-  // up to which its bytes have been added to `count`.
-  private slice = '';
-  private sliceBase = 0;
-  private accounted = 0;
-  /** UTF-16 code units fed to the current saxes instance (its `position` space). */
-  private fed = 0;
-  /** A stanza whose end tag saxes has not yet confirmed (see onCloseTag). */
-  private pending: Element | undefined;
+  /** Bytes since the last boundary (stream start, header end, stanza start or end). */
+  private readonly bytes = new ByteBudget();
+  /** A stanza (or the stream) whose end tag saxes has not yet confirmed (see onCloseTag), and
+   *  where that tag ended. */
+  private pending: Element | typeof END | undefined;
+  private pendingAt = 0;
+  /** The error being reported was thrown by the stanza handler, not found in the input. */
+  private handlerFailed = false;
 
   constructor(
     private readonly handlers: StreamParserHandlers,
@@ -88,23 +92,21 @@ export class StreamParser {
 
   /** Bytes received since the last stanza boundary, as of the end of the last slice fed. */
   get bytesSinceStanza(): number {
-    return this.count;
+    return this.bytes.count;
   }
 
   /** Bytes straight from the socket. Ignored once an error was reported or the stream ended. */
   write(chunk: Buffer): void {
     if (this.done || chunk.length === 0) return;
-    let text: string;
-    try {
-      text = this.decoder.decode(chunk, { stream: true });
-    } catch {
+    const { generation } = this;
+    const { text, invalid } = this.input.decode(chunk);
+    if (text.length > 0) this.feed(text);
+    if (invalid && generation === this.generation) {
       // RFC 6120 §4.9.3.22: <unsupported-encoding/> covers a stream that "has otherwise improperly
       // encoded the stream (e.g., by violating the rules of the [UTF-8] encoding)"; §11.6 makes
       // UTF-8 the only encoding. That is more specific than <not-well-formed/>.
       this.fail(new StreamError('unsupported-encoding', 'invalid UTF-8'));
-      return;
     }
-    this.feed(text);
   }
 
   /** Socket EOF: nothing more will come. The peer is gone, so nothing is reported. */
@@ -118,68 +120,55 @@ export class StreamParser {
    *  (after STARTTLS it would even be plaintext injected into the TLS session). */
   reset(): void {
     this.generation++;
-    this.decoder = new TextDecoder('utf-8', { fatal: true });
+    this.input = new Utf8Input();
     this.sax = this.createSax();
     this.stanza.clear();
     this.pending = undefined;
+    this.handlerFailed = false;
     this.done = false;
     this.headerDone = false;
     this.open = 0;
-    this.count = 0;
-    this.fed = 0;
-    this.slice = '';
-    this.sliceBase = 0;
-    this.accounted = 0;
+    this.bytes.reset();
+  }
+
+  /** The byte limit that applies now: the header's, then each stanza's. */
+  private get limit(): number {
+    return this.headerDone ? this.limits.maxStanzaBytes : this.limits.maxHeaderBytes;
   }
 
   private feed(text: string): void {
     const { generation, sax } = this;
     let i = 0;
     while (i < text.length) {
-      const limit = this.headerDone ? this.limits.maxStanzaBytes : this.limits.maxHeaderBytes;
-      // A UTF-16 code unit is at least one byte, so a slice of (budget left + 1) units either fits
-      // or is seen to pass the budget when it has been fed: saxes never holds much more than the
-      // limit, however large the chunk.
-      let end = Math.min(text.length, i + Math.max(limit - this.count, 0) + 1);
-      const last = text.charCodeAt(end - 1);
-      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++; // keep surrogate pairs whole
-      this.slice = i === 0 && end === text.length ? text : text.slice(i, end);
-      this.sliceBase = this.fed;
-      this.accounted = this.fed;
-      this.fed += this.slice.length;
+      const slice = this.bytes.take(text, i, this.limit);
       try {
-        sax.write(this.slice);
+        sax.write(slice);
         if (this.pending) this.flush(sax);
       } catch (err) {
-        if (err !== DISCARD) this.fail(toStreamError(err));
+        if (err !== DISCARD) this.fail(this.handlerFailed ? toStreamError(err) : this.firstProblem(sax, toStreamError(err)));
         return;
       }
       if (this.done || generation !== this.generation) return;
-      this.mark(this.fed);
-      this.slice = ''; // do not keep the input alive between writes
-      if (this.count > (this.headerDone ? this.limits.maxStanzaBytes : this.limits.maxHeaderBytes)) {
+      this.bytes.mark();
+      this.bytes.done();
+      if (this.bytes.count > this.limit) {
         this.fail(this.tooLarge());
         return;
       }
-      i = end;
+      i += slice.length;
     }
-  }
-
-  /** Adds the bytes of the current slice up to saxes position `pos` to the counter. */
-  private mark(pos: number): void {
-    const from = this.accounted - this.sliceBase;
-    const to = Math.min(Math.max(pos - this.sliceBase, from), this.slice.length);
-    if (to > from) {
-      const part = from === 0 && to === this.slice.length ? this.slice : this.slice.slice(from, to);
-      this.count += Buffer.byteLength(part, 'utf8');
-    }
-    this.accounted = this.sliceBase + to;
   }
 
   private tooLarge(): StreamError {
     return this.headerDone
       ? new StreamError('policy-violation', `stanza larger than ${this.limits.maxStanzaBytes} bytes`)
       : new StreamError('policy-violation', `stream header larger than ${this.limits.maxHeaderBytes} bytes`);
+  }
+
+  /** A size limit passed before the position of `err` in the same slice is the first problem. */
+  private firstProblem(sax: Sax, err: StreamError): StreamError {
+    this.bytes.mark(sax.position);
+    return this.bytes.count > this.limit ? this.tooLarge() : err;
   }
 
   private fail(err: StreamError): void {
@@ -202,6 +191,9 @@ export class StreamParser {
     };
     p.on('error', (err) => {
       live();
+      // An end tag that closes the wrong element fails at the position of its closetag event;
+      // a stanza whose end tag was right is complete, whatever bad input follows it.
+      if (this.pending && p.position !== this.pendingAt) this.flush(p);
       this.pending = undefined;
       throw fromSaxes(err);
     });
@@ -238,7 +230,7 @@ export class StreamParser {
       // A stanza starts: what came since the last boundary (whitespace) must fit the budget too,
       // then the stanza's own count starts with '<', its name and the character after it.
       this.checkedMark();
-      this.count = Buffer.byteLength(tag.name, 'utf8') + 2;
+      this.bytes.count = Buffer.byteLength(tag.name, 'utf8') + 2;
     }
   }
 
@@ -246,10 +238,10 @@ export class StreamParser {
     guard();
     if (this.open === 0) {
       const header = readHeader(tag);
-      this.mark(this.sax.position);
-      if (this.count > this.limits.maxHeaderBytes) throw this.tooLarge();
+      this.bytes.mark(this.sax.position);
+      if (this.bytes.count > this.limits.maxHeaderBytes) throw this.tooLarge();
       this.headerDone = true;
-      this.count = 0;
+      this.bytes.count = 0;
       this.open++;
       this.handlers.onStreamStart(header);
       return;
@@ -263,26 +255,39 @@ export class StreamParser {
     guard();
     this.open--;
     if (this.open === 0) {
-      this.done = true; // RFC 6120 §4.4: nothing follows the closing stream tag
-      this.handlers.onStreamEnd();
+      // The bytes since the last stanza count like any between stanzas; the tag may still turn
+      // out to close the wrong element, like a stanza's (below).
+      this.checkedMark();
+      this.pending = END;
+      this.pendingAt = this.sax.position;
       return;
     }
     const el = this.stanza.close();
     if (this.open === 1 && el) {
       this.checkedMark();
-      this.count = 0;
+      this.bytes.count = 0;
       // saxes reports a mismatched end tag (`<message></stream:stream>`) by closing the open
       // elements first and failing afterwards, so the stanza is held back until the next event or
       // the end of the slice shows that no error followed.
       this.pending = el;
+      this.pendingAt = this.sax.position;
     }
   }
 
-  /** Hands the held-back stanza over; stops the instance `p` if the handler reset the parser. */
+  /** Hands the held-back stanza or stream end over; stops the instance `p` if the stream ended
+   *  or the handler reset the parser. */
   private flush(p: Sax): void {
-    const el = this.pending!;
+    const held = this.pending!;
     this.pending = undefined;
-    this.handlers.onStanza(el);
+    // RFC 6120 §4.4: nothing follows the closing stream tag.
+    if (held === END) this.done = true;
+    try {
+      if (held === END) this.handlers.onStreamEnd();
+      else this.handlers.onStanza(held);
+    } catch (err) {
+      this.handlerFailed = true;
+      throw err;
+    }
     if (p !== this.sax || this.done) throw DISCARD;
   }
 
@@ -299,7 +304,7 @@ export class StreamParser {
 
   /** Counts up to the current saxes position and refuses the stanza when it is too large. */
   private checkedMark(): void {
-    this.mark(this.sax.position);
-    if (this.count > this.limits.maxStanzaBytes) throw this.tooLarge();
+    this.bytes.mark(this.sax.position);
+    if (this.bytes.count > this.limits.maxStanzaBytes) throw this.tooLarge();
   }
 }

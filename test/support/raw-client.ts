@@ -91,6 +91,37 @@ export class RawClient {
     this.socket.write(el.toString());
   }
 
+  /**
+   * Writes `chunk` again and again until `total` bytes are handed to the socket or the connection
+   * closes, waiting for the socket to drain in between (a flood that respects backpressure, so
+   * the test process does not buffer it). Resolves with the bytes handed over.
+   */
+  async flood(chunk: Buffer, total: number): Promise<number> {
+    let sent = 0;
+    const socket = this.socket;
+    while (sent < total && !this.isClosed && socket.writable) {
+      const more = socket.write(chunk);
+      sent += chunk.length;
+      if (!more) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            socket.off('drain', done);
+            socket.off('close', done);
+            resolve();
+          };
+          socket.once('drain', done);
+          socket.once('close', done);
+        });
+      }
+    }
+    return sent;
+  }
+
+  /** Half-closes the connection (TCP FIN) without closing the XML stream. */
+  endSocket(): void {
+    this.socket.end();
+  }
+
   /** The next top-level element; undefined if the connection closed first. */
   next(timeoutMs = 5000): Promise<Element | undefined> {
     const el = this.inbox.shift();

@@ -8,7 +8,7 @@ import type { Config } from '../../src/config/types.js';
 import { Server } from '../../src/core/server.js';
 import { createAccount } from '../../src/core/accounts.js';
 import { Jid } from '../../src/xmpp/jid.js';
-import { createLogger } from '../../src/util/log.js';
+import { createLogger, type Logger } from '../../src/util/log.js';
 
 export interface TestServer {
   server: Server;
@@ -31,6 +31,8 @@ export interface TestServerOptions {
    * owns it: stop() leaves it in place. Without it, a fresh temporary folder is removed on stop().
    */
   dataDir?: string;
+  /** The server's logger (e.g. one that records errors); by default stderr at STARLING_TEST_LOG. */
+  log?: Logger;
 }
 
 export async function startTestServer(change?: ConfigChange, opts: TestServerOptions = {}): Promise<TestServer> {
@@ -45,7 +47,7 @@ export async function startTestServer(change?: ConfigChange, opts: TestServerOpt
   config.auth.scram_iterations = 4096;
   config.log.level = (process.env.STARLING_TEST_LOG as Config['log']['level'] | undefined) ?? 'silent';
   change?.(config);
-  const log = createLogger({ level: config.log.level, format: 'pretty', write: (l) => process.stderr.write(l) });
+  const log = opts.log ?? createLogger({ level: config.log.level, format: 'pretty', write: (l) => process.stderr.write(l) });
   const server = await Server.start(config, log);
   const ports = server.ports();
   return {

@@ -41,10 +41,16 @@ export function handleBindStage(stream: C2sStream, el: Element): void {
     if (err instanceof JidError) return reply(stream, el, new StanzaError('bad-request', 'the resource is not valid'));
     throw err;
   }
-  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream, host, stream.ctx);
   // A bind of a resource already in use replaces the old session (RFC 6120 §7.7.2.2, the
   // 'override' policy): the old stream gets a conflict stream error.
   const old = stream.ctx.sessions.get(jid);
+  // §7.6.2.1: past the account's limit of connected resources, <resource-constraint/> (type
+  // wait, §8.3.3.18); a replacement does not add one.
+  const max = stream.ctx.config.limits.max_resources_per_account;
+  if (!old && max > 0 && stream.ctx.sessions.resources(jid).length >= max) {
+    return reply(stream, el, new StanzaError('resource-constraint', `at most ${max} resources may be connected at once`));
+  }
+  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream, host, stream.ctx);
   stream.session = session;
   if (old) old.close(new StreamError('conflict', 'replaced by a new connection'));
   stream.ctx.sessions.add(session);

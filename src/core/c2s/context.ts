@@ -5,7 +5,7 @@ import type { Logger } from '../../util/log.js';
 import type { Host } from '../host.js';
 import type { LocalRouter } from '../router.js';
 import type { SessionManager } from '../session-manager.js';
-import type { AuthThrottle } from './throttle.js';
+import type { AuthThrottle, ConnectionCounter } from './throttle.js';
 import type { SmRegistry } from './sm/registry.js';
 
 export interface C2sContext {
@@ -18,6 +18,8 @@ export interface C2sContext {
   readonly throttle: AuthThrottle;
   /** Resumable sessions by SM-ID (XEP-0198 §5). */
   readonly smSessions: SmRegistry;
+  /** Open connections per client address (limits.max_connections_per_address). */
+  readonly connections: ConnectionCounter;
   readonly log: Logger;
   /** Secret for fake SCRAM salts of unknown users (no account enumeration). */
   readonly fakeSaltSecret: Buffer;

@@ -28,6 +28,21 @@ export function bindFeatures(streamManagement: boolean): Element[] {
   return out;
 }
 
-export function featuresElement(children: Element[]): Element {
-  return xml('stream:features', {}, ...children);
+/** What XEP-0478 lets a stream announce about the limits it enforces. */
+export interface StreamLimits {
+  /** Largest first-level element accepted, in bytes. */
+  maxBytes: number;
+  /** Seconds of silence after which the stream may be closed; 0 when there is no such limit. */
+  idleSeconds: number;
+}
+
+/** XEP-0478 §2: <limits/>, informational, so it may accompany any other feature. */
+export function limitsFeature(limits: StreamLimits): Element {
+  const el = xml('limits', { xmlns: NS.STREAM_LIMITS }, xml('max-bytes', {}, String(limits.maxBytes)));
+  if (limits.idleSeconds > 0) el.append(xml('idle-seconds', {}, String(limits.idleSeconds)));
+  return el;
+}
+
+export function featuresElement(children: Element[], limits?: StreamLimits): Element {
+  return xml('stream:features', {}, ...children, ...(limits ? [limitsFeature(limits)] : []));
 }

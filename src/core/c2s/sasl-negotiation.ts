@@ -93,10 +93,7 @@ export class SaslNegotiation {
     const host = this.stream.host!;
     try {
       const result = await mech.step(data);
-      const user = mech.username;
-      if (user !== undefined && throttle.accounts.blocked(AuthThrottle.accountKey(host.name, user))) {
-        throw new SaslFailure('temporary-auth-failure', 'too many failed logins; try again later');
-      }
+      if (this.accountBlocked(mech)) throw lockedOut();
       if (result.success) {
         this.mechanism = undefined;
         throttle.accounts.clear(AuthThrottle.accountKey(host.name, result.success.username));
@@ -107,9 +104,13 @@ export class SaslNegotiation {
         return;
       }
       this.stream.write(saslElement('challenge', result.challenge));
-    } catch (err) {
+    } catch (caught) {
       this.mechanism = undefined;
-      if (!(err instanceof SaslFailure)) throw err;
+      if (!(caught instanceof SaslFailure)) throw caught;
+      // While an account is locked, a wrong password must get the same answer as the right one
+      // (a single-step mechanism such as PLAIN fails before the check above), or the difference
+      // would tell a guesser on many addresses which password is right.
+      const err = caught.condition === 'not-authorized' && this.accountBlocked(mech) ? lockedOut() : caught;
       // Every failure counts against the address; only a wrong password (not-authorized)
       // counts against the account, so a client fumbling with mechanisms cannot lock it out.
       if (err.condition !== 'temporary-auth-failure' && err.condition !== 'aborted') {
@@ -123,10 +124,19 @@ export class SaslNegotiation {
     }
   }
 
+  private accountBlocked(mech: SaslMechanism): boolean {
+    const user = mech.username;
+    return user !== undefined && this.stream.ctx.throttle.accounts.blocked(AuthThrottle.accountKey(this.stream.host!.name, user));
+  }
+
   private fail(failure: SaslFailure, counts = true): void {
     this.stream.write(failure.toElement().toString());
     if (counts && ++this.failures >= this.stream.ctx.config.auth.max_attempts_per_stream) {
       this.stream.close(new StreamError('policy-violation', 'too many failed authentication attempts'));
     }
   }
+}
+
+function lockedOut(): SaslFailure {
+  return new SaslFailure('temporary-auth-failure', 'too many failed logins; try again later');
 }

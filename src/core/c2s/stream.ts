@@ -16,6 +16,7 @@ import { SaslNegotiation } from './sasl-negotiation.js';
 import { handleBound, handleBindStage, isClientStanza } from './bind.js';
 import { bindFeatures, featuresElement, saslFeatures, tlsFeature } from './features.js';
 import { handleSm } from './sm/negotiation.js';
+import { ReadPacer } from './read-limit.js';
 
 /** Stanzas queued while an earlier one is still being handled; past this, reading pauses. */
 const MAX_QUEUED = 64;
@@ -35,7 +36,10 @@ export class C2sStream {
   private closed = false;
   private readonly queue: Element[] = [];
   private busy = false;
-  private paused = false;
+  /** Paces reading (limits.*read_rate*) and stops it while too many stanzas are queued. */
+  private readonly reader: ReadPacer;
+  /** Counted against limits.max_connections_per_address (a refused connection is not). */
+  private readonly admitted: boolean;
   readonly sasl: SaslNegotiation;
 
   constructor(readonly transport: Transport, readonly ctx: C2sContext, private readonly onEnd: (s: C2sStream) => void) {
@@ -47,9 +51,17 @@ export class C2sStream {
       onError: (err) => this.close(err),
     }, { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_depth, maxHeaderBytes: limits.max_header_bytes });
     this.sasl = new SaslNegotiation(this);
-    transport.onData = (chunk) => this.parser.write(chunk);
+    this.reader = new ReadPacer(transport, { bytesPerSecond: limits.unauthenticated_read_rate_bytes_per_second, burstBytes: limits.unauthenticated_read_burst_bytes });
+    this.admitted = ctx.connections.add(transport.remoteAddress);
+    transport.onData = (chunk) => {
+      if (!this.admitted) return;
+      this.reader.consume(chunk.length);
+      this.parser.write(chunk);
+    };
     // The connection went away under the stream: a resumable session hibernates (XEP-0198 §7).
     transport.onClose = (reason) => this.cleanup(reason, true);
+    // Refused after the constructor returns, so that the owner has registered the stream first.
+    if (!this.admitted) setImmediate(() => this.close(new StreamError('policy-violation', 'too many connections from this address')));
   }
 
   get log(): C2sContext['log'] {
@@ -109,15 +121,16 @@ export class C2sStream {
   private sendFeatures(): void {
     const children: Element[] = [];
     if (this.username !== undefined) {
-      children.push(...bindFeatures(this.ctx.config.stream_management.enabled), ...(this.host?.streamFeatures('bound') ?? []));
+      children.push(...bindFeatures(this.ctx.config.stream_management.enabled), ...(this.host?.streamFeatures('bound', this.transport.secure) ?? []));
     } else if (this.tlsPending) {
       children.push(tlsFeature(true));
     } else {
       if (this.transport.canStartTls) children.push(tlsFeature(false));
       const offer = this.sasl.offer();
-      children.push(...saslFeatures(offer.mechanisms, offer.channelBindings), ...(this.host?.streamFeatures('preauth') ?? []));
+      children.push(...saslFeatures(offer.mechanisms, offer.channelBindings), ...(this.host?.streamFeatures('preauth', this.transport.secure) ?? []));
     }
-    this.transport.write(featuresElement(children).toString());
+    const l = this.ctx.config.limits;
+    this.transport.write(featuresElement(children, { maxBytes: l.max_stanza_bytes, idleSeconds: l.idle_timeout }).toString());
   }
 
   /** After STARTTLS or SASL success the client opens a new stream on a fresh parser (RFC 6120 §4.3.3). */
@@ -128,10 +141,7 @@ export class C2sStream {
   private enqueue(el: Element): void {
     if (this.closed) return;
     this.queue.push(el);
-    if (this.queue.length > MAX_QUEUED && !this.paused) {
-      this.paused = true;
-      this.transport.pause();
-    }
+    if (this.queue.length > MAX_QUEUED) this.reader.hold();
     if (!this.busy) this.pump();
   }
 
@@ -157,10 +167,7 @@ export class C2sStream {
         return;
       }
     }
-    if (this.paused && !this.closed) {
-      this.paused = false;
-      this.transport.resume();
-    }
+    if (!this.closed) this.reader.release();
   }
 
   private handle(el: Element): void | Promise<void> {
@@ -220,6 +227,8 @@ export class C2sStream {
   /** Called when SASL succeeded: the next header starts the authenticated stream. */
   authenticated(username: string): void {
     this.username = username;
+    const l = this.ctx.config.limits;
+    this.reader.setRate({ bytesPerSecond: l.read_rate_bytes_per_second, burstBytes: l.read_burst_bytes });
     this.restart();
   }
 
@@ -261,6 +270,8 @@ export class C2sStream {
     if (this.cleaned) return;
     this.cleaned = true;
     this.queue.length = 0;
+    this.reader.stop();
+    if (this.admitted) this.ctx.connections.remove(this.transport.remoteAddress);
     const session = this.session;
     this.session = undefined;
     if (session) {

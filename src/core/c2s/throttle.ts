@@ -1,5 +1,6 @@
-// Failed-login throttling per account and per client address: after `max` failures within the
-// window, further attempts are refused until the window passes. Memory is bounded by pruning.
+// Limits per client address and per account: failed-login throttling (after `max` failures
+// within the window, further attempts are refused until the window passes; memory is bounded by
+// pruning) and the count of open connections per address.
 export class FailureCounter {
   private readonly entries = new Map<string, { count: number; until: number }>();
 
@@ -52,5 +53,50 @@ export class AuthThrottle {
 
   static accountKey(host: string, username: string): string {
     return `${host}\u0000${username}`;
+  }
+}
+
+/**
+ * The key a client address is counted under: an IPv4 address seen on a dual-stack socket counts
+ * as that IPv4 address, and an IPv6 address by its /64 network, since one subscriber is
+ * usually given a whole /64 and could otherwise pick a fresh address per connection.
+ */
+export function addressKey(address: string): string {
+  if (address.startsWith('::ffff:') && address.includes('.')) return address.slice(7);
+  if (!address.includes(':')) return address;
+  const [head = '', tail] = address.split('%')[0]!.split('::');
+  const front = head === '' ? [] : head.split(':');
+  const back = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? front : [...front, ...new Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
+  return `${groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
+/** Open client connections per address, so one address cannot hold every socket the server has. */
+export class ConnectionCounter {
+  private readonly open = new Map<string, number>();
+
+  /** `max` 0 means no limit. */
+  constructor(private readonly max: number) {}
+
+  /** Counts a new connection from `address`; false (and not counted) when it has `max` open. */
+  add(address: string): boolean {
+    const key = addressKey(address);
+    const n = this.open.get(key) ?? 0;
+    if (this.max > 0 && n >= this.max) return false;
+    this.open.set(key, n + 1);
+    return true;
+  }
+
+  /** Forgets one connection counted by add(). */
+  remove(address: string): void {
+    const key = addressKey(address);
+    const n = this.open.get(key) ?? 0;
+    if (n <= 1) this.open.delete(key);
+    else this.open.set(key, n - 1);
+  }
+
+  /** Connections open from `address` (for tests and diagnostics). */
+  count(address: string): number {
+    return this.open.get(addressKey(address)) ?? 0;
   }
 }

@@ -17,10 +17,16 @@ export default defineModule({
   setup(api) {
     const { policy, throttle: limits } = api.options;
     const throttle = new AddressThrottle(limits.max_per_address, limits.window * 1000);
-    api.setInterval(() => throttle.prune(Date.now()), 60_000);
-    // §8 Stream Feature: offered only where an unauthenticated client may register.
-    if (policy !== 'disabled') api.addStreamFeature('preauth', xml('register', { xmlns: NS.REGISTER_FEATURE }));
-    api.on('iq/preauth', preauthHandler(api, throttle));
+    // Refused attempts that probe for something (a taken username, a valid token) count too.
+    const failures = new AddressThrottle(limits.max_failures_per_address, limits.window * 1000);
+    api.setInterval(() => {
+      throttle.prune(Date.now());
+      failures.prune(Date.now());
+    }, 60_000);
+    // §8 Stream Feature: offered only where an unauthenticated client may register, and §11:
+    // not on a stream without TLS, where registration is refused.
+    if (policy !== 'disabled') api.addStreamFeature('preauth', xml('register', { xmlns: NS.REGISTER_FEATURE }), { tlsOnly: true });
+    api.on('iq/preauth', preauthHandler(api, throttle, failures));
     installAccountHandlers(api);
   },
 });

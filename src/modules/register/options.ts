@@ -23,7 +23,12 @@ export const registerOptions = z.strictObject({
     max_per_address: z.number().int().min(0).max(1_000_000).default(3),
     /** Length of the window in seconds. */
     window: z.number().int().min(1).max(30 * 86_400).default(3600),
-  }).default({ max_per_address: 3, window: 3600 }),
+    /**
+     * Registrations refused as conflict (username taken) or forbidden (bad invitation token)
+     * one address may have per window before every attempt is refused; 0 turns it off.
+     */
+    max_failures_per_address: z.number().int().min(0).max(1_000_000).default(10),
+  }).default({ max_per_address: 3, window: 3600, max_failures_per_address: 10 }),
 });
 
 export type RegisterOptions = z.output<typeof registerOptions>;

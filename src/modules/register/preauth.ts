@@ -22,7 +22,12 @@ export interface PreauthRequest {
   reply(stanza: Element): void;
 }
 
-export function preauthHandler(api: ModuleApi<RegisterOptions>, throttle: AddressThrottle): (req: PreauthRequest) => boolean | Promise<boolean> {
+/** Refusals that tell a prober something: the username exists, or the token is not valid. */
+const PROBING = new Set(['conflict', 'forbidden']);
+
+export function preauthHandler(
+  api: ModuleApi<RegisterOptions>, throttle: AddressThrottle, failures: AddressThrottle,
+): (req: PreauthRequest) => boolean | Promise<boolean> {
   const { policy } = api.options;
 
   /** The checks every pre-authentication request passes, get or set. */
@@ -41,13 +46,10 @@ export function preauthHandler(api: ModuleApi<RegisterOptions>, throttle: Addres
     // no 'from' since it has not authenticated) is unexpected-request.
     if (sub.remove) throw new StanzaError('unexpected-request', 'log in to cancel a registration');
     admissible(req, 'set');
+    const failed = failures.retryAfter(req.remoteAddress, Date.now());
+    if (failed > 0) throw tooMany('failed registrations', failed);
     const release = throttle.take(req.remoteAddress, Date.now());
-    if (!release) {
-      // RFC 6120 §8.3.3.12: a local service policy was violated; type wait, since retrying
-      // after the window has passed will succeed.
-      const wait = throttle.retryAfter(req.remoteAddress, Date.now());
-      throw new StanzaError('policy-violation', `too many registrations from this address; try again in ${wait} seconds`, 'wait');
-    }
+    if (!release) throw tooMany('registrations', throttle.retryAfter(req.remoteAddress, Date.now()));
     try {
       const username = await createAccount(sub);
       api.log.info('account registered in-band', { username, address: req.remoteAddress, policy });
@@ -55,6 +57,7 @@ export function preauthHandler(api: ModuleApi<RegisterOptions>, throttle: Addres
       return {};
     } catch (err) {
       release();
+      if (err instanceof StanzaError && PROBING.has(err.condition)) failures.take(req.remoteAddress, Date.now());
       throw err;
     }
   };
@@ -104,4 +107,10 @@ export function preauthHandler(api: ModuleApi<RegisterOptions>, throttle: Addres
       : async (): Promise<Outcome> => register(req, readSubmission(payload));
     return answer(stanza, send, api.log, work).then(() => true);
   };
+}
+
+/** RFC 6120 §8.3.3.12: a local service policy was violated; type wait, since retrying after the
+ *  window has passed will succeed. */
+function tooMany(what: string, seconds: number): StanzaError {
+  return new StanzaError('policy-violation', `too many ${what} from this address; try again in ${seconds} seconds`, 'wait');
 }

@@ -53,6 +53,12 @@ const EXPECTED_DEFAULTS: Config = {
     unauthenticated_timeout: 30,
     idle_timeout: 600,
     keepalive_interval: 60,
+    max_connections_per_address: 50,
+    max_resources_per_account: 10,
+    read_rate_bytes_per_second: 32768,
+    read_burst_bytes: 524288,
+    unauthenticated_read_rate_bytes_per_second: 4096,
+    unauthenticated_read_burst_bytes: 32768,
   },
   auth: { scram_iterations: 10000, allow_plain: true, max_attempts_per_stream: 5, max_failures_per_account: 5, max_failures_per_address: 20, throttle_window: 60 },
   stream_management: { enabled: true, resume_timeout: 300, max_unacked: 5000, request_ack_every: 5 },
@@ -167,7 +173,8 @@ describe('config loader', () => {
       ]);
       assert.deepEqual(problems(`${MIN}limits: 5\n`), [
         'starling.yaml:3:9: limits: expected a mapping with the keys: max_stanza_bytes, max_depth, max_header_bytes, ' +
-          'unauthenticated_timeout, idle_timeout, keepalive_interval, got 5',
+          'unauthenticated_timeout, idle_timeout, keepalive_interval, max_connections_per_address, max_resources_per_account, ' +
+          'read_rate_bytes_per_second, read_burst_bytes, unauthenticated_read_rate_bytes_per_second, unauthenticated_read_burst_bytes, got 5',
       ]);
     });
 
