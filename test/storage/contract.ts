@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { Credentials, Storage } from '../../src/storage/types.js';
 import { accountDataContract } from './contract/account-data.js';
+import { archiveContract } from './contract/archive.js';
 import { blocklistContract } from './contract/blocklist.js';
 import type { ContractContext } from './contract/context.js';
 import { makeCredentials } from './contract/credentials.js';
@@ -268,6 +269,7 @@ export function storageContract(
     blocklistContract(ctx);
     invitesContract(ctx);
     accountDataContract(ctx);
+    archiveContract(ctx);
 
     describe('lifecycle', function () {
       it('migrate is idempotent on a migrated store', async function () {

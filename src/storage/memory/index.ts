@@ -3,6 +3,7 @@
 // data needs an existing account, and deleting an account removes everything stored for it.
 // Each store lives in its own file; this one only wires them together.
 import type { Storage } from '../types.js';
+import { memoryArchiveStore } from './archive.js';
 import { memoryAccountStore } from './accounts.js';
 import { memoryBlockStore } from './blocklist.js';
 import { memoryInviteStore } from './invites.js';
@@ -26,7 +27,8 @@ export function createMemoryStorage(): Storage {
   const roster = memoryRosterStore(ctx);
   const offline = memoryOfflineStore(ctx);
   const blocklist = memoryBlockStore(ctx);
-  perAccount.push(keyValue, roster, offline, blocklist);
+  const archive = memoryArchiveStore(ctx);
+  perAccount.push(keyValue, roster, offline, blocklist, archive);
 
   return {
     kind: 'memory',
@@ -36,6 +38,7 @@ export function createMemoryStorage(): Storage {
     offline,
     blocklist,
     invites: memoryInviteStore(open),
+    archive,
     async migrate() {
       open();
     },
