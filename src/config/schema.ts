@@ -80,7 +80,7 @@ const moduleMap = z
   .nullable()
   .transform((modules) => modules ?? {});
 
-export const DEFAULT_MODULES = (): Record<string, Record<string, unknown>> => ({ disco: {}, ping: {}, version: {}, time: {}, blocking: {}, offline: {}, register: {}, presence: {}, vcard: {}, private: {}, last: {}, roster: {} });
+export const DEFAULT_MODULES = (): Record<string, Record<string, unknown>> => ({ disco: {}, ping: {}, version: {}, time: {}, blocking: {}, offline: {}, register: {}, presence: {}, vcard: {}, private: {}, last: {}, roster: {}, mam: {} });
 
 // ---- host names ------------------------------------------------------------------------------
 

@@ -16,4 +16,5 @@ export const builtinModules: Readonly<Record<string, Loader>> = {
   private: async () => (await import('./private/index.js')).default,
   last: async () => (await import('./last/index.js')).default,
   roster: async () => (await import('./roster/index.js')).default,
+  mam: async () => (await import('./mam/index.js')).default,
 };

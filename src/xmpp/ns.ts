@@ -32,6 +32,18 @@ export const NS = {
   HINTS: 'urn:xmpp:hints',
   CHATSTATES: 'http://jabber.org/protocol/chatstates',
   OFFLINE: 'msgoffline',
+  MAM: 'urn:xmpp:mam:2',
+  MAM_EXTENDED: 'urn:xmpp:mam:2#extended',
+  RSM: 'http://jabber.org/protocol/rsm',
+  FORWARD: 'urn:xmpp:forward:0',
+  XDATA_VALIDATE: 'http://jabber.org/protocol/xdata-validate',
+  OMEMO_LEGACY: 'eu.siacs.conversations.axolotl',
+  OMEMO: 'urn:xmpp:omemo:2',
+  OPENPGP: 'urn:xmpp:openpgp:0',
+  PGP_LEGACY: 'jabber:x:encrypted',
+  RETRACT: 'urn:xmpp:message-retract:1',
+  REACTIONS: 'urn:xmpp:reactions:0',
+  CONFERENCE: 'jabber:x:conference',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];
