@@ -56,6 +56,16 @@ export const NS = {
   BOOKMARKS_LEGACY: 'storage:bookmarks',
   BOOKMARKS_CONVERSION: 'urn:xmpp:bookmarks-conversion:0',
   STREAM_LIMITS: 'urn:xmpp:stream-limits:0',
+  MAM: 'urn:xmpp:mam:2',
+  MAM_EXTENDED: 'urn:xmpp:mam:2#extended',
+  RSM: 'http://jabber.org/protocol/rsm',
+  XDATA_VALIDATE: 'http://jabber.org/protocol/xdata-validate',
+  OMEMO_LEGACY: 'eu.siacs.conversations.axolotl',
+  OMEMO: 'urn:xmpp:omemo:2',
+  OPENPGP: 'urn:xmpp:openpgp:0',
+  PGP_LEGACY: 'jabber:x:encrypted',
+  RETRACT: 'urn:xmpp:message-retract:1',
+  REACTIONS: 'urn:xmpp:reactions:0',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];

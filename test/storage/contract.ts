@@ -3,6 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { Credentials, Storage } from '../../src/storage/types.js';
 import { accountDataContract } from './contract/account-data.js';
+import { archiveContract } from './contract/archive.js';
 import { blocklistContract } from './contract/blocklist.js';
 import type { ContractContext } from './contract/context.js';
 import { makeCredentials } from './contract/credentials.js';
@@ -270,6 +271,7 @@ export function storageContract(
     invitesContract(ctx);
     accountDataContract(ctx);
     pubsubContract(ctx);
+    archiveContract(ctx);
 
     describe('lifecycle', function () {
       it('migrate is idempotent on a migrated store', async function () {

@@ -74,7 +74,9 @@ export default defineModule({
         if (online(account)) return false;
         // Unknown account: core answers it (RFC 6121 §8.5.1).
         if (!(await api.storage.accounts.get(account.domain, account.local))) return false;
-        const stamped = stampForStorage(ev.stanza, { host: api.host, account: account.bare, at: new Date(), id: randomUUID() });
+        // XEP-0359 §5: a module announcing stanza ids on accounts (archiving) assigned this one.
+        const reuseAccountId = api.discoInfo('account').features.includes(NS.SID);
+        const stamped = stampForStorage(ev.stanza, { host: api.host, account: account.bare, at: new Date(), id: randomUUID(), reuseAccountId });
         const id = await api.storage.offline.push(account.domain, account.local, stamped.toString(), limit);
         // XEP-0160 §2 and RFC 6121 §8.5.2.2.1: a full queue is answered with service-unavailable,
         // the same answer as for an account that stores nothing, so it reveals nothing more.

@@ -19,10 +19,21 @@ export interface Stamp {
    * and no second one is added.
    */
   redelivery?: boolean;
+  /**
+   * Another module on the message path assigns the account's stanza ids and removes forged ones
+   * (message archiving, XEP-0313 §3.5): a stanza-id by the account is then that one, and is kept
+   * instead of `id`, so the message has one id wherever the client meets it.
+   */
+  reuseAccountId?: boolean;
 }
 
 function sameJid(value: unknown, jid: string): boolean {
   return typeof value === 'string' && Jid.tryParse(value)?.full === jid;
+}
+
+/** A stanza-id whose 'by' is the account. */
+function accountId(child: Element, s: Stamp): boolean {
+  return child.getNS() === NS.SID && child.getName() === 'stanza-id' && sameJid(child.attrs.by, s.account);
 }
 
 /**
@@ -33,7 +44,7 @@ function sameJid(value: unknown, jid: string): boolean {
 function forged(child: Element, s: Stamp): boolean {
   const ns = child.getNS() as string | undefined;
   const name = child.getName();
-  if (ns === NS.SID && name === 'stanza-id') return sameJid(child.attrs.by, s.account);
+  if (ns === NS.SID && name === 'stanza-id') return !s.reuseAccountId && accountId(child, s);
   if (ns === NS.DELAY && name === 'delay') return !s.redelivery && sameJid(child.attrs.from, s.host);
   return false;
 }
@@ -61,14 +72,18 @@ export function withDelay(stanza: Element, host: string, at: Date): Element {
 }
 
 /**
- * A copy of `stanza` ready to be stored: forged stamps removed, our delay and stanza-id added.
+ * A copy of `stanza` ready to be stored: forged stamps removed, our delay and stanza-id added
+ * (or the account's stanza-id kept, see Stamp.reuseAccountId; a redelivery's delay kept).
  * The original is left untouched (children are shared, read-only).
  */
 export function stampForStorage(stanza: Element, s: Stamp): Element {
   const copy = xml(stanza.name, { ...stanza.attrs });
   const kept = stanza.children.filter((c) => typeof c === 'string' || !forged(c, s));
   const stamped = s.redelivery === true && kept.some((c) => isOwnDelay(c, s.host));
-  const sid = xml('stanza-id', { xmlns: NS.SID, id: s.id, by: s.account });
-  copy.children = stamped ? [...kept, sid] : [...kept, delayElement(s.host, s.at, 'Offline Storage'), sid];
+  const assigned = kept.some((c) => typeof c !== 'string' && accountId(c, s));
+  const added: Element[] = [];
+  if (!stamped) added.push(delayElement(s.host, s.at, 'Offline Storage'));
+  if (!assigned) added.push(xml('stanza-id', { xmlns: NS.SID, id: s.id, by: s.account }));
+  copy.children = [...kept, ...added];
   return copy;
 }

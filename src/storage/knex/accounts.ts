@@ -16,6 +16,8 @@ const ACCOUNT_DATA_TABLES = [
   'roster_versions',
   'offline_messages',
   'blocklist',
+  'archive_messages',
+  'archive_prefs',
 ] as const;
 
 function credentialRows(host: string, username: string, credentials: Credentials): Record<string, unknown>[] {

@@ -8,6 +8,7 @@ import type { Database as SqliteDatabase } from 'sqlite3';
 import { silentLogger, type Logger } from '../../util/log.js';
 import type { Storage } from '../types.js';
 import { knexAccountStore } from './accounts.js';
+import { knexArchiveStore } from './archive.js';
 import { knexBlockStore } from './blocklist.js';
 import { knexCapsStore } from './caps.js';
 import { knexInviteStore } from './invites.js';
@@ -147,6 +148,7 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     invites: knexInviteStore(db),
     pubsub: knexPubsubStore(db, cfg.driver),
     caps: knexCapsStore(db),
+    archive: knexArchiveStore(db),
 
     async migrate() {
       const latest = async (): Promise<[number, string[]]> => (await db.migrate.latest(MIGRATIONS)) as [number, string[]];

@@ -3,6 +3,7 @@
 // data needs an existing account, and deleting an account removes everything stored for it.
 // Each store lives in its own file; this one only wires them together.
 import type { Storage } from '../types.js';
+import { memoryArchiveStore } from './archive.js';
 import { memoryAccountStore } from './accounts.js';
 import { memoryBlockStore } from './blocklist.js';
 import { memoryCapsStore } from './caps.js';
@@ -30,6 +31,8 @@ export function createMemoryStorage(): Storage {
   const blocklist = memoryBlockStore(ctx);
   const pubsub = memoryPubsubStore(ctx);
   perAccount.push(keyValue, roster, offline, blocklist, pubsub);
+  const archive = memoryArchiveStore(ctx);
+  perAccount.push(keyValue, roster, offline, blocklist, archive);
 
   return {
     kind: 'memory',
@@ -41,6 +44,7 @@ export function createMemoryStorage(): Storage {
     invites: memoryInviteStore(open),
     pubsub,
     caps: memoryCapsStore(open),
+    archive,
     async migrate() {
       open();
     },

@@ -42,6 +42,14 @@ describe('modules/offline: stamps and stored text', () => {
     assert.equal(out.getChild('origin-id', 'urn:xmpp:sid:0')?.attrs.id, 'orig');
   });
 
+  it('keeps the stanza-id the archive assigned instead of adding a second one (XEP-0359 §3, XEP-0313 §3.5)', () => {
+    const input = parse("<message to='juliet@example.org'><body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='archived' by='juliet@example.org'/></message>");
+    const ids = children(stampForStorage(input, { ...STAMP, reuseAccountId: true }), 'stanza-id', 'urn:xmpp:sid:0');
+    assert.deepEqual(ids.map((i) => [i.attrs.id, i.attrs.by]), [['archived', 'juliet@example.org']]);
+    const plain = children(stampForStorage(parse("<message to='juliet@example.org'><body>hi</body></message>"), { ...STAMP, reuseAccountId: true }), 'stanza-id', 'urn:xmpp:sid:0');
+    assert.deepEqual(plain.map((i) => i.attrs.id), ['id-1'], 'a message the archive did not take gets its own');
+  });
+
   it('discards a delay claiming to come from this server, keeps other delays (XEP-0203 §5)', () => {
     const input = parse("<message to='juliet@example.org'><body>hi</body>" +
       "<delay xmlns='urn:xmpp:delay' from='example.org' stamp='2000-01-01T00:00:00Z'/>" +

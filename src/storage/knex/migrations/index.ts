@@ -7,6 +7,7 @@ import * as m0003 from './0003_roster.js';
 import * as m0004 from './0004_offline.js';
 import * as m0005 from './0005_blocklist.js';
 import * as m0006 from './0006_invites.js';
+import * as m0007 from './0007_archive.js';
 import * as m0008 from './0008_pubsub.js';
 
 interface NamedMigration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0004_offline', migration: m0004 },
   { name: '0005_blocklist', migration: m0005 },
   { name: '0006_invites', migration: m0006 },
+  { name: '0007_archive', migration: m0007 },
   { name: '0008_pubsub', migration: m0008 },
 ];
 

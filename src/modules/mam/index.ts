@@ -1,0 +1,110 @@
+// XEP-0313: Message Archive Management for user archives, with XEP-0441 preferences and
+// XEP-0359 stanza ids. Messages a local account sends or receives are archived (archiving.ts)
+// through a write-behind buffer (writer.ts) and queried with RSM paging (iq.ts, query.ts).
+// Wiring only: the account caches, the buffer's flush barrier, retention and disco.
+import { defineModule } from '../../core/module-api.js';
+import { Jid } from '../../xmpp/jid.js';
+import { NS } from '../../xmpp/ns.js';
+import type { ArchiveEntry } from '../../storage/types.js';
+import { installArchiving } from './archiving.js';
+import type { MamContext } from './context.js';
+import { ArchiveIds } from './ids.js';
+import { installIq } from './iq.js';
+import { mamOptions } from './options.js';
+import { PolicyCache, type Policy } from './policy.js';
+import { defaultPrefs } from './prefs.js';
+import { durationMs, purgeEvery, Retention } from './retention.js';
+import { WriteBehind, type Schedule } from './writer.js';
+
+export default defineModule({
+  name: 'mam',
+  description: 'Message archives of accounts, queried with paging (XEP-0313, XEP-0441, XEP-0359)',
+  specs: ['XEP-0313', 'XEP-0441', 'XEP-0359', 'XEP-0059', 'XEP-0297', 'XEP-0334'],
+  options: mamOptions,
+  setup(api) {
+    const { host, options, storage, log } = api;
+
+    // §7: on the archiving JIDs, the accounts' bare JIDs. XEP-0359 §5: stanza ids are assigned
+    // (and forged ones removed) by the account.
+    for (const feature of [NS.MAM, NS.MAM_EXTENDED, NS.SID]) api.addFeature(feature, 'account');
+
+    const load = async (username: string): Promise<Policy> => {
+      const online = api.sessionsOf(Jid.of(username, host)).length > 0;
+      if (!online && (await storage.accounts.get(host, username)) === undefined) {
+        return { exists: false, prefs: defaultPrefs(options.default_mode), roster: undefined };
+      }
+      const prefs = (await storage.archive.getPrefs(host, username)) ?? defaultPrefs(options.default_mode);
+      const roster = prefs.default === 'roster' ? new Set((await storage.roster.get(host, username)).items.map((i) => i.jid)) : undefined;
+      return { exists: true, prefs, roster };
+    };
+
+    // Timers of the buffer are plain ones, unref'd (a pending batch never keeps the process
+    // alive) and cancelled at unload; the API's setTimeout keeps a disposer per call.
+    const timers = new Set<NodeJS.Timeout>();
+    const schedule: Schedule = (fn, ms) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      t.unref();
+      timers.add(t);
+      return () => {
+        clearTimeout(t);
+        timers.delete(t);
+      };
+    };
+    const writer = new WriteBehind<ArchiveEntry>(
+      async (rows) => {
+        await storage.archive.append(rows);
+      },
+      { batch: options.write_batch, delayMs: options.write_delay_ms },
+      schedule,
+      (err, rows) => log.error('archived messages could not be written', { rows, err }),
+    );
+    const ctx: MamContext = { api, ids: new ArchiveIds(), writer, policies: new PolicyCache(load, options.cache_size) };
+
+    api.addFlusher(() => writer.flush());
+    api.onUnload(async () => {
+      for (const t of timers) clearTimeout(t);
+      await writer.flush().catch(() => undefined);
+    });
+
+    api.on('session/bound', ({ session }) => {
+      ctx.policies.pin(session.jid.local);
+    });
+    api.on('session/closed', ({ session }) => {
+      if (api.sessionsOf(session.jid.toBare()).length === 0) ctx.policies.unpin(session.jid.local);
+    });
+    api.on('roster/changed', ({ host: h, username }) => {
+      if (h === host) ctx.policies.forget(username);
+    });
+    api.on('account/created', ({ host: h, username }) => {
+      if (h === host) ctx.policies.forget(username);
+    });
+    // Last in the chain: the other handlers of the notification do not wait for the delete.
+    api.on('account/deleted', ({ host: h, username }) => {
+      if (h !== host) return undefined;
+      ctx.policies.forget(username);
+      writer.drop((row) => row.username === username);
+      return storage.archive.removeAll(host, username).catch((err: unknown) => {
+        log.error('archive of a deleted account could not be removed', { username, err });
+      });
+    }, -1000);
+
+    const maxAge = durationMs(options.max_age);
+    if (maxAge > 0) {
+      const retention = new Retention((before, limit) => storage.archive.purge(host, before, limit), maxAge);
+      api.setInterval(() => {
+        retention.run().then(
+          (n) => {
+            if (n > 0) log.info('old archived messages deleted', { count: n });
+          },
+          (err: unknown) => log.error('archive retention failed', { err }),
+        );
+      }, purgeEvery(maxAge));
+    }
+
+    installArchiving(ctx);
+    installIq(ctx);
+  },
+});
