@@ -7,7 +7,7 @@ import { readPassword } from './prompt.js';
 import { INVITE_HELP, INVITE_OPTIONS, INVITE_USAGE, inviteRequest, runInvite } from './invite.js';
 import { AccountError, changePassword, createAccount, deleteAccount, parseAccountJid } from '../core/accounts.js';
 import { planModules } from '../core/module-loader.js';
-import { StartupError } from '../core/server.js';
+import { StartupError } from '../core/startup-error.js';
 import { createStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import type { Config } from '../config/types.js';

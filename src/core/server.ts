@@ -27,13 +27,9 @@ import { AuthThrottle, ConnectionCounter } from './c2s/throttle.js';
 import { SmRegistry } from './c2s/sm/registry.js';
 import { installUndeliveredFallback } from './c2s/sm/undelivered.js';
 import { SERVER_NAME, serverVersion } from './version.js';
+import { StartupError } from './startup-error.js';
 
-export class StartupError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'StartupError';
-  }
-}
+export { StartupError };
 
 async function loadSecret(dataDir: string, ephemeral: boolean): Promise<Buffer> {
   if (ephemeral) return randomBytes(32);

@@ -8,7 +8,9 @@ import { EXAMPLE_CONFIG, hasScript, starling, starlingInPty, tempDir, transcript
 const PASSWORDS = ['pipe-pw-Alice1', 'argv-pw-Bob2', 'argv-pw-Mallory3', 'argv-pw-Dave4', 'tty-pw-Terry5', 'tty-pw-Mis6', 'tty-pw-Mis7', 'tty-pw-Ahead8'];
 const NO_STACK = /\n\s+at /;
 
-describe('starling CLI: usage, check-config and account commands', () => {
+describe('starling CLI: usage, check-config and account commands', function () {
+  // Each step runs bin/starling in a child process: generous bounds for a loaded machine.
+  this.timeout(60_000);
   let dir: string;
   let cfg: string;
   const run = (args: string[], input?: string): Promise<Result> => starling(args, { cwd: dir, input });

@@ -10,7 +10,9 @@ import { listeningPort, spawnStarling, starling, tempDir, type Proc, type Result
 
 const TOKEN = /^[A-Za-z0-9]{22}$/;
 
-describe('starling invite: registration invitations', () => {
+describe('starling invite: registration invitations', function () {
+  // Each step runs bin/starling in a child process: generous bounds for a loaded machine.
+  this.timeout(60_000);
   let dir: string;
   let cfg: string;
   const run = (args: string[]): Promise<Result> => starling([...args, '-c', cfg], { cwd: dir });

@@ -12,7 +12,9 @@ const OLD_PW = 'old-secret-Quartz1';
 const NEW_PW = 'new-secret-Zircon2';
 const NO_STACK = /\n\s+at /;
 
-describe('starling start: a real server process run from the CLI', () => {
+describe('starling start: a real server process run from the CLI', function () {
+  // Each step runs bin/starling in a child process: generous bounds for a loaded machine.
+  this.timeout(60_000);
   let dir: string;
   let cfg: string;
   before(async () => {

@@ -55,6 +55,7 @@ describe('kill -9 under load, then restart: nothing acknowledged is lost', funct
   let dir: string;
   let cfg: string;
   let server: Proc | undefined;
+  let bob: RawClient;
   const clients: RawClient[] = [];
   let acked = 0;
   let sent = 0;
@@ -138,7 +139,7 @@ describe('kill -9 under load, then restart: nothing acknowledged is lost', funct
   it('after a restart bob gets every acknowledged message once, in order', async () => {
     const s = await startServer(cfg, dir);
     server = s.proc;
-    const bob = await RawClient.connect({ port: s.port, ca: s.ca });
+    bob = await RawClient.connect({ port: s.port, ca: s.ca });
     clients.push(bob);
     await bob.login('bob', PW, 'receiver');
     bob.send(xml('presence'));
@@ -163,7 +164,7 @@ describe('kill -9 under load, then restart: nothing acknowledged is lost', funct
     assert.ok(got.every((n) => n <= sent));
   });
 
-  it('the roster and both accounts survived, and the database passes its integrity check', async () => {
+  it('the roster, both accounts and both archives survived, and the database passes its integrity check', async () => {
     const s = server!;
     const port = listeningPort(s.stdout, 'c2s');
     const ca = await readFile(join(dir, 'data', 'certs', 'localhost.crt'), 'utf8');
@@ -173,6 +174,20 @@ describe('kill -9 under load, then restart: nothing acknowledged is lost', funct
     const roster = await alice.iq(xml('iq', { type: 'get', id: 'r2' }, xml('query', { xmlns: 'jabber:iq:roster' })));
     const items = roster.getChild('query')!.getChildren('item').map((i: Element) => [i.attrs.jid, i.attrs.name]);
     assert.deepEqual(items, [['bob@localhost', 'Bob']]);
+    // Every message acknowledged under stream management is in both archives (XEP-0313): the
+    // server's <a/> waits for the batched archive writes.
+    for (const [c, other] of [[alice, 'bob@localhost'], [bob, 'alice@localhost']] as const) {
+      const id = `count-${other}`;
+      c.send(xml('iq', { type: 'set', id }, xml('query', { xmlns: 'urn:xmpp:mam:2' },
+        xml('x', { xmlns: 'jabber:x:data', type: 'submit' },
+          xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, 'urn:xmpp:mam:2')),
+          xml('field', { var: 'with' }, xml('value', {}, other))),
+        xml('set', { xmlns: 'http://jabber.org/protocol/rsm' }, xml('max', {}, '0')))));
+      const fin = await c.expect((e) => e.name === 'iq' && e.attrs.id === id);
+      assert.equal(fin.attrs.type, 'result', fin.toString());
+      const count = Number(fin.getChild('fin')?.getChild('set')?.getChildText('count'));
+      assert.ok(count >= smAcked, `${c === alice ? 'alice' : 'bob'}'s archive holds ${count}, at least the ${smAcked} acknowledged`);
+    }
     s.child.kill('SIGTERM');
     assert.equal((await s.exit(10_000)).code, 0);
     server = undefined;

@@ -56,7 +56,7 @@ export class Proc {
   }
 
   /** Resolves once stdout or stderr contains `text` (`times` times); fails after `timeoutMs` or on exit. */
-  waitFor(text: string, timeoutMs = 10_000, times = 1): Promise<void> {
+  waitFor(text: string, timeoutMs = 30_000, times = 1): Promise<void> {
     return new Promise((resolve, reject) => {
       const done = (err?: Error): void => {
         clearTimeout(timer);
@@ -75,7 +75,7 @@ export class Proc {
   }
 
   /** The exit result, or a failure (and a SIGKILL) if it takes longer than `timeoutMs`. */
-  async exit(timeoutMs = 10_000): Promise<Result> {
+  async exit(timeoutMs = 30_000): Promise<Result> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
