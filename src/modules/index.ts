@@ -20,4 +20,5 @@ export const builtinModules: Readonly<Record<string, Loader>> = {
   csi: async () => (await import('./csi/index.js')).default,
   caps: async () => (await import('./caps/index.js')).default,
   pep: async () => (await import('./pep/index.js')).default,
+  push: async () => (await import('./push/index.js')).default,
 };

@@ -55,6 +55,12 @@ export const NS = {
   BOOKMARKS: 'urn:xmpp:bookmarks:1',
   BOOKMARKS_LEGACY: 'storage:bookmarks',
   BOOKMARKS_CONVERSION: 'urn:xmpp:bookmarks-conversion:0',
+  PUSH: 'urn:xmpp:push:0',
+  PUSH_SUMMARY: 'urn:xmpp:push:summary',
+  OMEMO_LEGACY: 'eu.siacs.conversations.axolotl',
+  OMEMO: 'urn:xmpp:omemo:2',
+  OPENPGP: 'urn:xmpp:openpgp:0',
+  JINGLE_MESSAGE: 'urn:xmpp:jingle-message:0',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];

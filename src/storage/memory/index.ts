@@ -10,6 +10,7 @@ import { memoryInviteStore } from './invites.js';
 import { memoryKeyValueStore } from './kv.js';
 import { memoryOfflineStore } from './offline.js';
 import { memoryPubsubStore } from './pubsub.js';
+import { memoryPushStore } from './push.js';
 import { memoryRosterStore } from './roster.js';
 import type { MemoryContext } from './shared.js';
 
@@ -29,7 +30,8 @@ export function createMemoryStorage(): Storage {
   const offline = memoryOfflineStore(ctx);
   const blocklist = memoryBlockStore(ctx);
   const pubsub = memoryPubsubStore(ctx);
-  perAccount.push(keyValue, roster, offline, blocklist, pubsub);
+  const push = memoryPushStore(ctx);
+  perAccount.push(keyValue, roster, offline, blocklist, pubsub, push);
 
   return {
     kind: 'memory',
@@ -41,6 +43,7 @@ export function createMemoryStorage(): Storage {
     invites: memoryInviteStore(open),
     pubsub,
     caps: memoryCapsStore(open),
+    push,
     async migrate() {
       open();
     },
