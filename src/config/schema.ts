@@ -82,7 +82,7 @@ const moduleMap = z
 
 export const DEFAULT_MODULES = (): Record<string, Record<string, unknown>> => ({
   disco: {}, ping: {}, version: {}, time: {}, blocking: {}, offline: {}, register: {}, presence: {}, vcard: {}, private: {},
-  last: {}, roster: {}, carbons: {}, csi: {}, caps: {}, pep: {}, mam: {},
+  last: {}, roster: {}, carbons: {}, csi: {}, caps: {}, pep: {}, mam: {}, push: {},
 });
 
 // ---- host names ------------------------------------------------------------------------------

@@ -21,4 +21,5 @@ export const builtinModules: Readonly<Record<string, Loader>> = {
   caps: async () => (await import('./caps/index.js')).default,
   pep: async () => (await import('./pep/index.js')).default,
   mam: async () => (await import('./mam/index.js')).default,
+  push: async () => (await import('./push/index.js')).default,
 };

@@ -66,6 +66,9 @@ export const NS = {
   PGP_LEGACY: 'jabber:x:encrypted',
   RETRACT: 'urn:xmpp:message-retract:1',
   REACTIONS: 'urn:xmpp:reactions:0',
+  PUSH: 'urn:xmpp:push:0',
+  PUSH_SUMMARY: 'urn:xmpp:push:summary',
+  JINGLE_MESSAGE: 'urn:xmpp:jingle-message:0',
 } as const;
 
 export type Namespace = (typeof NS)[keyof typeof NS];

@@ -10,6 +10,7 @@ import { makeCredentials } from './contract/credentials.js';
 import { invitesContract } from './contract/invites.js';
 import { offlineContract } from './contract/offline.js';
 import { pubsubContract } from './contract/pubsub.js';
+import { pushContract } from './contract/push.js';
 import { rosterContract } from './contract/roster.js';
 
 export { makeCredentials };
@@ -272,6 +273,7 @@ export function storageContract(
     accountDataContract(ctx);
     pubsubContract(ctx);
     archiveContract(ctx);
+    pushContract(ctx);
 
     describe('lifecycle', function () {
       it('migrate is idempotent on a migrated store', async function () {

@@ -15,6 +15,7 @@ import { knexInviteStore } from './invites.js';
 import { knexKeyValueStore } from './kv.js';
 import { knexOfflineStore } from './offline.js';
 import { knexPubsubStore } from './pubsub.js';
+import { knexPushStore } from './push.js';
 import { knexRosterStore } from './roster.js';
 import { migrationSource } from './migrations/index.js';
 import { withFileLock } from './migrate-lock.js';
@@ -149,6 +150,7 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     pubsub: knexPubsubStore(db, cfg.driver),
     caps: knexCapsStore(db),
     archive: knexArchiveStore(db),
+    push: knexPushStore(db, cfg.driver),
 
     async migrate() {
       const latest = async (): Promise<[number, string[]]> => (await db.migrate.latest(MIGRATIONS)) as [number, string[]];

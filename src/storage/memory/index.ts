@@ -11,6 +11,7 @@ import { memoryInviteStore } from './invites.js';
 import { memoryKeyValueStore } from './kv.js';
 import { memoryOfflineStore } from './offline.js';
 import { memoryPubsubStore } from './pubsub.js';
+import { memoryPushStore } from './push.js';
 import { memoryRosterStore } from './roster.js';
 import type { MemoryContext } from './shared.js';
 
@@ -30,9 +31,9 @@ export function createMemoryStorage(): Storage {
   const offline = memoryOfflineStore(ctx);
   const blocklist = memoryBlockStore(ctx);
   const pubsub = memoryPubsubStore(ctx);
-  perAccount.push(keyValue, roster, offline, blocklist, pubsub);
   const archive = memoryArchiveStore(ctx);
-  perAccount.push(keyValue, roster, offline, blocklist, archive);
+  const push = memoryPushStore(ctx);
+  perAccount.push(keyValue, roster, offline, blocklist, pubsub, archive, push);
 
   return {
     kind: 'memory',
@@ -45,6 +46,7 @@ export function createMemoryStorage(): Storage {
     pubsub,
     caps: memoryCapsStore(open),
     archive,
+    push,
     async migrate() {
       open();
     },
