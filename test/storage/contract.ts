@@ -6,6 +6,7 @@ import { accountDataContract } from './contract/account-data.js';
 import { blocklistContract } from './contract/blocklist.js';
 import type { ContractContext } from './contract/context.js';
 import { makeCredentials } from './contract/credentials.js';
+import { fastTokensContract } from './contract/fast-tokens.js';
 import { invitesContract } from './contract/invites.js';
 import { offlineContract } from './contract/offline.js';
 import { pubsubContract } from './contract/pubsub.js';
@@ -270,6 +271,7 @@ export function storageContract(
     invitesContract(ctx);
     accountDataContract(ctx);
     pubsubContract(ctx);
+    fastTokensContract(ctx);
 
     describe('lifecycle', function () {
       it('migrate is idempotent on a migrated store', async function () {

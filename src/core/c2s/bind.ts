@@ -42,15 +42,25 @@ export function handleBindStage(stream: C2sStream, el: Element): void {
     throw err;
   }
   const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream, host, stream.ctx);
-  // A bind of a resource already in use replaces the old session (RFC 6120 §7.7.2.2, the
-  // 'override' policy): the old stream gets a conflict stream error.
-  const old = stream.ctx.sessions.get(jid);
-  stream.session = session;
-  if (old) old.close(new StreamError('conflict', 'replaced by a new connection'));
-  stream.ctx.sessions.add(session);
   stream.sendStanza(iqResult(el, xml('bind', { xmlns: NS.BIND }, xml('jid', {}, jid.full))));
-  stream.log.info('session started', { session: session.id, jid: jid.full, stream: stream.id, secure: session.secure });
-  host.events.emit('session/bound', { session });
+  registerSession(stream, session);
+}
+
+/**
+ * Makes a session bound on `stream` known: registered, logged and announced (`session/bound`).
+ * A bind of a resource already in use replaces the old session (RFC 6120 §7.7.2.2, the
+ * 'override' policy), and so does `replaces` (sessions of the same client, XEP-0386): the old
+ * streams get a conflict stream error.
+ */
+export function registerSession(stream: C2sStream, session: C2sSession, replaces: readonly C2sSession[] = []): void {
+  const old = stream.ctx.sessions.get(session.jid);
+  stream.session = session;
+  for (const s of old ? [old, ...replaces] : replaces) {
+    if (s !== session) s.close(new StreamError('conflict', 'replaced by a new connection'));
+  }
+  stream.ctx.sessions.add(session);
+  stream.log.info('session started', { session: session.id, jid: session.jid.full, stream: stream.id, secure: session.secure });
+  session.host.events.emit('session/bound', { session });
 }
 
 /** A stanza from a bound client: checked, `from` stamped, then routed in order. */

@@ -28,6 +28,11 @@ export function bindFeatures(streamManagement: boolean): Element[] {
   return out;
 }
 
+/** After an inline bind or resumption (SASL2): stream management when not enabled yet. */
+export function sessionFeatures(streamManagement: boolean): Element[] {
+  return streamManagement ? [smFeature()] : [];
+}
+
 export function featuresElement(children: Element[]): Element {
   return xml('stream:features', {}, ...children);
 }

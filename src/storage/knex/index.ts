@@ -10,6 +10,7 @@ import type { Storage } from '../types.js';
 import { knexAccountStore } from './accounts.js';
 import { knexBlockStore } from './blocklist.js';
 import { knexCapsStore } from './caps.js';
+import { knexFastTokenStore } from './fast-tokens.js';
 import { knexInviteStore } from './invites.js';
 import { knexKeyValueStore } from './kv.js';
 import { knexOfflineStore } from './offline.js';
@@ -147,6 +148,7 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     invites: knexInviteStore(db),
     pubsub: knexPubsubStore(db, cfg.driver),
     caps: knexCapsStore(db),
+    fastTokens: knexFastTokenStore(db),
 
     async migrate() {
       const latest = async (): Promise<[number, string[]]> => (await db.migrate.latest(MIGRATIONS)) as [number, string[]];

@@ -6,6 +6,7 @@ import type { Storage } from '../types.js';
 import { memoryAccountStore } from './accounts.js';
 import { memoryBlockStore } from './blocklist.js';
 import { memoryCapsStore } from './caps.js';
+import { memoryFastTokenStore } from './fast-tokens.js';
 import { memoryInviteStore } from './invites.js';
 import { memoryKeyValueStore } from './kv.js';
 import { memoryOfflineStore } from './offline.js';
@@ -29,7 +30,8 @@ export function createMemoryStorage(): Storage {
   const offline = memoryOfflineStore(ctx);
   const blocklist = memoryBlockStore(ctx);
   const pubsub = memoryPubsubStore(ctx);
-  perAccount.push(keyValue, roster, offline, blocklist, pubsub);
+  const fastTokens = memoryFastTokenStore(ctx);
+  perAccount.push(keyValue, roster, offline, blocklist, pubsub, fastTokens);
 
   return {
     kind: 'memory',
@@ -41,6 +43,7 @@ export function createMemoryStorage(): Storage {
     invites: memoryInviteStore(open),
     pubsub,
     caps: memoryCapsStore(open),
+    fastTokens,
     async migrate() {
       open();
     },

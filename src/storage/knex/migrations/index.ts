@@ -8,6 +8,7 @@ import * as m0004 from './0004_offline.js';
 import * as m0005 from './0005_blocklist.js';
 import * as m0006 from './0006_invites.js';
 import * as m0008 from './0008_pubsub.js';
+import * as m0009 from './0009_fast_tokens.js';
 
 interface NamedMigration {
   name: string;
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0005_blocklist', migration: m0005 },
   { name: '0006_invites', migration: m0006 },
   { name: '0008_pubsub', migration: m0008 },
+  { name: '0009_fast_tokens', migration: m0009 },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
