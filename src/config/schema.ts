@@ -241,6 +241,21 @@ const streamManagement = section(
   'Stream management (XEP-0198)',
 );
 
+const sasl2 = section(
+  {
+    enabled: bool(true, 'Offer SASL2 (XEP-0388) with Bind 2 (XEP-0386) to clients over TLS'),
+  },
+  'Extensible SASL profile (XEP-0388)',
+);
+
+const fast = section(
+  {
+    enabled: bool(true, 'Offer FAST authentication tokens (XEP-0484) inside SASL2'),
+    token_lifetime: int(60, 31_536_000, 1_209_600, 'Seconds a FAST token stays valid'),
+  },
+  'Fast authentication tokens (XEP-0484)',
+);
+
 const hostTls = section(
   {
     cert: text('a file path').optional().describe('PEM certificate chain file'),
@@ -300,6 +315,8 @@ export const configSchema = strict({
   limits,
   auth,
   stream_management: streamManagement,
+  sasl2,
+  fast,
   modules: moduleMap.default(DEFAULT_MODULES).describe('Default module set of every host'),
   hosts,
 });

@@ -86,6 +86,20 @@ export interface StreamManagementConfig {
   request_ack_every: number;
 }
 
+/** The extensible SASL profile (XEP-0388) with Bind 2 (XEP-0386) on client streams. */
+export interface Sasl2Config {
+  /** Offer SASL2 beside classic SASL once TLS is in place. */
+  enabled: boolean;
+}
+
+/** Fast authentication tokens (XEP-0484) inside SASL2. */
+export interface FastConfig {
+  /** Offer FAST tokens (needs sasl2.enabled). */
+  enabled: boolean;
+  /** Seconds a token stays valid; one used in the second half of its life is replaced. */
+  token_lifetime: number;
+}
+
 export interface StorageSection {
   driver: 'memory' | 'sqlite' | 'postgres';
   /** SQLite database file, relative to data_dir unless absolute. */
@@ -107,6 +121,8 @@ export interface Config {
   limits: Limits;
   auth: AuthConfig;
   stream_management: StreamManagementConfig;
+  sasl2: Sasl2Config;
+  fast: FastConfig;
   /** Default module set (name -> options) for every host. */
   modules: Record<string, Record<string, unknown>>;
   hosts: Record<string, HostConfig>;

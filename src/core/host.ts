@@ -3,7 +3,9 @@
 import type { Logger } from '../util/log.js';
 import { EventBus } from './events.js';
 import type { Element } from '../xmpp/xml.js';
-import type { DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, NonzaHandler, StreamFeatureOptions, StreamFeatureStage } from './module-api.js';
+import type {
+  Bind2FeatureHandler, DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, NonzaHandler, StreamFeatureOptions, StreamFeatureStage,
+} from './module-api.js';
 
 export class Host {
   readonly events: EventBus;
@@ -13,6 +15,7 @@ export class Host {
   private readonly features_: Record<StreamFeatureStage, { el: Element; tlsOnly: boolean }[]> = { preauth: [], bound: [] };
   private readonly flushers = new Set<() => Promise<void>>();
   private readonly nonzas = new Map<string, NonzaHandler>();
+  private readonly bind2 = new Map<string, Bind2FeatureHandler>();
 
   constructor(readonly name: string, readonly log: Logger) {
     this.events = new EventBus(log);
@@ -78,6 +81,22 @@ export class Host {
 
   nonzaHandler(ns: string): NonzaHandler | undefined {
     return this.nonzas.get(ns);
+  }
+
+  /** Offers a feature for inline enabling in Bind 2 requests (XEP-0386) and handles it. */
+  addBind2Feature(ns: string, handler: Bind2FeatureHandler): () => void {
+    if (this.bind2.has(ns)) throw new Error(`a Bind 2 handler for ${ns} exists already`);
+    this.bind2.set(ns, handler);
+    return () => this.bind2.delete(ns);
+  }
+
+  bind2Handler(ns: string): Bind2FeatureHandler | undefined {
+    return this.bind2.get(ns);
+  }
+
+  /** Namespaces of the Bind 2 inline features modules offer, in the order they were added. */
+  bind2Features(): string[] {
+    return [...this.bind2.keys()];
   }
 
   /** Registers a write-behind buffer's flush (see ModuleApi.addFlusher). */

@@ -68,6 +68,14 @@ export interface StreamFeatureOptions {
   tlsOnly?: boolean;
 }
 
+/**
+ * Enables a feature for a new session as part of a Bind 2 request (XEP-0386), e.g. carbons or
+ * an initial client state: called with the session, not yet registered nor announced, and an
+ * element of the handler's namespace from the client's <bind/>. What it returns goes into
+ * <bound/>. Throwing skips the feature (the bind itself goes on).
+ */
+export type Bind2FeatureHandler = (session: ClientSession, request: Element) => Element | undefined | void | Promise<Element | undefined | void>;
+
 export interface ModuleApi<O> {
   readonly name: string;
   /** The virtual host this instance serves. */
@@ -85,6 +93,11 @@ export interface ModuleApi<O> {
   addStreamFeature(stage: StreamFeatureStage, feature: Element, opts?: StreamFeatureOptions): void;
   /** Claims the nonzas of a namespace on this host's bound client streams (one module each). */
   addNonzaHandler(ns: string, handler: NonzaHandler): void;
+  /**
+   * Offers a feature (its namespace) for inline enabling in Bind 2 requests (XEP-0386) and
+   * handles the elements of that namespace in them (one module each).
+   */
+  addBind2Feature(ns: string, handler: Bind2FeatureHandler): void;
 
   /** Fires an event on this host without waiting (handler failures are logged). */
   emit<K extends EventName>(event: K, payload: EventMap[K]): void;

@@ -136,6 +136,9 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
     addNonzaHandler: (ns, handler) => {
       disposers.push(host.addNonzaHandler(ns, handler));
     },
+    addBind2Feature: (ns, handler) => {
+      disposers.push(host.addBind2Feature(ns, handler));
+    },
     emit: (event, payload) => host.events.emit(event, payload),
     send: (stanza: Element) => deps.router.route(stanza),
     request: (iq, timeoutMs) => sendIqRequest(host, deps.router, iq, timeoutMs),

@@ -157,6 +157,49 @@ export * from './pubsub-types.js';
 export * from './archive-types.js';
 export * from './push-types.js';
 
+/** Which of a client's two FAST token places (XEP-0484 §"Server-side handling of multiple active tokens"). */
+export type FastTokenSlot = 'current' | 'new';
+
+/**
+ * A FAST token (XEP-0484) of one client installation of an account. The token itself is never
+ * stored: it is derived from `seed` with a secret kept outside storage, so a copy of the
+ * database cannot be used to log in.
+ */
+export interface FastToken {
+  host: string;
+  username: string;
+  /** The client's SASL2 user-agent id (a UUID, lower-case). */
+  clientId: string;
+  slot: FastTokenSlot;
+  /** The HT mechanism the token is bound to, e.g. HT-SHA-256-NONE. */
+  mechanism: string;
+  /** Random bytes the token is derived from. */
+  seed: Buffer;
+  created: Date;
+  expires: Date;
+}
+
+/**
+ * FAST tokens: per client of an account at most a 'current' token (used before) and a 'new' one
+ * (issued, not used yet). Everything goes with the account.
+ */
+export interface FastTokenStore {
+  /** The client's tokens, 'new' first. */
+  list(host: string, username: string, clientId: string): Promise<FastToken[]>;
+  /**
+   * Puts a token into the client's 'new' place, replacing one never used, and removes the
+   * account's tokens expired at `token.created`. Rejects when the account does not exist.
+   */
+  issue(token: Omit<FastToken, 'slot'>): Promise<void>;
+  /**
+   * The 'new' token with this seed was used: it becomes the 'current' one, replacing the token
+   * there. Atomic; false when the 'new' place no longer holds that token.
+   */
+  promote(host: string, username: string, clientId: string, seed: Buffer): Promise<boolean>;
+  /** Removes one of the client's tokens, or both; resolves with how many there were. */
+  revoke(host: string, username: string, clientId: string, slot?: FastTokenSlot): Promise<number>;
+}
+
 export interface Storage {
   readonly kind: string;
   readonly accounts: AccountStore;
@@ -169,6 +212,7 @@ export interface Storage {
   readonly caps: CapsStore;
   readonly archive: ArchiveStore;
   readonly push: PushStore;
+  readonly fastTokens: FastTokenStore;
   /** Brings the schema to the newest version (no-op for memory). */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { archiveContract } from './contract/archive.js';
 import { blocklistContract } from './contract/blocklist.js';
 import type { ContractContext } from './contract/context.js';
 import { makeCredentials } from './contract/credentials.js';
+import { fastTokensContract } from './contract/fast-tokens.js';
 import { invitesContract } from './contract/invites.js';
 import { offlineContract } from './contract/offline.js';
 import { pubsubContract } from './contract/pubsub.js';
@@ -274,6 +275,7 @@ export function storageContract(
     pubsubContract(ctx);
     archiveContract(ctx);
     pushContract(ctx);
+    fastTokensContract(ctx);
 
     describe('lifecycle', function () {
       it('migrate is idempotent on a migrated store', async function () {

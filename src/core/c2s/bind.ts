@@ -8,6 +8,7 @@ import { errorReply, iqPayload, iqResult } from '../../xmpp/stanza.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 import { C2sSession } from './client-session.js';
 import type { C2sStream } from './stream.js';
+import type { ClientSession } from '../session-types.js';
 
 const IQ_TYPES = new Set(['get', 'set', 'result', 'error']);
 const PRESENCE_TYPES = new Set(['unavailable', 'subscribe', 'subscribed', 'unsubscribe', 'unsubscribed', 'probe', 'error']);
@@ -41,22 +42,41 @@ export function handleBindStage(stream: C2sStream, el: Element): void {
     if (err instanceof JidError) return reply(stream, el, new StanzaError('bad-request', 'the resource is not valid'));
     throw err;
   }
-  // A bind of a resource already in use replaces the old session (RFC 6120 §7.7.2.2, the
-  // 'override' policy): the old stream gets a conflict stream error.
-  const old = stream.ctx.sessions.get(jid);
   // §7.6.2.1: past the account's limit of connected resources, <resource-constraint/> (type
-  // wait, §8.3.3.18); a replacement does not add one.
-  const max = stream.ctx.config.limits.max_resources_per_account;
-  if (!old && max > 0 && stream.ctx.sessions.resources(jid).length >= max) {
-    return reply(stream, el, new StanzaError('resource-constraint', `at most ${max} resources may be connected at once`));
+  // wait, §8.3.3.18); a replacement (same resource, §7.7.2.2) does not add one.
+  if (!stream.ctx.sessions.get(jid) && overResourceLimit(stream, jid)) {
+    return reply(stream, el, new StanzaError('resource-constraint', `at most ${stream.ctx.config.limits.max_resources_per_account} resources may be connected at once`));
   }
   const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream, host, stream.ctx);
-  stream.session = session;
-  if (old) old.close(new StreamError('conflict', 'replaced by a new connection'));
-  stream.ctx.sessions.add(session);
   stream.sendStanza(iqResult(el, xml('bind', { xmlns: NS.BIND }, xml('jid', {}, jid.full))));
-  stream.log.info('session started', { session: session.id, jid: jid.full, stream: stream.id, secure: session.secure });
-  host.events.emit('session/bound', { session });
+  registerSession(stream, session);
+}
+
+/**
+ * A new resource for `jid`'s account would pass limits.max_resources_per_account; sessions in
+ * `replacing` (which the new one ends) do not count.
+ */
+export function overResourceLimit(stream: C2sStream, jid: Jid, replacing: readonly ClientSession[] = []): boolean {
+  const max = stream.ctx.config.limits.max_resources_per_account;
+  if (max <= 0) return false;
+  return stream.ctx.sessions.resources(jid).filter((s) => !replacing.includes(s)).length >= max;
+}
+
+/**
+ * Makes a session bound on `stream` known: registered, logged and announced (`session/bound`).
+ * A bind of a resource already in use replaces the old session (RFC 6120 §7.7.2.2, the
+ * 'override' policy), and so does `replaces` (sessions of the same client, XEP-0386): the old
+ * streams get a conflict stream error.
+ */
+export function registerSession(stream: C2sStream, session: C2sSession, replaces: readonly C2sSession[] = []): void {
+  const old = stream.ctx.sessions.get(session.jid);
+  stream.session = session;
+  for (const s of old ? [old, ...replaces] : replaces) {
+    if (s !== session) s.close(new StreamError('conflict', 'replaced by a new connection'));
+  }
+  stream.ctx.sessions.add(session);
+  stream.log.info('session started', { session: session.id, jid: session.jid.full, stream: stream.id, secure: session.secure });
+  session.host.events.emit('session/bound', { session });
 }
 
 /** A stanza from a bound client: checked, `from` stamped, then routed in order. */

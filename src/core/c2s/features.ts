@@ -28,6 +28,11 @@ export function bindFeatures(streamManagement: boolean): Element[] {
   return out;
 }
 
+/** After an inline bind or resumption (SASL2): stream management when not enabled yet. */
+export function sessionFeatures(streamManagement: boolean): Element[] {
+  return streamManagement ? [smFeature()] : [];
+}
+
 /** What XEP-0478 lets a stream announce about the limits it enforces. */
 export interface StreamLimits {
   /** Largest first-level element accepted, in bytes. */

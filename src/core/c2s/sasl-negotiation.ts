@@ -1,29 +1,58 @@
-// SASL negotiation on a client stream (RFC 6120 §6): mechanism offer, auth/response/abort,
-// failure conditions (§6.5), retries, and failed-login throttling per account and address.
+// SASL negotiation on a client stream (RFC 6120 §6): the mechanism offer, the exchange both
+// SASL profiles share (RFC 6120's, here, and SASL2's, XEP-0388, in sasl2/), failure conditions
+// (§6.5), the attempts allowed per stream, and failed-login throttling per account and address.
 import { NS } from '../../xmpp/ns.js';
 import { SaslFailure, StreamError } from '../../xmpp/errors.js';
 import { xml, type Element } from '../../xmpp/xml.js';
-import { createMechanism, offerableMechanisms, type SaslMechanism } from '../../xmpp/sasl/index.js';
+import { createMechanism, offerableMechanisms, type SaslContext, type SaslMechanism } from '../../xmpp/sasl/index.js';
 import type { ChannelBindingType } from '../transport.js';
 import { AuthThrottle } from './throttle.js';
 import type { C2sStream } from './stream.js';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function saslElement(name: 'success' | 'challenge', data: Buffer | undefined): string {
-  const el = xml(name, { xmlns: NS.SASL });
-  if (data && data.length) el.append(data.toString('base64'));
-  return el.toString();
+/** The bytes of base64 text, or undefined when it is not valid base64 (incorrect-encoding). */
+export function decodeBase64(text: string): Buffer | undefined {
+  return BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
+}
+
+export interface SaslSuccess {
+  readonly username: string;
+  readonly additionalData?: Buffer | undefined;
+}
+
+/** How a SASL profile puts the exchange on the wire and completes it. */
+export interface SaslProfile {
+  challenge(data: Buffer | undefined): void;
+  /** The mechanism succeeded: completes the login. A SaslFailure thrown here fails it. */
+  success(mech: SaslMechanism, result: SaslSuccess): void | Promise<void>;
+  failure(failure: SaslFailure): void;
+}
+
+export interface SaslOffer {
+  readonly mechanisms: string[];
+  readonly channelBindings: ChannelBindingType[];
 }
 
 export class SaslNegotiation {
-  private mechanism: SaslMechanism | undefined;
+  private exchange: { mech: SaslMechanism; profile: SaslProfile } | undefined;
   private failures = 0;
-  private offered: { mechanisms: string[]; channelBindings: ChannelBindingType[] } | undefined;
+  private offered: SaslOffer | undefined;
+  /** RFC 6120's profile: <auth/>, <challenge/>, <response/>, <success/> and a stream restart. */
+  private readonly classic: SaslProfile;
 
-  constructor(private readonly stream: C2sStream) {}
+  constructor(private readonly stream: C2sStream) {
+    this.classic = {
+      challenge: (data) => stream.write(saslElement('challenge', data)),
+      success: (_mech, result) => {
+        stream.write(saslElement('success', result.additionalData));
+        stream.authenticated(result.username);
+      },
+      failure: (f) => stream.write(f.toElement().toString()),
+    };
+  }
 
-  offer(): { mechanisms: string[]; channelBindings: ChannelBindingType[] } {
+  offer(): SaslOffer {
     const t = this.stream.transport;
     const channelBindings = t.secure ? (Object.keys(t.channelBindings()) as ChannelBindingType[]) : [];
     const mechanisms = offerableMechanisms({ secure: t.secure, allowPlain: this.stream.ctx.config.auth.allow_plain, channelBindings });
@@ -31,81 +60,109 @@ export class SaslNegotiation {
     return this.offered;
   }
 
+  /** The profile of the exchange under way, if any. */
+  get inProgress(): SaslProfile | undefined {
+    return this.exchange?.profile;
+  }
+
+  /** Whether `name` was offered on this stream (and for what reason it may not be used). */
+  check(name: string): SaslFailure | undefined {
+    if (this.offered?.mechanisms.includes(name)) return undefined;
+    if (name === 'PLAIN' && !this.stream.transport.secure) return new SaslFailure('encryption-required', 'PLAIN needs TLS');
+    return new SaslFailure('invalid-mechanism');
+  }
+
+  /** What mechanisms need to know about this stream. */
+  context(): SaslContext {
+    const t = this.stream.transport;
+    const host = this.stream.host!;
+    const ctx = this.stream.ctx;
+    return {
+      secure: t.secure,
+      channelBinding: t.channelBindings(),
+      offeredMechanisms: this.offered?.mechanisms ?? [],
+      offeredChannelBindings: this.offered?.channelBindings ?? [],
+      domain: host.name,
+      fakeSaltSecret: ctx.fakeSaltSecret,
+      lookup: async (username) => (await ctx.storage.accounts.get(host.name, username))?.credentials,
+    };
+  }
+
+  /** A mechanism of the classic registry for this stream (undefined: not offered). */
+  create(name: string): SaslMechanism | undefined {
+    return createMechanism(name, this.context(), { fakeIterations: this.stream.ctx.config.auth.scram_iterations });
+  }
+
   handle(el: Element): void | Promise<void> {
     if (this.stream.username !== undefined || this.stream.tlsPending) {
       // SASL before the required TLS, or again after success (RFC 6120 §5.3.1, §6.4.6).
-      if (el.name === 'auth' && this.stream.tlsPending) return this.fail(new SaslFailure('encryption-required', 'use STARTTLS first'));
+      if (el.name === 'auth' && this.stream.tlsPending) return this.fail(this.classic, new SaslFailure('encryption-required', 'use STARTTLS first'));
       throw new StreamError('policy-violation', 'SASL is not available at this stage');
     }
     switch (el.name) {
-      case 'auth':
-        return this.auth(el);
+      case 'auth': {
+        if (this.exchange) return this.fail(this.classic, new SaslFailure('malformed-request', 'an authentication is already in progress'));
+        const name = (el.attrs.mechanism as string | undefined) ?? '';
+        const refused = this.check(name);
+        if (refused) return this.fail(this.classic, refused);
+        // No initial response: ask for one with an empty challenge (RFC 6120 §6.4.2).
+        const text = el.getText().trim();
+        return this.begin(this.classic, () => this.create(name), text === '' ? undefined : classicData(text));
+      }
       case 'response':
-        if (!this.mechanism) return this.fail(new SaslFailure('malformed-request', 'no authentication in progress'));
-        return this.step(this.mechanism, el);
+        return this.respond(this.classic, classicData(el.getText().trim()));
       case 'abort':
-        this.mechanism = undefined;
-        return this.fail(new SaslFailure('aborted'));
+        return this.abort(this.classic);
       default:
         throw new StreamError('unsupported-stanza-type');
     }
   }
 
-  private auth(el: Element): void | Promise<void> {
-    if (this.mechanism) return this.fail(new SaslFailure('malformed-request', 'an authentication is already in progress'));
-    const name = (el.attrs.mechanism as string | undefined) ?? '';
-    const t = this.stream.transport;
-    if (!this.offered?.mechanisms.includes(name)) {
-      if (name === 'PLAIN' && !t.secure) return this.fail(new SaslFailure('encryption-required', 'PLAIN needs TLS'));
-      return this.fail(new SaslFailure('invalid-mechanism'));
+  /**
+   * Starts an exchange with the mechanism `create` makes (undefined: invalid-mechanism), unless
+   * the client's address is throttled. `initial` is the initial response: absent (an empty
+   * challenge asks for it), its bytes, or null when it was not valid base64.
+   */
+  begin(profile: SaslProfile, create: () => SaslMechanism | undefined, initial: Buffer | null | undefined): void | Promise<void> {
+    if (this.stream.ctx.throttle.addresses.blocked(this.stream.transport.remoteAddress)) {
+      return this.fail(profile, new SaslFailure('temporary-auth-failure', 'too many failed logins; try again later'), false);
     }
-    if (this.stream.ctx.throttle.addresses.blocked(t.remoteAddress)) {
-      return this.fail(new SaslFailure('temporary-auth-failure', 'too many failed logins; try again later'), false);
-    }
-    const host = this.stream.host!;
-    const mech = createMechanism(name, {
-      secure: t.secure,
-      channelBinding: t.channelBindings(),
-      offeredMechanisms: this.offered.mechanisms,
-      offeredChannelBindings: this.offered.channelBindings,
-      domain: host.name,
-      fakeSaltSecret: this.stream.ctx.fakeSaltSecret,
-      lookup: async (username) => (await this.stream.ctx.storage.accounts.get(host.name, username))?.credentials,
-    }, { fakeIterations: this.stream.ctx.config.auth.scram_iterations });
-    if (!mech) return this.fail(new SaslFailure('invalid-mechanism'));
-    this.mechanism = mech;
-    if (el.getText() === '') {
-      // No initial response: ask for one with an empty challenge (RFC 6120 §6.4.2).
-      this.stream.write(`<challenge xmlns='${NS.SASL}'/>`);
-      return;
-    }
-    return this.step(mech, el);
+    const mech = create();
+    if (!mech) return this.fail(profile, new SaslFailure('invalid-mechanism'));
+    this.exchange = { mech, profile };
+    if (initial === undefined) return profile.challenge(undefined);
+    return this.step(initial);
   }
 
-  private async step(mech: SaslMechanism, el: Element): Promise<void> {
-    const text = el.getText().trim();
-    if (text !== '=' && !BASE64.test(text)) {
-      this.mechanism = undefined;
-      return this.fail(new SaslFailure('incorrect-encoding'));
+  /** A response to a challenge: its bytes, or null when it was not valid base64. */
+  respond(profile: SaslProfile, data: Buffer | null): void | Promise<void> {
+    if (this.exchange?.profile !== profile) return this.fail(profile, new SaslFailure('malformed-request', 'no authentication in progress'));
+    return this.step(data);
+  }
+
+  abort(profile: SaslProfile): void {
+    this.exchange = undefined;
+    this.fail(profile, new SaslFailure('aborted'));
+  }
+
+  private async step(data: Buffer | null): Promise<void> {
+    const { mech, profile } = this.exchange!;
+    if (data === null) {
+      this.exchange = undefined;
+      return this.fail(profile, new SaslFailure('incorrect-encoding'));
     }
-    const data = text === '=' ? Buffer.alloc(0) : Buffer.from(text, 'base64');
     const { throttle } = this.stream.ctx;
     const host = this.stream.host!;
     try {
       const result = await mech.step(data);
       if (this.accountBlocked(mech)) throw lockedOut();
-      if (result.success) {
-        this.mechanism = undefined;
-        throttle.accounts.clear(AuthThrottle.accountKey(host.name, result.success.username));
-        const extra = result.success.additionalData;
-        this.stream.write(saslElement('success', extra));
-        this.stream.log.info('authenticated', { stream: this.stream.id, user: result.success.username, host: host.name, mechanism: mech.name });
-        this.stream.authenticated(result.success.username);
-        return;
-      }
-      this.stream.write(saslElement('challenge', result.challenge));
+      if (!result.success) return profile.challenge(result.challenge);
+      this.exchange = undefined;
+      await profile.success(mech, result.success);
+      throttle.accounts.clear(AuthThrottle.accountKey(host.name, result.success.username));
+      this.stream.log.info('authenticated', { stream: this.stream.id, user: result.success.username, host: host.name, mechanism: mech.name });
     } catch (caught) {
-      this.mechanism = undefined;
+      this.exchange = undefined;
       if (!(caught instanceof SaslFailure)) throw caught;
       // While an account is locked, a wrong password must get the same answer as the right one
       // (a single-step mechanism such as PLAIN fails before the check above), or the difference
@@ -120,7 +177,7 @@ export class SaslNegotiation {
         }
       }
       this.stream.log.info('authentication failed', { stream: this.stream.id, host: host.name, condition: err.condition, address: this.stream.transport.remoteAddress });
-      this.fail(err);
+      this.fail(profile, err);
     }
   }
 
@@ -129,8 +186,9 @@ export class SaslNegotiation {
     return user !== undefined && this.stream.ctx.throttle.accounts.blocked(AuthThrottle.accountKey(this.stream.host!.name, user));
   }
 
-  private fail(failure: SaslFailure, counts = true): void {
-    this.stream.write(failure.toElement().toString());
+  /** Sends a failure; the attempts allowed per stream are shared by both profiles (RFC 6120 §6.4.5). */
+  fail(profile: SaslProfile, failure: SaslFailure, counts = true): void {
+    profile.failure(failure);
     if (counts && ++this.failures >= this.stream.ctx.config.auth.max_attempts_per_stream) {
       this.stream.close(new StreamError('policy-violation', 'too many failed authentication attempts'));
     }
@@ -139,4 +197,15 @@ export class SaslNegotiation {
 
 function lockedOut(): SaslFailure {
   return new SaslFailure('temporary-auth-failure', 'too many failed logins; try again later');
+}
+
+/** RFC 6120 §6.4.2: "=" is an empty response; anything else is base64. */
+function classicData(text: string): Buffer | null {
+  return text === '=' ? Buffer.alloc(0) : decodeBase64(text) ?? null;
+}
+
+function saslElement(name: 'success' | 'challenge', data: Buffer | undefined): string {
+  const el = xml(name, { xmlns: NS.SASL });
+  if (data && data.length) el.append(data.toString('base64'));
+  return el.toString();
 }

@@ -13,8 +13,9 @@ import type { Transport } from '../transport.js';
 import type { C2sContext } from './context.js';
 import type { C2sSession } from './client-session.js';
 import { SaslNegotiation } from './sasl-negotiation.js';
+import { Sasl2Negotiation } from './sasl2/negotiation.js';
 import { handleBound, handleBindStage, isClientStanza } from './bind.js';
-import { bindFeatures, featuresElement, saslFeatures, tlsFeature } from './features.js';
+import { bindFeatures, featuresElement, saslFeatures, sessionFeatures, tlsFeature } from './features.js';
 import { handleSm } from './sm/negotiation.js';
 import { ReadPacer } from './read-limit.js';
 
@@ -30,6 +31,8 @@ export class C2sStream {
   host: Host | undefined;
   /** Prepared localpart once SASL succeeded. */
   username: string | undefined;
+  /** The 'from' of the client's stream header (the account it says it is, unverified). */
+  declaredFrom: string | undefined;
   session: C2sSession | undefined;
   private readonly parser: StreamParser;
   private headerSent = false;
@@ -41,6 +44,7 @@ export class C2sStream {
   /** Counted against limits.max_connections_per_address (a refused connection is not). */
   private readonly admitted: boolean;
   readonly sasl: SaslNegotiation;
+  readonly sasl2: Sasl2Negotiation;
 
   constructor(readonly transport: Transport, readonly ctx: C2sContext, private readonly onEnd: (s: C2sStream) => void) {
     const limits = ctx.config.limits;
@@ -51,6 +55,7 @@ export class C2sStream {
       onError: (err) => this.close(err),
     }, { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_depth, maxHeaderBytes: limits.max_header_bytes });
     this.sasl = new SaslNegotiation(this);
+    this.sasl2 = new Sasl2Negotiation(this);
     this.reader = new ReadPacer(transport, { bytesPerSecond: limits.unauthenticated_read_rate_bytes_per_second, burstBytes: limits.unauthenticated_read_burst_bytes });
     this.admitted = ctx.connections.add(transport.remoteAddress);
     transport.onData = (chunk) => {
@@ -66,6 +71,11 @@ export class C2sStream {
 
   get log(): C2sContext['log'] {
     return this.ctx.log;
+  }
+
+  /** The stream is closed or its connection gone. */
+  get ended(): boolean {
+    return this.closed;
   }
 
   /** STARTTLS is required and not yet done (RFC 6120 §5.3.1). */
@@ -93,6 +103,7 @@ export class C2sStream {
     if (!host) throw new StreamError('host-unknown', 'this server does not serve that domain');
     if (this.host && this.host !== host) throw new StreamError('host-unknown', 'the domain changed on a stream restart');
     this.host = host;
+    this.declaredFrom = h.attrs.from;
     // RFC 6120 §4.7.5: version '1.0' is required for XMPP; a missing version means pre-XMPP 0.9.
     const version = h.attrs.version;
     const major = version === undefined ? 0 : Number.parseInt(version.split('.')[0] ?? '', 10);
@@ -118,16 +129,21 @@ export class C2sStream {
     this.headerSent = true;
   }
 
-  private sendFeatures(): void {
+  /** The features of the stream's current stage (RFC 6120 §4.3.2). */
+  sendFeatures(): void {
     const children: Element[] = [];
-    if (this.username !== undefined) {
+    if (this.session) {
+      // Bound by Bind 2 or resumed inside SASL2 (XEP-0388 §"Success"): no resource binding left.
+      children.push(...sessionFeatures(this.ctx.config.stream_management.enabled && !this.session.sm), ...(this.host?.streamFeatures('bound', this.transport.secure) ?? []));
+    } else if (this.username !== undefined) {
       children.push(...bindFeatures(this.ctx.config.stream_management.enabled), ...(this.host?.streamFeatures('bound', this.transport.secure) ?? []));
     } else if (this.tlsPending) {
       children.push(tlsFeature(true));
     } else {
       if (this.transport.canStartTls) children.push(tlsFeature(false));
       const offer = this.sasl.offer();
-      children.push(...saslFeatures(offer.mechanisms, offer.channelBindings), ...(this.host?.streamFeatures('preauth', this.transport.secure) ?? []));
+      const sasl2 = this.sasl2.feature(offer.mechanisms);
+      children.push(...saslFeatures(offer.mechanisms, offer.channelBindings), ...(sasl2 ? [sasl2] : []), ...(this.host?.streamFeatures('preauth', this.transport.secure) ?? []));
     }
     const l = this.ctx.config.limits;
     this.transport.write(featuresElement(children, { maxBytes: l.max_stanza_bytes, idleSeconds: l.idle_timeout }).toString());
@@ -172,6 +188,8 @@ export class C2sStream {
 
   private handle(el: Element): void | Promise<void> {
     const ns = el.attrs.xmlns as string | undefined;
+    this.sasl2.guard(el);
+    if (ns === NS.SASL2) return this.sasl2.handle(el);
     if (ns === NS.SM) return handleSm(this, el);
     const session = this.session;
     if (session) {
@@ -224,12 +242,15 @@ export class C2sStream {
     }
   }
 
-  /** Called when SASL succeeded: the next header starts the authenticated stream. */
-  authenticated(username: string): void {
+  /**
+   * Called when SASL succeeded: the next header starts the authenticated stream, or, after
+   * SASL2 (XEP-0388 §"Success"), the stream goes on without a restart.
+   */
+  authenticated(username: string, restart = true): void {
     this.username = username;
     const l = this.ctx.config.limits;
     this.reader.setRate({ bytesPerSecond: l.read_rate_bytes_per_second, burstBytes: l.read_burst_bytes });
-    this.restart();
+    if (restart) this.restart();
   }
 
   sendStanza(el: Element): void {

@@ -50,6 +50,13 @@ export default defineModule({
     };
     api.iq('set', NS.CARBONS, 'enable', toggle(true), { to: ['bare', 'host'] });
     api.iq('set', NS.CARBONS, 'disable', toggle(false), { to: ['bare', 'host'] });
+    // XEP-0386 §"Performing the bind": <enable/> in a Bind 2 request turns carbons on for the new
+    // session before it can receive anything; it always succeeds, so nothing goes into <bound/>.
+    api.addBind2Feature(NS.CARBONS, (session, el) => {
+      if (el.getName() !== 'enable') return;
+      enabled.add(session);
+      api.log.debug('carbons enabled', { session: session.id, inline: true });
+    });
 
     /** Sends a copy of `stanza` to each carbons-enabled resource of `account` that `wants`. */
     const copy = (direction: Direction, stanza: Element, account: Jid, wants: (s: ClientSession) => boolean): void => {

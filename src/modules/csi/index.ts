@@ -54,6 +54,12 @@ export default defineModule({
       api.log.debug('client state', { session: session.id, state: name });
     });
 
+    // XEP-0386 §"Performing the bind": a Bind 2 request may start the session inactive.
+    api.addBind2Feature(NS.CSI, (session, el) => {
+      if (el.getName() === 'inactive') stateOf(session).held.setInactive(true);
+      api.log.debug('client state', { session: session.id, state: el.getName(), inline: true });
+    });
+
     // §5: a resumed stream (XEP-0198) starts active, like any new stream.
     api.on('session/resumed', ({ session }) => {
       states.get(session)?.held.setInactive(false);

@@ -11,6 +11,7 @@ import { knexAccountStore } from './accounts.js';
 import { knexArchiveStore } from './archive.js';
 import { knexBlockStore } from './blocklist.js';
 import { knexCapsStore } from './caps.js';
+import { knexFastTokenStore } from './fast-tokens.js';
 import { knexInviteStore } from './invites.js';
 import { knexKeyValueStore } from './kv.js';
 import { knexOfflineStore } from './offline.js';
@@ -151,6 +152,7 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     caps: knexCapsStore(db),
     archive: knexArchiveStore(db),
     push: knexPushStore(db, cfg.driver),
+    fastTokens: knexFastTokenStore(db),
 
     async migrate() {
       const latest = async (): Promise<[number, string[]]> => (await db.migrate.latest(MIGRATIONS)) as [number, string[]];

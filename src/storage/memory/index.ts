@@ -7,6 +7,7 @@ import { memoryArchiveStore } from './archive.js';
 import { memoryAccountStore } from './accounts.js';
 import { memoryBlockStore } from './blocklist.js';
 import { memoryCapsStore } from './caps.js';
+import { memoryFastTokenStore } from './fast-tokens.js';
 import { memoryInviteStore } from './invites.js';
 import { memoryKeyValueStore } from './kv.js';
 import { memoryOfflineStore } from './offline.js';
@@ -33,7 +34,8 @@ export function createMemoryStorage(): Storage {
   const pubsub = memoryPubsubStore(ctx);
   const archive = memoryArchiveStore(ctx);
   const push = memoryPushStore(ctx);
-  perAccount.push(keyValue, roster, offline, blocklist, pubsub, archive, push);
+  const fastTokens = memoryFastTokenStore(ctx);
+  perAccount.push(keyValue, roster, offline, blocklist, pubsub, archive, push, fastTokens);
 
   return {
     kind: 'memory',
@@ -47,6 +49,7 @@ export function createMemoryStorage(): Storage {
     caps: memoryCapsStore(open),
     archive,
     push,
+    fastTokens,
     async migrate() {
       open();
     },

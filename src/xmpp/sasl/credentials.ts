@@ -1,13 +1,14 @@
 // SCRAM credentials (RFC 5802 §3, RFC 7677 §3) and the identity rules the SASL mechanisms share:
 // password preparation with SASLprep (RFC 4013), username preparation (RFC 5802 §5.1 escapes,
-// then the JID localpart rules of RFC 7622), authzid checks (RFC 6120 §6.3.8) and fake
-// credentials for accounts that do not exist.
+// then the JID localpart rules of RFC 7622), authzid checks (RFC 6120 §6.3.8), fake
+// credentials for accounts that do not exist, and the connection's channel-binding data.
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import saslprep from '@mongodb-js/saslprep';
 import type { Credentials, ScramCredential, ScramHash } from '../../storage/types.js';
 import { Jid, prepLocal } from '../jid.js';
 import { SaslFailure } from '../errors.js';
+import type { ChannelBindingType } from './types.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -149,4 +150,19 @@ export function decodeUtf8(data: Buffer): string {
   } catch {
     throw new SaslFailure('incorrect-encoding', 'message is not valid UTF-8');
   }
+}
+
+/**
+ * The channel-binding data of `type` on this connection (RFC 5929, RFC 9266); a connection that
+ * cannot give it fails the exchange with temporary-auth-failure.
+ */
+export function channelBindingData(bindings: Partial<Record<ChannelBindingType, () => Buffer>>, type: ChannelBindingType): Buffer {
+  let data: Buffer | undefined;
+  try {
+    data = bindings[type]?.();
+  } catch {
+    data = undefined;
+  }
+  if (!data) throw new SaslFailure('temporary-auth-failure');
+  return data;
 }

@@ -12,6 +12,7 @@ export type {
 export { DEFAULT_FAKE_ITERATIONS } from './types.js';
 export { deriveCredentials, verifyPlainPassword, MIN_ITERATIONS } from './credentials.js';
 export { downgradeProtectionHash } from './scram.js';
+export { HtServer, isHtMechanism, offerableHtMechanisms, type HtContext, type HtTokens } from './ht.js';
 
 interface Entry {
   /** Never usable without TLS: answered with encryption-required rather than invalid-mechanism. */

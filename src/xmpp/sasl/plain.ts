@@ -10,6 +10,7 @@ export class PlainServer implements SaslMechanism {
   readonly name = 'PLAIN';
   private phase: 'start' | 'waiting' | 'done' = 'start';
   username: string | undefined;
+  authzid: string | undefined;
 
   constructor(private readonly ctx: SaslContext, private readonly options: MechanismOptions = {}) {}
 
@@ -36,6 +37,7 @@ export class PlainServer implements SaslMechanism {
 
     const username = prepareUsername(authcid);
     this.username = username;
+    this.authzid = authzid;
     if (username !== undefined && !authzidAllowed(authzid, username, this.ctx.domain)) {
       throw new SaslFailure('invalid-authzid');
     }

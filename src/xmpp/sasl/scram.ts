@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ScramCredential, ScramHash } from '../../storage/types.js';
 import { SaslFailure } from '../errors.js';
 import {
-  HASH_BYTES, authzidAllowed, decodeUtf8, digest, fakeCredential, hmac, prepareUsername, safeEqual,
+  HASH_BYTES, authzidAllowed, channelBindingData, decodeUtf8, digest, fakeCredential, hmac, prepareUsername, safeEqual,
 } from './credentials.js';
 import {
   DEFAULT_FAKE_ITERATIONS, type ChannelBindingType, type MechanismOptions, type SaslContext,
@@ -78,6 +78,7 @@ export class ScramServer implements SaslMechanism {
   private phase: 'start' | 'waiting-first' | 'waiting-final' | 'done' = 'start';
   private pending: Pending | undefined;
   username: string | undefined;
+  authzid: string | undefined;
 
   constructor(
     private readonly hash: ScramHash,
@@ -131,10 +132,11 @@ export class ScramServer implements SaslMechanism {
     if (!SASLNAME.test(rawUser)) throw malformed('bad username encoding');
     if (rawAuthzid !== undefined && !SASLNAME.test(rawAuthzid)) throw malformed('bad authzid encoding');
     const decodedUser = unescapeSaslname(rawUser);
+    this.authzid = unescapeSaslname(rawAuthzid ?? '');
     const username = prepareUsername(decodedUser);
     this.username = username;
     // An unpreparable name is treated as an unknown account (checked for authzid only when valid).
-    if (username !== undefined && !authzidAllowed(unescapeSaslname(rawAuthzid ?? ''), username, this.ctx.domain)) {
+    if (username !== undefined && !authzidAllowed(this.authzid, username, this.ctx.domain)) {
       throw new SaslFailure('invalid-authzid');
     }
 
@@ -205,14 +207,7 @@ export class ScramServer implements SaslMechanism {
   private expectedBinding(p: Pending): Buffer {
     const header = Buffer.from(p.gs2Header, 'utf8');
     if (!p.cbType) return header;
-    let data: Buffer | undefined;
-    try {
-      data = this.ctx.channelBinding[p.cbType]?.();
-    } catch {
-      data = undefined;
-    }
-    if (!data) throw new SaslFailure('temporary-auth-failure');
-    return Buffer.concat([header, data]);
+    return Buffer.concat([header, channelBindingData(this.ctx.channelBinding, p.cbType)]);
   }
 }
 

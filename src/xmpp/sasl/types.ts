@@ -39,6 +39,11 @@ export interface SaslMechanism {
    */
   readonly username?: string | undefined;
   /**
+   * The authorization identity the client asked for ('' or absent for none), once seen. The
+   * mechanism has checked it names the authenticated account (RFC 6120 §6.3.8).
+   */
+  readonly authzid?: string | undefined;
+  /**
    * Feeds one client message (the initial response first; an empty Buffer when the client
    * sent none or "="). Resolves with a challenge or success; rejects with a SaslFailure.
    */

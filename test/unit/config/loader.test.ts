@@ -62,6 +62,8 @@ const EXPECTED_DEFAULTS: Config = {
   },
   auth: { scram_iterations: 10000, allow_plain: true, max_attempts_per_stream: 5, max_failures_per_account: 5, max_failures_per_address: 20, throttle_window: 60 },
   stream_management: { enabled: true, resume_timeout: 300, max_unacked: 5000, request_ack_every: 5 },
+  sasl2: { enabled: true },
+  fast: { enabled: true, token_lifetime: 1209600 },
   modules: DEFAULT_MODULES(),
   hosts: { localhost: { tls: {} } },
 };
@@ -146,7 +148,7 @@ describe('config loader', () => {
   describe('unknown keys', () => {
     it('a top-level unknown key is refused, pointing at the key, with the keys expected', () => {
       assert.deepEqual(problems(`${MIN}colour: blue\n`), [
-        'starling.yaml:3:1: colour: unknown key (expected one of: log, data_dir, storage, tls, listeners, limits, auth, stream_management, modules, hosts)',
+        'starling.yaml:3:1: colour: unknown key (expected one of: log, data_dir, storage, tls, listeners, limits, auth, stream_management, sasl2, fast, modules, hosts)',
       ]);
     });
 

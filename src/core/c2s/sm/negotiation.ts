@@ -28,12 +28,20 @@ export function handleSm(stream: C2sStream, el: Element): void {
 }
 
 function enable(stream: C2sStream, el: Element): void {
-  const config = stream.ctx.config.stream_management;
+  // §3: only after authentication and resource binding.
   const session = stream.session;
-  // §3: only after authentication and resource binding, and only once per session (a resumed
-  // session has it already).
-  if (!session || session.sm) return stream.sendStanza(failed('unexpected-request'));
-  if (!config.enabled) return stream.sendStanza(failed('feature-not-implemented'));
+  stream.sendStanza(session ? enableOn(stream, session, el) : failed('unexpected-request'));
+}
+
+/**
+ * Enables stream management on `session` as <enable/> asks (§3) and returns the answer,
+ * <enabled/> or <failed/>. Also called for an <enable/> inside a Bind 2 request (XEP-0386).
+ */
+export function enableOn(stream: C2sStream, session: C2sSession, el: Element): Element {
+  const config = stream.ctx.config.stream_management;
+  // §3: only once per session (a resumed session has it already).
+  if (session.sm) return failed('unexpected-request');
+  if (!config.enabled) return failed('feature-not-implemented');
   const wantsResume = el.attrs.resume === 'true' || el.attrs.resume === '1';
   const resumable = wantsResume && config.resume_timeout > 0;
   // §3: 'max' is the client's preferred window; it may shorten ours, never lengthen it.
@@ -44,8 +52,8 @@ function enable(stream: C2sStream, el: Element): void {
   session.sm = new SmState(id, window, { maxUnacked: config.max_unacked, requestEvery: config.request_ack_every },
     () => session.carrier, () => overflow(log, session));
   if (id !== undefined) stream.ctx.smSessions.add(id, session);
-  stream.sendStanza(enabled(id === undefined ? undefined : { id, max: window }));
   stream.log.debug('stream management enabled', { session: session.id, resumable });
+  return enabled(id === undefined ? undefined : { id, max: window });
 }
 
 /** Too many stanzas wait for an acknowledgement: the session ends and they are handed on. */
@@ -56,30 +64,52 @@ function overflow(log: C2sStream['log'], session: C2sSession): void {
 }
 
 function resume(stream: C2sStream, el: Element): void {
+  const outcome = resumeOn(stream, el);
+  stream.sendStanza(outcome.answer);
+  outcome.resumed?.();
+}
+
+export interface ResumeOutcome {
+  /** <resumed/> or <failed/>. */
+  readonly answer: Element;
+  /** After a resumption, once the answer is written: resends what the client has not acknowledged. */
+  readonly resumed?: () => void;
+}
+
+/**
+ * Resumes the session <resume/> names on `stream` (§5). Also called for a <resume/> inside a
+ * SASL2 <authenticate/> (XEP-0388), whose <success/> carries the answer.
+ */
+export function resumeOn(stream: C2sStream, el: Element): ResumeOutcome {
   const config = stream.ctx.config.stream_management;
+  const host = stream.host;
   // §5: after authentication, in place of resource binding.
-  if (stream.username === undefined || stream.session || !stream.host) return stream.sendStanza(failed('unexpected-request'));
-  if (!config.enabled || config.resume_timeout === 0) return stream.sendStanza(failed('feature-not-implemented'));
+  if (stream.username === undefined || stream.session || !host) return { answer: failed('unexpected-request') };
+  if (!config.enabled || config.resume_timeout === 0) return { answer: failed('feature-not-implemented') };
   const previd = el.attrs.previd as string | undefined;
   const h = parseH(el.attrs.h);
-  if (!previd || h === undefined) return stream.sendStanza(failed('bad-request'));
-  const account = Jid.of(stream.username, stream.host.name).bare;
+  if (!previd || h === undefined) return { answer: failed('bad-request') };
+  const account = Jid.of(stream.username, host.name).bare;
   const found = stream.ctx.smSessions.find(previd, account);
   // §5: unknown or timed out; with the count of handled stanzas when the session is known to
   // have ended, so the client knows what to send again. The client may bind instead.
-  if (!found.session) return stream.sendStanza(failed('item-not-found', found.h));
+  if (!found.session) return { answer: failed('item-not-found', found.h) };
   const session = found.session;
   const sm = session.sm!;
   // §5: 'h' is handled as on <a/>; more than was sent is the §6 error.
   if (sm.queue.ack(h) === 'too-high') throw new HandledCountTooHigh(h, sm.queue.sent);
   stream.session = session;
   session.attach(stream, stream.transport.remoteAddress, stream.transport.secure);
-  stream.sendStanza(resumed(previd, sm.inbound));
-  // §5: then everything still unacknowledged, in order, and a request for the lot.
-  sm.queue.forEach((stanza) => stream.sendStanza(stanza));
-  sm.requestNow(stream);
-  stream.log.info('session resumed', { session: session.id, jid: session.jid.full, stream: stream.id, resent: sm.queue.length });
-  stream.host.events.emit('session/resumed', { session });
+  return {
+    answer: resumed(previd, sm.inbound),
+    resumed: () => {
+      // §5: then everything still unacknowledged, in order, and a request for the lot.
+      sm.queue.forEach((stanza) => stream.sendStanza(stanza));
+      sm.requestNow(stream);
+      stream.log.info('session resumed', { session: session.id, jid: session.jid.full, stream: stream.id, resent: sm.queue.length });
+      host.events.emit('session/resumed', { session });
+    },
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import * as m0005 from './0005_blocklist.js';
 import * as m0006 from './0006_invites.js';
 import * as m0007 from './0007_archive.js';
 import * as m0008 from './0008_pubsub.js';
+import * as m0009 from './0009_fast_tokens.js';
 import * as m0010 from './0010_push.js';
 
 interface NamedMigration {
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0006_invites', migration: m0006 },
   { name: '0007_archive', migration: m0007 },
   { name: '0008_pubsub', migration: m0008 },
+  { name: '0009_fast_tokens', migration: m0009 },
   { name: '0010_push', migration: m0010 },
 ];
 
