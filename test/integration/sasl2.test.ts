@@ -159,3 +159,23 @@ describe('SASL2 and Bind 2 (XEP-0388, XEP-0386)', () => {
     assert.equal(firstChild(failure), 'aborted');
   });
 });
+
+describe('Bind 2 and the resource limit (RFC 6120 §7.6.2.1)', () => {
+  const suite = sasl2Suite(['carol'], (c) => {
+    c.limits.max_resources_per_account = 2;
+  });
+
+  it('refuses a new resource past the limit with temporary-auth-failure; the same client replacing itself still binds', async () => {
+    const ids = ['0b6f2a4e-8d3c-4b1a-9e7f-0c2d4e6f8a11', '0b6f2a4e-8d3c-4b1a-9e7f-0c2d4e6f8a12', '0b6f2a4e-8d3c-4b1a-9e7f-0c2d4e6f8a13'];
+    const login = async (id: string): Promise<Awaited<ReturnType<typeof sasl2Scram>>> => {
+      const { client, features } = await suite.connect();
+      return sasl2Scram(client, features, 'carol', 'pw-carol', { userAgentId: id, bind: { tag: 'Dev' } });
+    };
+    assert.ok((await login(ids[0]!)).ok);
+    assert.ok((await login(ids[1]!)).ok);
+    const third = await login(ids[2]!);
+    assert.ok(!third.ok, 'a third client is refused');
+    assert.ok(third.element?.getChild('temporary-auth-failure'), third.element?.toString());
+    assert.ok((await login(ids[0]!)).ok, 'a client that replaces its own session does not add a resource');
+  });
+});
