@@ -4,7 +4,7 @@ import type { Logger } from '../util/log.js';
 import { EventBus } from './events.js';
 import type { Element } from '../xmpp/xml.js';
 import type {
-  Bind2FeatureHandler, DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, NonzaHandler, StreamFeatureOptions, StreamFeatureStage,
+  Bind2FeatureHandler, Bind2Hook, DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, NonzaHandler, StreamFeatureOptions, StreamFeatureStage,
 } from './module-api.js';
 
 export class Host {
@@ -16,6 +16,7 @@ export class Host {
   private readonly flushers = new Set<() => Promise<void>>();
   private readonly nonzas = new Map<string, NonzaHandler>();
   private readonly bind2 = new Map<string, Bind2FeatureHandler>();
+  private readonly bind2Hooks = new Set<Bind2Hook>();
 
   constructor(readonly name: string, readonly log: Logger) {
     this.events = new EventBus(log);
@@ -92,6 +93,16 @@ export class Host {
 
   bind2Handler(ns: string): Bind2FeatureHandler | undefined {
     return this.bind2.get(ns);
+  }
+
+  /** Runs for every Bind 2 bind, requested or not (XEP-0386 §"Performing the bind"). */
+  addBind2Hook(hook: Bind2Hook): () => void {
+    this.bind2Hooks.add(hook);
+    return () => this.bind2Hooks.delete(hook);
+  }
+
+  bind2HookList(): Bind2Hook[] {
+    return [...this.bind2Hooks];
   }
 
   /** Namespaces of the Bind 2 inline features modules offer, in the order they were added. */

@@ -76,6 +76,13 @@ export interface StreamFeatureOptions {
  */
 export type Bind2FeatureHandler = (session: ClientSession, request: Element) => Element | undefined | void | Promise<Element | undefined | void>;
 
+/**
+ * Runs for every Bind 2 bind (XEP-0386 §"Performing the bind"), whatever the client asked for:
+ * e.g. clearing offline messages the archive has, or the archive's metadata. Gets the new
+ * session (not yet registered); what it returns goes into <bound/>. Throwing is logged only.
+ */
+export type Bind2Hook = (session: ClientSession) => Element | undefined | void | Promise<Element | undefined | void>;
+
 export interface ModuleApi<O> {
   readonly name: string;
   /** The virtual host this instance serves. */
@@ -98,6 +105,8 @@ export interface ModuleApi<O> {
    * handles the elements of that namespace in them (one module each).
    */
   addBind2Feature(ns: string, handler: Bind2FeatureHandler): void;
+  /** Adds a step to every Bind 2 bind (see Bind2Hook). */
+  onBind2(hook: Bind2Hook): void;
 
   /** Fires an event on this host without waiting (handler failures are logged). */
   emit<K extends EventName>(event: K, payload: EventMap[K]): void;

@@ -139,6 +139,9 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
     addBind2Feature: (ns, handler) => {
       disposers.push(host.addBind2Feature(ns, handler));
     },
+    onBind2: (hook) => {
+      disposers.push(host.addBind2Hook(hook));
+    },
     emit: (event, payload) => host.events.emit(event, payload),
     send: (stanza: Element) => deps.router.route(stanza),
     request: (iq, timeoutMs) => sendIqRequest(host, deps.router, iq, timeoutMs),

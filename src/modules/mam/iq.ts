@@ -76,10 +76,10 @@ export function installIq(ctx: MamContext): void {
     return xml('fin', { xmlns: NS.MAM, complete: String(page.complete) }, rsmAnswer({ first: first?.id, last: last?.id }));
   }, onAccounts);
 
-  api.iq('get', NS.MAM, 'metadata', async (req) => {
-    const account = ownArchive(req);
+  /** §5: the oldest and newest message of an account's archive, with everything buffered in it. */
+  const metadataOf = async (username: string): Promise<Element> => {
     await settle();
-    const bounds = await store.bounds(api.host, account.local);
+    const bounds = await store.bounds(api.host, username);
     const metadata = xml('metadata', { xmlns: NS.MAM });
     if (bounds) {
       const mark = (name: string, m: ArchivedMessage): Element => xml(name, { id: m.id, timestamp: formatDateTime(m.at.getTime()) });
@@ -87,7 +87,12 @@ export function installIq(ctx: MamContext): void {
       metadata.append(mark('end', bounds.last));
     }
     return metadata;
-  }, onAccounts);
+  };
+
+  api.iq('get', NS.MAM, 'metadata', (req) => metadataOf(ownArchive(req).local), onAccounts);
+
+  // XEP-0386 §"Performing the bind": <bound/> describes the archive at the time of binding.
+  api.onBind2((session) => metadataOf(session.jid.local));
 
   api.iq('get', NS.MAM, 'prefs', async (req) => {
     const account = ownArchive(req);

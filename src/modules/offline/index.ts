@@ -14,7 +14,7 @@ import type { Element } from '../../xmpp/xml.js';
 import { parseStored } from '../../xmpp/stored.js';
 import { KeyedQueue } from '../../core/module-api.js';
 import { decide, messageType, type Addressed } from './rules.js';
-import { stampForStorage, withDelay } from './stamp.js';
+import { archiveIdOf, stampForStorage, withDelay } from './stamp.js';
 
 /**
  * Above core delivery (-1000), which would bounce the message, and below the default 0 of
@@ -143,6 +143,25 @@ export default defineModule({
       if (handed.length === messages.length) backlog.delete(account.bare);
       if (messages.length > 0) api.log.debug('offline messages delivered', { session: session.id, count: handed.length });
     });
+
+    // XEP-0386 §"Performing the bind": a client binding with Bind 2 fetches its history from the
+    // archive, so stored messages the archive holds are dropped instead of sent. Those it does not
+    // hold (not archived: hints, preferences, no archive) stay and come at the next presence.
+    api.onBind2((session) => queue.run(session.jid.bare, async () => {
+      const account = session.jid.toBare();
+      const messages = await api.storage.offline.list(account.domain, account.local);
+      const byId = new Map<string, number>();
+      for (const m of messages) {
+        const id = archiveIdOf(m.stanza, account.bare);
+        if (id !== undefined) byId.set(id, m.id);
+      }
+      if (byId.size === 0) return;
+      const missing = new Set(await api.storage.archive.missing(account.domain, account.local, [...byId.keys()]));
+      const archived = [...byId].filter(([id]) => !missing.has(id)).map(([, rowId]) => rowId);
+      if (archived.length === 0) return;
+      await api.storage.offline.remove(account.domain, account.local, archived);
+      api.log.debug('offline messages left to the archive', { session: session.id, count: archived.length });
+    }));
 
     // XEP-0160 §2: delivered when the recipient next sends available presence with non-negative
     // priority, to the resource that sent it: initial presence, or an update from a negative

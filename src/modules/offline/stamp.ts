@@ -3,6 +3,7 @@
 import { xml, type Element } from '../../xmpp/xml.js';
 import { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
+import { parseStored } from '../../xmpp/stored.js';
 
 export interface Stamp {
   /** The server's JID (the host), which delayed the message. */
@@ -86,4 +87,14 @@ export function stampForStorage(stanza: Element, s: Stamp): Element {
   if (!assigned) added.push(xml('stanza-id', { xmlns: NS.SID, id: s.id, by: s.account }));
   copy.children = [...kept, ...added];
   return copy;
+}
+
+/** The stanza-id the account assigned to a stored message (serialised), if it has one. */
+export function archiveIdOf(stored: string, account: string): string | undefined {
+  const stanza = parseStored(stored);
+  if (!stanza) return undefined;
+  for (const c of stanza.getChildren('stanza-id', NS.SID)) {
+    if (sameJid(c.attrs.by, account) && typeof c.attrs.id === 'string') return c.attrs.id;
+  }
+  return undefined;
 }

@@ -48,6 +48,7 @@ class Harness {
       on: (event: string, fn: Handler) => void this.handlers.set(event, fn),
       addFeature: () => undefined,
       discoInfo: () => ({ identities: [], features: [] }),
+      onBind2: () => undefined,
       sessionsOf: (bare: Jid) => this.sessions.filter((s) => s.jid.bare === bare.bare),
     } as unknown as ModuleApi<{ max_messages: number }>;
     await offline.setup(api);

@@ -68,6 +68,16 @@ export async function prepareBind2(stream: C2sStream, bind: Element, clientId: s
       stream.log.warn('a Bind 2 inline feature failed', { stream: stream.id, ns, err });
     }
   }
+  // Steps of every bind (offline messages the archive holds, archive metadata), after the
+  // requested features so their answers come first.
+  for (const hook of host.bind2HookList()) {
+    try {
+      const answer = await hook(session);
+      if (answer) bound.append(answer);
+    } catch (err) {
+      stream.log.warn('a Bind 2 step failed', { stream: stream.id, err });
+    }
+  }
   return { session, bound };
 }
 

@@ -1,0 +1,73 @@
+// Bind 2 and the archive (XEP-0386 §"Performing the bind"): a client binding with Bind 2 gets
+// the archive's metadata in <bound/> and no offline messages the archive holds (it fetches them
+// from the archive); stored messages the archive does not hold are still delivered. A classic
+// bind keeps getting every offline message.
+import assert from 'node:assert/strict';
+import xml, { type Element } from '@xmpp/xml';
+import { RawClient } from '../support/raw-client.js';
+import { sasl2Suite } from '../support/sasl2-suite.js';
+import { receivedBeforePing } from '../support/sync.js';
+import { NS_BIND2, sasl2Scram } from '../support/sasl2-client.js';
+
+const MAM = 'urn:xmpp:mam:2';
+const SID = 'urn:xmpp:sid:0';
+
+describe('Bind 2 with the archive: metadata in <bound/>, archived offline messages left to MAM (XEP-0386)', () => {
+  const suite = sasl2Suite(['alice', 'bob', 'carol']);
+  const raw = async (user: string): Promise<RawClient> => {
+    const c = suite.track(await RawClient.connect({ port: suite.ts.c2sPort, ca: suite.ca }));
+    await c.login(user, `pw-${user}`);
+    return c;
+  };
+  const bodies = (els: Element[]): string[] => els.filter((e) => e.name === 'message').map((e) => e.getChildText('body') ?? '');
+
+  it('sends the metadata, drops the archived offline messages and delivers the unarchived one', async () => {
+    // bob's archive never keeps carol's messages (XEP-0441), so hers is only in offline storage.
+    const setup = await raw('bob');
+    const prefs = await setup.iq(xml('iq', { type: 'set', id: 'p1' }, xml('prefs', { xmlns: MAM, default: 'always' },
+      xml('always'), xml('never', {}, xml('jid', {}, 'carol@localhost')))));
+    assert.equal(prefs.attrs.type, 'result', prefs.toString());
+    await setup.close();
+
+    const alice = await raw('alice');
+    const carol = await raw('carol');
+    alice.send(xml('message', { to: 'bob@localhost', type: 'chat', id: 'a1' }, xml('body', {}, 'archived one')));
+    alice.send(xml('message', { to: 'bob@localhost', type: 'chat', id: 'a2' }, xml('body', {}, 'archived two')));
+    carol.send(xml('message', { to: 'bob@localhost', type: 'chat', id: 'c1' }, xml('body', {}, 'not archived')));
+    await receivedBeforePing(alice);
+    await receivedBeforePing(carol);
+
+    const { client, features } = await suite.connect();
+    const result = await sasl2Scram(client, features, 'bob', 'pw-bob', { bind: { tag: 'Phone' } });
+    assert.ok(result.ok);
+    const metadata = result.success.getChild('bound', NS_BIND2)!.getChild('metadata', MAM);
+    assert.ok(metadata, 'archive metadata in <bound/>');
+    const end = metadata.getChild('end')!;
+    assert.ok(end.attrs.id && end.attrs.timestamp);
+
+    client.send(xml('presence'));
+    const got = await receivedBeforePing(client);
+    assert.deepEqual(bodies(got), ['not archived'], 'only the message the archive does not hold');
+
+    // The archived ones are in the archive, the newest being the <end/> of the metadata.
+    client.send(xml('iq', { type: 'set', id: 'q1' }, xml('query', { xmlns: MAM, queryid: 'q' })));
+    const results = await receivedBeforePing(client);
+    const archived = results.filter((e) => e.name === 'message' && e.getChild('result', MAM));
+    const inner = archived.map((e) => e.getChild('result', MAM)!.getChild('forwarded')!.getChild('message')!);
+    assert.deepEqual(inner.map((m) => m.getChildText('body')), ['archived one', 'archived two']);
+    assert.equal(archived[archived.length - 1]!.getChild('result', MAM)!.attrs.id, end.attrs.id);
+  });
+
+  it('a classic bind still gets every offline message, archived or not', async () => {
+    const alice = await raw('alice');
+    alice.send(xml('message', { to: 'carol@localhost', type: 'chat', id: 'x1' }, xml('body', {}, 'for carol')));
+    await receivedBeforePing(alice);
+    const carol = suite.track(await RawClient.connect({ port: suite.ts.c2sPort, ca: suite.ca }));
+    await carol.login('carol', 'pw-carol', 'classic');
+    carol.send(xml('presence'));
+    const got = await receivedBeforePing(carol);
+    const msg = got.find((e) => e.name === 'message');
+    assert.equal(msg?.getChildText('body'), 'for carol');
+    assert.ok(msg?.getChild('stanza-id', SID), 'with the archive id');
+  });
+});
