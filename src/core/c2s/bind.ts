@@ -1,6 +1,6 @@
 // Resource binding (RFC 6120 §7), the legacy session IQ (RFC 3921 §3, kept for old clients),
 // and the checks every stanza from a bound client passes before routing (RFC 6120 §8.1).
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../../util/random-id.js';
 import { NS } from '../../xmpp/ns.js';
 import { StanzaError, StreamError } from '../../xmpp/errors.js';
 import { Jid, JidError } from '../../xmpp/jid.js';
@@ -37,7 +37,7 @@ export function handleBindStage(stream: C2sStream, el: Element): void {
   const requested = bind.getChildText('resource', NS.BIND) ?? bind.getChildText('resource');
   let jid: Jid;
   try {
-    jid = Jid.of(stream.username!, host.name, requested ? requested : randomBytes(6).toString('base64url'));
+    jid = Jid.of(stream.username!, host.name, requested ? requested : randomId(6));
   } catch (err) {
     if (err instanceof JidError) return reply(stream, el, new StanzaError('bad-request', 'the resource is not valid'));
     throw err;

@@ -1,7 +1,7 @@
 // A bound client session (RFC 6120 §7): the state the rest of the server sees, apart from the
 // stream that currently carries it. With stream management (XEP-0198) a session outlives its
 // stream: it hibernates when the connection drops and moves to a new stream when resumed.
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../../util/random-id.js';
 import type { Element } from '../../xmpp/xml.js';
 import type { Jid } from '../../xmpp/jid.js';
 import { StreamError } from '../../xmpp/errors.js';
@@ -22,7 +22,7 @@ export interface SessionCarrier {
 }
 
 export class C2sSession implements ClientSession {
-  readonly id = randomBytes(6).toString('base64url');
+  readonly id = randomId(6);
   available = false;
   priority = 0;
   presence: Element | undefined = undefined;

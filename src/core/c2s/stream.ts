@@ -1,7 +1,7 @@
 // One client-to-server XML stream (RFC 6120 §4): header checks, feature negotiation
 // (STARTTLS, SASL, bind), then stanzas handed to the router in order. Negotiation steps live
 // in sasl-negotiation.ts and bind.ts; this file owns the stream's life cycle.
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../../util/random-id.js';
 import { escapeXML, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 import { StreamError } from '../../xmpp/errors.js';
@@ -24,7 +24,7 @@ const MAX_QUEUED = 64;
 
 export class C2sStream {
   /** For logs; each stream header gets a fresh id of its own (RFC 6120 §4.7.3). */
-  readonly id = randomBytes(9).toString('base64url');
+  readonly id = randomId(9);
   /** The id of the current stream (a new one after each restart, RFC 6120 §4.3.3). */
   streamId = '';
   readonly startedAt = Date.now();
@@ -124,7 +124,7 @@ export class C2sStream {
   private sendHeader(clientFrom?: string): void {
     const from = this.host ? ` from='${escapeXML(this.host.name)}'` : '';
     const to = clientFrom ? ` to='${escapeXML(clientFrom)}'` : '';
-    this.streamId = randomBytes(12).toString('base64url');
+    this.streamId = randomId(12);
     this.transport.write(`<?xml version='1.0'?><stream:stream xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAMS}' id='${this.streamId}'${from}${to} version='1.0' xml:lang='en'>`);
     this.headerSent = true;
   }

@@ -1,7 +1,7 @@
 // Bind 2 (XEP-0386): a resource bound inside the SASL2 login, named after the client's <tag/>,
 // with the features the client asks for enabled before anyone can see the session: stream
 // management here (core), carbons, client state and others through modules' Bind 2 handlers.
-import { randomBytes } from 'node:crypto';
+import { randomId } from '../../../util/random-id.js';
 import { SaslFailure } from '../../../xmpp/errors.js';
 import { Jid, JidError } from '../../../xmpp/jid.js';
 import { NS } from '../../../xmpp/ns.js';
@@ -19,7 +19,7 @@ const clients = new WeakMap<C2sSession, string>();
  * AwesomeXMPP/rQ7Lwut0; only the random part when the tag cannot be part of a resource.
  */
 export function bind2Jid(username: string, domain: string, tag: string | undefined): Jid {
-  const random = randomBytes(6).toString('base64url');
+  const random = randomId(6);
   if (tag) {
     try {
       return Jid.of(username, domain, `${tag}/${random}`);
