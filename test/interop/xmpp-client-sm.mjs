@@ -21,6 +21,8 @@ import { parseArgs } from 'node:util';
 import { client, xml } from '@xmpp/client';
 
 const SM = 'urn:xmpp:sm:3';
+const SASL2 = 'urn:xmpp:sasl:2';
+const BIND2 = 'urn:xmpp:bind:0';
 let values;
 try {
   ({ values } = parseArgs({
@@ -75,8 +77,16 @@ function make(user, pw, resource) {
     if (el.is('message') && el.getChild('body')) c.bodies.push(el.getChildText('body'));
     changed();
   });
+  const isSmAnswer = (el) => el.attrs.xmlns === SM && ['enabled', 'resumed', 'failed'].includes(el.name);
   c.on('nonza', (el) => {
-    if (el.attrs.xmlns === SM && ['enabled', 'resumed', 'failed'].includes(el.name)) c.nonzas.push({ name: el.name, ...el.attrs });
+    if (isSmAnswer(el)) c.nonzas.push({ name: el.name, ...el.attrs });
+    // @xmpp/client logs in with SASL2 when offered (XEP-0388): then the answer comes inside
+    // <success/>, in <bound/> (Bind 2 inline <enable/>, XEP-0386) or directly (inline <resume/>).
+    if (el.name === 'success' && el.attrs.xmlns === SASL2) {
+      for (const child of [...el.getChildElements(), ...(el.getChild('bound', BIND2)?.getChildElements() ?? [])]) {
+        if (isSmAnswer(child)) c.nonzas.push({ name: child.name, ...child.attrs });
+      }
+    }
     changed();
   });
   c.on('status', changed);
