@@ -5,7 +5,19 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { Parser, type Element } from '@xmpp/xml';
-import { Scram } from './scram.js';
+import { ScramClient, pbkdf2SaltedPassword, type SaltedPasswordFn } from '../../test/support/scram-client.js';
+
+/**
+ * Every soak account shares one credential set, so the SaltedPassword is derived once for all
+ * logins on the load side (the server never runs PBKDF2 at login either).
+ */
+const derived = new Map<string, Promise<Buffer>>();
+const sharedSaltedPassword: SaltedPasswordFn = (password, salt, iterations, length, hash) => {
+  const key = [password, salt.toString('base64'), iterations, length, hash].join('\u0000');
+  let p = derived.get(key);
+  if (!p) derived.set(key, (p = pbkdf2SaltedPassword(password, salt, iterations, length, hash)));
+  return p;
+};
 
 export interface LoginOptions {
   port: number;
@@ -168,11 +180,12 @@ export class SoakClient {
     const features = await this.open(deadline);
     const mechanisms = (features.getChild('mechanisms', NS_SASL)?.getChildren('mechanism') ?? []).map((m) => m.getText());
     if (!mechanisms.includes('SCRAM-SHA-256')) throw new Error(`SCRAM-SHA-256 not offered (${mechanisms.join(' ')})`);
-    const scram = new Scram(o.username, o.password);
-    this.write(`<auth xmlns='${NS_SASL}' mechanism='SCRAM-SHA-256'>${scram.first()}</auth>`);
+    const scram = new ScramClient({ hash: 'sha256', username: o.username, password: o.password, derive: sharedSaltedPassword });
+    this.write(`<auth xmlns='${NS_SASL}' mechanism='SCRAM-SHA-256'>${scram.first().toString('base64')}</auth>`);
     const challenge = await this.expect((e) => e.name === 'challenge', deadline, 'SASL challenge');
-    this.write(`<response xmlns='${NS_SASL}'>${await scram.final(challenge.getText())}</response>`);
-    scram.verify((await this.expect((e) => e.name === 'success', deadline, 'SASL success')).getText());
+    const answer = await scram.final(Buffer.from(challenge.getText(), 'base64'));
+    this.write(`<response xmlns='${NS_SASL}'>${answer.toString('base64')}</response>`);
+    scram.verifyServerFinal(Buffer.from((await this.expect((e) => e.name === 'success', deadline, 'SASL success')).getText(), 'base64'));
 
     await this.open(deadline);
     this.write(`<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${o.resource}</resource></bind></iq>`);

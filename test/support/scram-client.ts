@@ -20,7 +20,18 @@ export interface ScramClientOptions {
   expectOffer?: { mechanisms: string[]; channelBindings: string[] };
   /** Fixed client nonce (to replay the RFC test vectors); random otherwise. */
   nonce?: string;
+  /**
+   * Derives the SaltedPassword (RFC 5802 §3, Hi()); PBKDF2 by default. A load generator that logs
+   * thousands of accounts in with one credential set passes a memoising one.
+   */
+  derive?: SaltedPasswordFn;
 }
+
+export type SaltedPasswordFn = (password: string, salt: Buffer, iterations: number, length: number, hash: 'sha1' | 'sha256') => Promise<Buffer>;
+
+/** Hi() as RFC 5802 defines it: PBKDF2 over the SASLprepped password. */
+export const pbkdf2SaltedPassword: SaltedPasswordFn = (password, salt, iterations, length, hash) =>
+  pbkdf2Async(Buffer.from(saslprep(password), 'utf8'), salt, iterations, length, hash);
 
 function escapeName(value: string): string {
   return value.replace(/=/g, '=3D').replace(/,/g, '=2C');
@@ -78,7 +89,7 @@ export class ScramClient {
 
     const len = this.opts.hash === 'sha1' ? 20 : 32;
     const mac = (key: Buffer, data: string): Buffer => createHmac(this.opts.hash, key).update(data, 'utf8').digest();
-    const salted = await pbkdf2Async(Buffer.from(saslprep(this.opts.password), 'utf8'), salt, Number(iterText), len, this.opts.hash);
+    const salted = await (this.opts.derive ?? pbkdf2SaltedPassword)(this.opts.password, salt, Number(iterText), len, this.opts.hash);
     const clientKey = mac(salted, 'Client Key');
     const storedKey = createHash(this.opts.hash).update(clientKey).digest();
 
