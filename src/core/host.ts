@@ -125,6 +125,10 @@ export class Host {
     await Promise.all([...this.flushers].map((f) => f()));
   }
 
+  hasFeature(feature: string, target: DiscoTarget): boolean {
+    return this.features[target].has(feature);
+  }
+
   discoInfo(target: DiscoTarget): DiscoInfo {
     return {
       identities: [...this.identities[target]],

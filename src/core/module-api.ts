@@ -97,6 +97,8 @@ export interface ModuleApi<O> {
   addFeature(feature: string, target?: DiscoTarget): void;
   addIdentity(identity: Identity, target?: DiscoTarget): void;
   discoInfo(target: DiscoTarget): DiscoInfo;
+  /** Whether a module announces `feature` (cheap: for the message path, unlike discoInfo). */
+  hasFeature(feature: string, target?: DiscoTarget): boolean;
   addStreamFeature(stage: StreamFeatureStage, feature: Element, opts?: StreamFeatureOptions): void;
   /** Claims the nonzas of a namespace on this host's bound client streams (one module each). */
   addNonzaHandler(ns: string, handler: NonzaHandler): void;

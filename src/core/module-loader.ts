@@ -130,6 +130,7 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
       disposers.push(host.addIdentity(identity, target));
     },
     discoInfo: (target) => host.discoInfo(target),
+    hasFeature: (feature, target = 'host') => host.hasFeature(feature, target),
     addStreamFeature: (stage, feature, opts) => {
       disposers.push(host.addStreamFeature(stage, feature, opts));
     },

@@ -102,7 +102,7 @@ export function installArchiving(ctx: MamContext): void {
     if (!ev.to.isBare && sessions.some((s) => s.jid.full === ev.to.full)) return true;
     if (sessions.some((s) => s.available && s.priority >= 0)) return true;
     if (!ev.to.isBare && ev.stanza.attrs.type !== 'chat') return false;
-    return api.discoInfo('host').features.includes(NS.OFFLINE);
+    return api.hasFeature(NS.OFFLINE, 'host');
   };
 
   const inbound = (ev: MessageEvent): Verdict => {

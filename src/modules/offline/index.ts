@@ -75,7 +75,7 @@ export default defineModule({
         // Unknown account: core answers it (RFC 6121 §8.5.1).
         if (!(await api.storage.accounts.get(account.domain, account.local))) return false;
         // XEP-0359 §5: a module announcing stanza ids on accounts (archiving) assigned this one.
-        const reuseAccountId = api.discoInfo('account').features.includes(NS.SID);
+        const reuseAccountId = api.hasFeature(NS.SID, 'account');
         const stamped = stampForStorage(ev.stanza, { host: api.host, account: account.bare, at: new Date(), id: randomUUID(), reuseAccountId });
         const id = await api.storage.offline.push(account.domain, account.local, stamped.toString(), limit);
         // XEP-0160 §2 and RFC 6121 §8.5.2.2.1: a full queue is answered with service-unavailable,

@@ -47,7 +47,7 @@ class Harness {
       server: { name: 'Starling', version: '0' },
       on: (event: string, fn: Handler) => void this.handlers.set(event, fn),
       addFeature: () => undefined,
-      discoInfo: () => ({ identities: [], features: [] }),
+      hasFeature: () => false,
       onBind2: () => undefined,
       sessionsOf: (bare: Jid) => this.sessions.filter((s) => s.jid.bare === bare.bare),
     } as unknown as ModuleApi<{ max_messages: number }>;
