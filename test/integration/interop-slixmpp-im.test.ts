@@ -4,15 +4,10 @@
 // message sent while it was offline, with a XEP-0203 delay stamp, when it logs in again
 // (RFC 6121 §2, §3.1, §4.2, §4.5, §5.1; XEP-0160 §2; XEP-0203). Default modules and SQLite.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { commandWorks, runDriver, type DriverEvent, type DriverResult } from '../interop/process.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import type { DriverEvent, DriverResult } from '../interop/process.js';
+import { startInteropServer, type InteropServer } from '../interop/fixture.js';
+import { requirePython, runPython } from '../interop/python.js';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('../interop/slixmpp_im.py', import.meta.url));
 const TIMEOUT_S = 10;
 const ALICE = 'alice@localhost';
 const BOB = 'bob@localhost';
@@ -42,32 +37,17 @@ interface Chat {
 
 describe('interop: slixmpp IM life cycle (RFC 6121 §2-§5, XEP-0160, XEP-0203)', function () {
   this.timeout(90_000);
-  let ts: TestServer;
-  let dir: string;
+  let server: InteropServer | undefined;
   let res: DriverResult;
 
   before(async function () {
-    if (!commandWorks(PYTHON, ['-c', 'import slixmpp'])) {
-      process.stderr.write(`      skipped: \`${PYTHON} -c 'import slixmpp'\` failed; install the Debian package python3-slixmpp (.ci/run does)\n`);
-      this.skip();
-    }
-    ts = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'starling-slixmpp-im-'));
-    const caFile = join(dir, 'ca.pem');
-    await writeFile(caFile, await ts.ca());
-    await ts.addUser(ALICE, 'pw-alice');
-    await ts.addUser(BOB, 'pw-bob');
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
-    delete env.PYTHONPATH;
-    delete env.PYTHONHOME;
+    requirePython(this, 'slixmpp', 'python3-slixmpp');
+    server = await startInteropServer(['alice', 'bob']);
     // One run of the scenario; each test below judges one part of what it reported.
-    res = await runDriver(PYTHON, [SCRIPT, '--port', String(ts.c2sPort), '--ca', caFile, '--timeout', String(TIMEOUT_S),
-      '--jid', ALICE, '--password', 'pw-alice', '--peer-jid', BOB, '--peer-password', 'pw-bob'], { env, timeoutMs: TIMEOUT_S * 6_000 + 5_000 });
+    res = await runPython('slixmpp_im.py', ['--port', String(server.ts.c2sPort), '--ca', server.caFile, '--timeout', String(TIMEOUT_S),
+      '--jid', ALICE, '--password', 'pw-alice', '--peer-jid', BOB, '--peer-password', 'pw-bob'], TIMEOUT_S * 6_000 + 5_000);
   });
-  after(async () => {
-    await ts?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => server?.stop());
 
   const all = (name: string): DriverEvent[] => res.events.filter((e) => e.event === name);
   const one = (name: string, pick: (e: DriverEvent) => boolean = () => true): DriverEvent => {

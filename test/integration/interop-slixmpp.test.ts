@@ -3,15 +3,10 @@
 // (RFC 6120 §5.4, §13.7.2), SCRAM (RFC 5802, RFC 7677), XEP-0199 ping, XEP-0030 disco#info, and
 // chat messages both ways (RFC 6121 §8.5.2).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { commandWorks, eventOf, runDriver, type DriverEvent, type DriverResult } from '../interop/process.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { eventOf, type DriverEvent, type DriverResult } from '../interop/process.js';
+import { startInteropServer, type InteropServer } from '../interop/fixture.js';
+import { requirePython, runPython } from '../interop/python.js';
 
-const PYTHON = '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('../interop/slixmpp_client.py', import.meta.url));
 const TIMEOUT_S = 10;
 
 interface Attempt {
@@ -25,33 +20,18 @@ interface Failure {
 
 describe('interop: slixmpp (RFC 6120 §5-§7, RFC 5802, XEP-0030, XEP-0199)', function () {
   this.timeout(60_000);
-  let ts: TestServer;
-  let dir: string;
-  let caFile: string;
+  let server: InteropServer | undefined;
 
   before(async function () {
-    if (!commandWorks(PYTHON, ['-c', 'import slixmpp'])) {
-      process.stderr.write(`      skipped: \`${PYTHON} -c 'import slixmpp'\` failed; install the Debian package python3-slixmpp (.ci/run does)\n`);
-      this.skip();
-    }
-    ts = await startTestServer();
-    dir = await mkdtemp(join(tmpdir(), 'starling-slixmpp-'));
-    caFile = join(dir, 'ca.pem');
-    await writeFile(caFile, await ts.ca());
-    for (const user of ['alice', 'bob', 'carol', 'dave']) await ts.addUser(`${user}@localhost`, `pw-${user}`);
+    requirePython(this, 'slixmpp', 'python3-slixmpp');
+    server = await startInteropServer(['alice', 'bob', 'carol', 'dave']);
   });
-  after(async () => {
-    await ts?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => server?.stop());
 
   function run(scenario: string, extra: string[], ca = true): Promise<DriverResult> {
-    const args = [SCRIPT, '--scenario', scenario, '--port', String(ts.c2sPort), '--timeout', String(TIMEOUT_S), ...extra];
-    if (ca) args.push('--ca', caFile);
-    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
-    delete env.PYTHONPATH;
-    delete env.PYTHONHOME;
-    return runDriver(PYTHON, args, { env, timeoutMs: TIMEOUT_S * 4_000 + 5_000 });
+    const args = ['--scenario', scenario, '--port', String(server!.ts.c2sPort), '--timeout', String(TIMEOUT_S), ...extra];
+    if (ca) args.push('--ca', server!.caFile);
+    return runPython('slixmpp_client.py', args, TIMEOUT_S * 4_000 + 5_000);
   }
 
   const events = (res: DriverResult, name: string): DriverEvent[] => res.events.filter((e) => e.event === name);
