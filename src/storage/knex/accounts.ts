@@ -3,6 +3,7 @@
 // busy_timeout for it) instead of failing to upgrade a read snapshot later.
 import type { Knex } from 'knex';
 import type { AccountRecord, AccountStore, Credentials, ScramHash } from '../types.js';
+import type { FastReader } from './fast-read.js';
 import { compareCodePoints, isForeignKeyViolation, toBuffer, toCount, toDate, type CredentialRow } from './rows.js';
 
 const HASHES: readonly ScramHash[] = ['sha1', 'sha256'];
@@ -51,7 +52,12 @@ function readCredentials(rows: CredentialRow[]): Credentials {
   return out as Credentials;
 }
 
-export function knexAccountStore(db: Knex): AccountStore {
+/** The account and its credentials in one statement, so both come from the same snapshot. */
+const GET_ACCOUNT = 'select a.created_at, c.hash, c.salt, c.iterations, c.stored_key, c.server_key'
+  + ' from accounts a left join account_credentials c on c.host = a.host and c.username = a.username'
+  + ' where a.host = ? and a.username = ?';
+
+export function knexAccountStore(db: Knex, reader: FastReader): AccountStore {
   return {
     async create(host, username, credentials) {
       const rows = credentialRows(host, username, credentials);
@@ -69,13 +75,7 @@ export function knexAccountStore(db: Knex): AccountStore {
     },
 
     async get(host, username) {
-      // One statement, so the account and its credentials come from the same snapshot.
-      const rows: (CredentialRow & { created_at: unknown })[] = await db('accounts as a')
-        .leftJoin('account_credentials as c', function () {
-          this.on('c.host', '=', 'a.host').andOn('c.username', '=', 'a.username');
-        })
-        .where({ 'a.host': host, 'a.username': username })
-        .select('a.created_at', 'c.hash', 'c.salt', 'c.iterations', 'c.stored_key', 'c.server_key');
+      const rows = await reader.all<CredentialRow & { created_at: unknown }>(GET_ACCOUNT, [host, username]);
       const first = rows[0];
       if (!first) return undefined;
       const record: AccountRecord = {

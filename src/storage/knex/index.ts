@@ -20,6 +20,7 @@ import { knexPushStore } from './push.js';
 import { knexRosterStore } from './roster.js';
 import { migrationSource } from './migrations/index.js';
 import { withFileLock } from './migrate-lock.js';
+import { knexReader, lazySqliteReader } from './fast-read.js';
 
 export interface KnexStorageConfig {
   driver: 'sqlite' | 'postgres';
@@ -61,11 +62,12 @@ export function isKnexStorage(storage: Storage): storage is KnexStorage {
 const MIGRATIONS: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
 
 /** Statements run on every new SQLite connection, before the pool hands it out. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
 const SQLITE_SETUP = [
   'PRAGMA journal_mode=WAL',
   'PRAGMA synchronous=NORMAL',
   'PRAGMA foreign_keys=ON',
-  'PRAGMA busy_timeout=5000',
+  `PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}`,
 ];
 
 function sqliteAfterCreate(log: Logger, inMemory: boolean) {
@@ -139,10 +141,13 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
   const db = openKnex(config, cfg.driver === 'sqlite' ? 'sqlite3' : 'pg');
   log.debug('storage opened', { driver: cfg.driver, target: describeTarget(cfg) });
   let closed = false;
+  const reader = cfg.driver === 'sqlite' && cfg.path && !isMemoryPath(cfg.path)
+    ? lazySqliteReader(resolve(cfg.path), SQLITE_BUSY_TIMEOUT_MS)
+    : knexReader(db);
 
   return {
     kind: cfg.driver,
-    accounts: knexAccountStore(db),
+    accounts: knexAccountStore(db, reader),
     keyValue: knexKeyValueStore(db),
     roster: knexRosterStore(db),
     offline: knexOfflineStore(db, cfg.driver),
@@ -186,6 +191,7 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     async close() {
       if (closed) return;
       closed = true;
+      await reader.close();
       await db.destroy();
     },
   };
