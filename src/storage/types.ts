@@ -42,7 +42,20 @@ export interface KeyValueStore {
   get(host: string, username: string, key: string): Promise<string | undefined>;
   /** Rejects when the account does not exist (data must not outlive, or predate, its account). */
   set(host: string, username: string, key: string, value: string): Promise<void>;
+  /**
+   * Sets many values in one transaction (write-behind buffers); entries of accounts that do not
+   * exist (deleted meanwhile) are skipped. For the same account and key the last entry wins.
+   * Resolves the number of distinct (account, key) values written.
+   */
+  setMany(entries: readonly KeyValueEntry[]): Promise<number>;
   delete(host: string, username: string, key: string): Promise<boolean>;
+}
+
+export interface KeyValueEntry {
+  host: string;
+  username: string;
+  key: string;
+  value: string;
 }
 
 /** Subscription state of a roster item (RFC 6121 §2.1.2.5). */

@@ -1,4 +1,4 @@
-// A write-behind buffer: archiving a message only queues its row, and the rows are written in
+// A write-behind buffer: adding a row only queues it, and the rows are written in
 // batches, one transaction each, when `batch` rows are queued or `delayMs` after the first one.
 // The message path never waits for a commit. flush() is the barrier for whoever needs the rows
 // durable (queries, stream management acknowledgements, shutdown). Batches are written one at a
@@ -74,4 +74,30 @@ export class WriteBehind<T> {
   drop(match: (row: T) => boolean): void {
     this.queue = this.queue.filter((r) => !match(r));
   }
+}
+
+/**
+ * A Schedule on plain timers, unref'd (a pending batch never keeps the process alive), with
+ * cancelAll() for unload.
+ */
+export function unrefTimers(): { schedule: Schedule; cancelAll(): void } {
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    schedule(fn, ms) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      t.unref();
+      timers.add(t);
+      return () => {
+        clearTimeout(t);
+        timers.delete(t);
+      };
+    },
+    cancelAll() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
 }

@@ -35,7 +35,7 @@ describe('last activity (XEP-0012)', () => {
     ts = await startTestServer((c) => {
       c.modules = { ...c.modules, last: {} };
     });
-    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin']) await ts.addUser(`${u}@localhost`, `pw-${u}`);
+    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin', 'b1', 'b2', 'b3']) await ts.addUser(`${u}@localhost`, `pw-${u}`);
     await subscription('alice', 'bob', 'from');
     await subscription('alice', 'dave', 'to');
     await subscription('erin', 'bob', 'both');
@@ -102,6 +102,18 @@ describe('last activity (XEP-0012)', () => {
     const seconds = Number(q.attrs.seconds);
     assert.ok(seconds >= 1 && seconds <= 10, `seconds ${seconds}`);
     assert.equal(q.getText(), 'Heading Home');
+  });
+
+  it('writes logouts to storage in batches shortly after they happen', async () => {
+    for (const c of clients.splice(0)) c.destroy();
+    const closedAt = Date.now();
+    for (const u of ['b1', 'b2', 'b3']) await (await login(u, 'batch')).close();
+    const stored = async (u: string): Promise<string | undefined> => ts.server.storage.keyValue.get('localhost', u, 'last');
+    for (let i = 0; i < 100 && (await stored('b3')) === undefined; i++) await sleep(20);
+    for (const u of ['b1', 'b2', 'b3']) {
+      const rec = JSON.parse((await stored(u)) ?? 'null') as { at: number } | null;
+      assert.ok(rec && rec.at >= closedAt - 1000, `${u}: ${JSON.stringify(rec)}`);
+    }
   });
 
   it('refuses someone the user has no presence subscription to, with forbidden (§3, §8)', async () => {

@@ -254,6 +254,32 @@ export function storageContract(
         for (const [k, v] of Object.entries(values)) assert.equal(await s.keyValue.get(H, 'alice', k), v, k);
       });
 
+      it('setMany writes many values at once, skips accounts that do not exist, last entry wins', async function () {
+        await s.keyValue.set(H, 'alice', 'k', 'old');
+        const n = await s.keyValue.setMany([
+          { host: H, username: 'alice', key: 'k', value: 'first' },
+          { host: H, username: 'ghost', key: 'k', value: 'lost' },
+          { host: H, username: 'bob', key: 'k', value: 'b' },
+          { host: H2, username: 'alice', key: 'k', value: 'no such account on this host' },
+          { host: H, username: 'alice', key: 'k', value: 'second' },
+          { host: H, username: 'alice', key: 'other', value: 'o' },
+        ]);
+        assert.equal(n, 3);
+        assert.equal(await s.keyValue.get(H, 'alice', 'k'), 'second');
+        assert.equal(await s.keyValue.get(H, 'alice', 'other'), 'o');
+        assert.equal(await s.keyValue.get(H, 'bob', 'k'), 'b');
+        assert.equal(await s.keyValue.get(H, 'ghost', 'k'), undefined);
+        assert.equal(await s.keyValue.get(H2, 'alice', 'k'), undefined);
+        assert.equal(await s.keyValue.setMany([]), 0);
+      });
+
+      it('setMany of more entries than one statement takes', async function () {
+        const users = Array.from({ length: 450 }, (_, i) => `u${i}`);
+        for (const u of users) await s.accounts.create(H, u, makeCredentials());
+        assert.equal(await s.keyValue.setMany(users.map((u) => ({ host: H, username: u, key: 'last', value: `v-${u}` }))), 450);
+        for (const u of ['u0', 'u199', 'u200', 'u449']) assert.equal(await s.keyValue.get(H, u, 'last'), `v-${u}`);
+      });
+
       it('set for an account that does not exist rejects', async function () {
         await assert.rejects(s.keyValue.set(H, 'ghost', 'k', 'v'));
         assert.equal(await s.keyValue.get(H, 'ghost', 'k'), undefined);

@@ -7,9 +7,14 @@ import { StanzaError } from '../../xmpp/errors.js';
 import { NS } from '../../xmpp/ns.js';
 import { iqPayload } from '../../xmpp/stanza.js';
 import type { Jid } from '../../xmpp/jid.js';
+import type { KeyValueEntry } from '../../storage/types.js';
+import { unrefTimers, WriteBehind } from '../../util/write-behind.js';
 import { lastQuery, maySee, parseRecord, secondsSince, statusText, type LastRecord } from './rules.js';
 
 const KEY = 'last';
+/** Logouts written in one transaction at most, and the longest one waits for its batch. */
+const LAST_BATCH = 200;
+const LAST_DELAY_MS = 250;
 
 export default defineModule({
   name: 'last',
@@ -34,7 +39,7 @@ export default defineModule({
       if (!(await allowed(from, to))) throw new StanzaError('forbidden');
       // §3: with a connected or available resource, seconds='0' and no text.
       if (api.sessionsOf(to).length > 0) return lastQuery(0);
-      const rec = parseRecord(await kv.get(to.domain, to.local, KEY));
+      const rec = parseRecord(unwritten.get(to.bare) ?? (await kv.get(to.domain, to.local, KEY)));
       if (!rec) throw new StanzaError('item-not-found', 'no logout recorded for this account');
       return lastQuery(secondsSince(rec.at, Date.now()), rec.status);
     }, { to: ['bare'] });
@@ -64,25 +69,43 @@ export default defineModule({
       return undefined;
     });
 
-    // When an account's last session ends, record when and with which status (§3).
-    const pending = new Set<Promise<void>>();
+    // When an account's last session ends, record when and with which status (§3). Logouts are
+    // written in batches (one transaction per LAST_BATCH or LAST_DELAY_MS), not one statement
+    // each; until its batch is written a record is answered from `unwritten`.
+    const unwritten = new Map<string, string>();
+    const timers = unrefTimers();
+    const writer = new WriteBehind<KeyValueEntry>(
+      async (rows) => {
+        await kv.setMany(rows);
+        for (const r of rows) {
+          const bare = `${r.username}@${r.host}`;
+          if (unwritten.get(bare) === r.value) unwritten.delete(bare);
+        }
+      },
+      { batch: LAST_BATCH, delayMs: LAST_DELAY_MS },
+      timers.schedule,
+      (err, rows) => api.log.warn('last activity not recorded', { rows, err }),
+    );
     api.on('session/closed', ({ session }) => {
       const status = statusOf.get(session.id) ?? '';
       statusOf.delete(session.id);
       const bare = session.jid.toBare();
       if (api.sessionsOf(bare).length > 0) return undefined;
       const rec: LastRecord = { at: Date.now(), status };
-      const write = kv.set(bare.domain, bare.local, KEY, JSON.stringify(rec)).catch((err: unknown) => {
-        // The account may have been deleted meanwhile; nothing to keep then.
-        api.log.debug('last activity not recorded', { jid: bare.bare, err });
-      });
-      pending.add(write);
-      void write.finally(() => pending.delete(write));
+      const value = JSON.stringify(rec);
+      unwritten.set(bare.bare, value);
+      writer.add({ host: bare.domain, username: bare.local, key: KEY, value });
+      return undefined;
+    });
+    api.on('account/deleted', ({ host, username }) => {
+      writer.drop((row) => row.host === host && row.username === username);
+      unwritten.delete(`${username}@${host}`);
       return undefined;
     });
     // Sessions closed at shutdown are recorded before storage closes.
     api.onUnload(async () => {
-      await Promise.all(pending);
+      timers.cancelAll();
+      await writer.flush().catch(() => undefined);
     });
   },
 });

@@ -4,7 +4,7 @@ import type { ArchiveEntry } from '../../storage/types.js';
 import type { ArchiveIds } from './ids.js';
 import type { MamOptions } from './options.js';
 import type { PolicyCache } from './policy.js';
-import type { WriteBehind } from './writer.js';
+import type { WriteBehind } from '../../util/write-behind.js';
 
 export interface MamContext {
   readonly api: ModuleApi<MamOptions>;

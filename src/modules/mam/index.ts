@@ -14,7 +14,7 @@ import { mamOptions } from './options.js';
 import { PolicyCache, type Policy } from './policy.js';
 import { defaultPrefs } from './prefs.js';
 import { durationMs, purgeEvery, Retention } from './retention.js';
-import { WriteBehind, type Schedule } from './writer.js';
+import { unrefTimers, WriteBehind } from '../../util/write-behind.js';
 
 export default defineModule({
   name: 'mam',
@@ -38,34 +38,21 @@ export default defineModule({
       return { exists: true, prefs, roster };
     };
 
-    // Timers of the buffer are plain ones, unref'd (a pending batch never keeps the process
-    // alive) and cancelled at unload; the API's setTimeout keeps a disposer per call.
-    const timers = new Set<NodeJS.Timeout>();
-    const schedule: Schedule = (fn, ms) => {
-      const t = setTimeout(() => {
-        timers.delete(t);
-        fn();
-      }, ms);
-      t.unref();
-      timers.add(t);
-      return () => {
-        clearTimeout(t);
-        timers.delete(t);
-      };
-    };
+    // The API's setTimeout keeps a disposer per call; the buffer's timers are plain unref'd ones.
+    const timers = unrefTimers();
     const writer = new WriteBehind<ArchiveEntry>(
       async (rows) => {
         await storage.archive.append(rows);
       },
       { batch: options.write_batch, delayMs: options.write_delay_ms },
-      schedule,
+      timers.schedule,
       (err, rows) => log.error('archived messages could not be written', { rows, err }),
     );
     const ctx: MamContext = { api, ids: new ArchiveIds(), writer, policies: new PolicyCache(load, options.cache_size) };
 
     api.addFlusher(() => writer.flush());
     api.onUnload(async () => {
-      for (const t of timers) clearTimeout(t);
+      timers.cancelAll();
       await writer.flush().catch(() => undefined);
     });
 

@@ -1,7 +1,10 @@
 // KeyValueStore over knex: single statements, so no explicit transactions are needed.
 import type { Knex } from 'knex';
-import type { KeyValueStore } from '../types.js';
+import type { KeyValueEntry, KeyValueStore } from '../types.js';
 import { isForeignKeyViolation } from './rows.js';
+
+/** Rows per statement of setMany. */
+const SET_MANY_CHUNK = 200;
 
 export function knexKeyValueStore(db: Knex): KeyValueStore {
   return {
@@ -17,6 +20,34 @@ export function knexKeyValueStore(db: Knex): KeyValueStore {
         if (isForeignKeyViolation(err)) throw new Error('storage: key/value set for an account that does not exist');
         throw err;
       }
+    },
+
+    async setMany(entries) {
+      // The last entry for an account and key wins, as if they were set one after another.
+      const latest = new Map<string, KeyValueEntry>();
+      for (const e of entries) latest.set(JSON.stringify([e.host, e.username, e.key]), e);
+      if (latest.size === 0) return 0;
+      const rows = [...latest.values()];
+      let written = 0;
+      // In chunks, under SQLite's limit on terms of a compound SELECT (knex's multi-row insert).
+      for (let i = 0; i < rows.length; i += SET_MANY_CHUNK) {
+        const chunk = rows.slice(i, i + SET_MANY_CHUNK);
+        written += await db.transaction(async (trx) => {
+          // Only rows of existing accounts; the upsert of a row whose account goes away between
+          // the two statements fails the chunk (reported to the caller).
+          const pairs = [...new Set(chunk.map((r) => JSON.stringify([r.host, r.username])))].map((k) => JSON.parse(k) as [string, string]);
+          const found: { host: string; username: string }[] = await trx('accounts').whereIn(['host', 'username'], pairs).select('host', 'username');
+          const exists = new Set(found.map((a) => JSON.stringify([a.host, a.username])));
+          const ok = chunk.filter((r) => exists.has(JSON.stringify([r.host, r.username])));
+          if (ok.length === 0) return 0;
+          await trx('kv')
+            .insert(ok.map(({ host, username, key, value }) => ({ host, username, key, value })))
+            .onConflict(['host', 'username', 'key'])
+            .merge(['value']);
+          return ok.length;
+        });
+      }
+      return written;
     },
 
     async delete(host, username, key) {

@@ -19,6 +19,17 @@ export function memoryKeyValueStore(ctx: MemoryContext): MemoryKeyValueStore {
       users.getOrCreate(host, username, () => new Map()).set(key, value);
     },
 
+    async setMany(entries) {
+      ctx.open();
+      const written = new Set<string>();
+      for (const e of entries) {
+        if (!ctx.exists(e.host, e.username)) continue;
+        users.getOrCreate(e.host, e.username, () => new Map()).set(e.key, e.value);
+        written.add(JSON.stringify([e.host, e.username, e.key]));
+      }
+      return written.size;
+    },
+
     async delete(host, username, key) {
       ctx.open();
       return users.get(host, username)?.delete(key) ?? false;

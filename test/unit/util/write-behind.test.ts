@@ -2,7 +2,7 @@
 // flush() as the durability barrier (queries, stream management acks, shutdown), failures
 // reported and not swallowed by the barrier, rows of a deleted account dropped.
 import assert from 'node:assert/strict';
-import { WriteBehind, type Schedule } from '../../../src/modules/mam/writer.js';
+import { WriteBehind, type Schedule } from '../../../src/util/write-behind.js';
 
 /** A schedule the test fires by hand. */
 function manualClock() {
