@@ -3,6 +3,7 @@
 // the end of a million-message archive. append writes a whole batch in one transaction.
 import type { Knex } from 'knex';
 import type { ArchivedMessage, ArchiveEntry, ArchiveFilter, ArchivePrefs, ArchiveStore } from '../types.js';
+import type { FastReader } from './fast-read.js';
 import { chunks, isForeignKeyViolation, toCount, toInt } from './rows.js';
 
 const TABLE = 'archive_messages';
@@ -36,7 +37,9 @@ function parsePrefs(row: { default_mode: string; always_jids: string; never_jids
   return { default: mode === 'never' || mode === 'roster' ? mode : 'always', always: list(row.always_jids), never: list(row.never_jids) };
 }
 
-export function knexArchiveStore(db: Knex): ArchiveStore {
+const GET_PREFS = 'select default_mode, always_jids, never_jids from archive_prefs where host = ? and username = ?';
+
+export function knexArchiveStore(db: Knex, reader: FastReader): ArchiveStore {
   /** The entries whose account exists (the rest are skipped, see ArchiveStore.append). */
   async function ofExistingAccounts(entries: readonly ArchiveEntry[]): Promise<ArchiveEntry[]> {
     const owners = new Map<string, [string, string]>();
@@ -140,9 +143,7 @@ export function knexArchiveStore(db: Knex): ArchiveStore {
     },
 
     async getPrefs(host, username) {
-      const row = (await db('archive_prefs').where({ host, username }).first('default_mode', 'always_jids', 'never_jids')) as
-        | { default_mode: string; always_jids: string; never_jids: string }
-        | undefined;
+      const [row] = await reader.all<{ default_mode: string; always_jids: string; never_jids: string }>(GET_PREFS, [host, username]);
       return row && parsePrefs(row);
     },
 

@@ -2,12 +2,15 @@
 // order is the same whatever the database collation.
 import type { Knex } from 'knex';
 import type { BlockStore } from '../types.js';
+import type { FastReader } from './fast-read.js';
 import { chunks, compareCodePoints, isForeignKeyViolation } from './rows.js';
 
-export function knexBlockStore(db: Knex): BlockStore {
+const LIST = 'select jid from blocklist where host = ? and username = ?';
+
+export function knexBlockStore(db: Knex, reader: FastReader): BlockStore {
   return {
     async list(host, username) {
-      const rows: { jid: string }[] = await db('blocklist').where({ host, username }).select('jid');
+      const rows = await reader.all<{ jid: string }>(LIST, [host, username]);
       return rows.map((r) => r.jid).sort(compareCodePoints);
     },
 

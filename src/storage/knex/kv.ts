@@ -1,15 +1,18 @@
 // KeyValueStore over knex: single statements, so no explicit transactions are needed.
 import type { Knex } from 'knex';
 import type { KeyValueEntry, KeyValueStore } from '../types.js';
+import type { FastReader } from './fast-read.js';
 import { isForeignKeyViolation } from './rows.js';
 
 /** Rows per statement of setMany. */
 const SET_MANY_CHUNK = 200;
 
-export function knexKeyValueStore(db: Knex): KeyValueStore {
+const GET = 'select value from kv where host = ? and username = ? and key = ?';
+
+export function knexKeyValueStore(db: Knex, reader: FastReader): KeyValueStore {
   return {
     async get(host, username, key) {
-      const row: { value: string } | undefined = await db('kv').where({ host, username, key }).first('value');
+      const [row] = await reader.all<{ value: string }>(GET, [host, username, key]);
       return row?.value;
     },
 

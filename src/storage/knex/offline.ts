@@ -5,9 +5,16 @@
 // first could fail to upgrade its lock later).
 import type { Knex } from 'knex';
 import type { OfflineMessage, OfflineStore } from '../types.js';
+import type { FastReader } from './fast-read.js';
 import { chunks, lockAccount, toCount, toDate, toInt } from './rows.js';
 
-export function knexOfflineStore(db: Knex, driver: 'sqlite' | 'postgres'): OfflineStore {
+/** Hot reads (every session start), through the fast reader. */
+const SQL = {
+  list: 'select id, stanza, stored_at from offline_messages where host = ? and username = ? order by id asc',
+  count: 'select count(*) as n from offline_messages where host = ? and username = ?',
+};
+
+export function knexOfflineStore(db: Knex, reader: FastReader, driver: 'sqlite' | 'postgres'): OfflineStore {
   return {
     async push(host, username, stanza, limit) {
       return db.transaction(async (trx) => {
@@ -24,10 +31,7 @@ export function knexOfflineStore(db: Knex, driver: 'sqlite' | 'postgres'): Offli
     },
 
     async list(host, username) {
-      const rows: { id: unknown; stanza: string; stored_at: unknown }[] = await db('offline_messages')
-        .where({ host, username })
-        .orderBy('id', 'asc')
-        .select('id', 'stanza', 'stored_at');
+      const rows = await reader.all<{ id: unknown; stanza: string; stored_at: unknown }>(SQL.list, [host, username]);
       return rows.map((r): OfflineMessage => ({ id: toInt(r.id), stanza: r.stanza, stored: toDate(r.stored_at) }));
     },
 
@@ -39,8 +43,8 @@ export function knexOfflineStore(db: Knex, driver: 'sqlite' | 'postgres'): Offli
     },
 
     async count(host, username) {
-      const row = await db('offline_messages').where({ host, username }).count({ n: '*' }).first();
-      return toCount((row as { n?: unknown } | undefined)?.n);
+      const [row] = await reader.all<{ n: unknown }>(SQL.count, [host, username]);
+      return toCount(row?.n);
     },
   };
 }

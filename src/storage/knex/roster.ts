@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { ROSTER_TOMBSTONES_KEPT } from '../limits.js';
 import type { RosterChanges, RosterItem, RosterStore, Subscription } from '../types.js';
+import type { FastReader } from './fast-read.js';
 import { compareCodePoints, isForeignKeyViolation, toBool, toCount, toInt } from './rows.js';
 
 interface ItemRow {
@@ -43,6 +44,14 @@ function toItem(r: ItemRow): RosterItem {
 }
 
 const ITEM_COLUMNS = ['jid', 'name', 'subscription', 'ask', 'approved', 'item_groups', 'version'];
+const ITEM_SELECT = `select ${ITEM_COLUMNS.join(', ')} from roster_items`;
+/** Hot reads (every session start), through the fast reader. */
+const SQL = {
+  version: 'select version, removed_floor from roster_versions where host = ? and username = ?',
+  items: `${ITEM_SELECT} where host = ? and username = ?`,
+  item: `${ITEM_SELECT} where host = ? and username = ? and jid = ?`,
+  pendingIn: 'select jid, stanza from roster_pending_in where host = ? and username = ?',
+};
 const byJid = (a: RosterItem, b: RosterItem): number => compareCodePoints(a.jid, b.jid);
 
 /** Bumps (creating at 1) the roster version; the first write of every roster transaction. */
@@ -57,10 +66,8 @@ async function bumpVersion(trx: Knex.Transaction, host: string, username: string
   return toInt(row.version);
 }
 
-async function readVersion(db: Knex, host: string, username: string): Promise<{ version: number; floor: number }> {
-  const row: { version: unknown; removed_floor: unknown } | undefined = await db('roster_versions')
-    .where({ host, username })
-    .first('version', 'removed_floor');
+async function readVersion(reader: FastReader, host: string, username: string): Promise<{ version: number; floor: number }> {
+  const [row] = await reader.all<{ version: unknown; removed_floor: unknown }>(SQL.version, [host, username]);
   return row ? { version: toInt(row.version), floor: toInt(row.removed_floor) } : { version: 0, floor: 0 };
 }
 
@@ -68,18 +75,18 @@ function noAccount(what: string): Error {
   return new Error(`storage: ${what} for an account that does not exist`);
 }
 
-export function knexRosterStore(db: Knex): RosterStore {
+export function knexRosterStore(db: Knex, reader: FastReader): RosterStore {
   return {
     async get(host, username) {
       // The version is read first: if a change lands in between, the client gets an item
       // newer than the version and is told of it again by the next push, never the reverse.
-      const { version } = await readVersion(db, host, username);
-      const rows: ItemRow[] = await db('roster_items').where({ host, username }).select(ITEM_COLUMNS);
+      const { version } = await readVersion(reader, host, username);
+      const rows = await reader.all<ItemRow>(SQL.items, [host, username]);
       return { version, items: rows.map(toItem).sort(byJid) };
     },
 
     async getItem(host, username, jid) {
-      const row: ItemRow | undefined = await db('roster_items').where({ host, username, jid }).first(ITEM_COLUMNS);
+      const [row] = await reader.all<ItemRow>(SQL.item, [host, username, jid]);
       return row ? toItem(row) : undefined;
     },
 
@@ -132,7 +139,7 @@ export function knexRosterStore(db: Knex): RosterStore {
     },
 
     async changesSince(host, username, since) {
-      const { version, floor } = await readVersion(db, host, username);
+      const { version, floor } = await readVersion(reader, host, username);
       if (!Number.isInteger(since) || since < floor || since > version) return undefined;
       const out: RosterChanges = { version, changed: [], removed: [] };
       if (since === version) return out;
@@ -163,7 +170,7 @@ export function knexRosterStore(db: Knex): RosterStore {
     },
 
     async listPendingIn(host, username) {
-      const rows: { jid: string; stanza: string }[] = await db('roster_pending_in').where({ host, username }).select('jid', 'stanza');
+      const rows = await reader.all<{ jid: string; stanza: string }>(SQL.pendingIn, [host, username]);
       return rows.map((r) => ({ jid: r.jid, stanza: r.stanza })).sort((a, b) => compareCodePoints(a.jid, b.jid));
     },
   };
