@@ -10,3 +10,25 @@ export function childText(el: Element, name: string, ns?: string): string | unde
   const child = el.getChild(name, ns);
   return child ? child.getText() : undefined;
 }
+
+/** The child elements, text left out. Allocates an array: per-stanza checks use someChild/findChild. */
+export function elementChildren(el: Element): Element[] {
+  return el.children.filter((c): c is Element => typeof c !== 'string');
+}
+
+/** The first child element that passes `test`, without allocating. */
+export function findChild(el: Element, test: (c: Element) => boolean): Element | undefined {
+  for (const c of el.children) if (typeof c !== 'string' && test(c)) return c;
+  return undefined;
+}
+
+/** Whether some child element passes `test`, without allocating. */
+export function someChild(el: Element, test: (c: Element) => boolean): boolean {
+  return findChild(el, test) !== undefined;
+}
+
+/** Whether a child element `name` in namespace `ns` exists (declared, prefixed or inherited). */
+export function hasChild(el: Element, name: string, ns: string): boolean {
+  for (const c of el.children) if (typeof c !== 'string' && c.getName() === name && c.getNS() === ns) return true;
+  return false;
+}

@@ -1,18 +1,10 @@
 // Which messages Message Carbons copy (XEP-0280 §6.1, with XEP-0334 §4.3's no-copy hint) and
 // what a copy looks like (§7, §8: a <received/> or <sent/> wrapping the message as XEP-0297
 // forwards it). Pure: no I/O.
-import { xml, type Element } from '../../xmpp/xml.js';
+import { findChild, hasChild, someChild, xml, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 
 export type Direction = 'sent' | 'received';
-
-function elementChildren(stanza: Element): Element[] {
-  return stanza.children.filter((c): c is Element => typeof c !== 'string');
-}
-
-function has(stanza: Element, name: string, ns: string): boolean {
-  return elementChildren(stanza).some((c) => c.getName() === name && c.getNS() === ns);
-}
 
 /** True when the stanza's own namespace (jabber:client, jabber:server or none) qualifies `child`. */
 function isStanzaChild(child: Element): boolean {
@@ -23,12 +15,16 @@ function isStanzaChild(child: Element): boolean {
 /** Payloads typical of instant messaging (§6.1): receipts (XEP-0184), chat states (XEP-0085), markers (XEP-0333). */
 const IM_PAYLOADS: ReadonlySet<string> = new Set([NS.RECEIPTS, NS.CHATSTATES, NS.CHAT_MARKERS]);
 
+const isBody = (c: Element): boolean => c.getName() === 'body' && isStanzaChild(c);
+const isImPayload = (c: Element): boolean => IM_PAYLOADS.has(c.getNS() as string);
+const isMucUser = (c: Element): boolean => c.getName() === 'x' && c.getNS() === NS.MUC_USER;
+
 function hasBody(stanza: Element): boolean {
-  return elementChildren(stanza).some((c) => c.getName() === 'body' && isStanzaChild(c));
+  return someChild(stanza, isBody);
 }
 
 function hasImPayload(stanza: Element): boolean {
-  return elementChildren(stanza).some((c) => IM_PAYLOADS.has(c.getNS() as string));
+  return someChild(stanza, isImPayload);
 }
 
 /**
@@ -36,7 +32,7 @@ function hasImPayload(stanza: Element): boolean {
  * own user: from anyone else, and from a client, it is a forgery (§11, CVE-2017-5589).
  */
 export function carriesCarbon(stanza: Element): boolean {
-  return has(stanza, 'received', NS.CARBONS) || has(stanza, 'sent', NS.CARBONS);
+  return hasChild(stanza, 'received', NS.CARBONS) || hasChild(stanza, 'sent', NS.CARBONS);
 }
 
 /**
@@ -50,15 +46,15 @@ export function eligible(stanza: Element, direction: Direction): boolean {
   // §9: <private/> keeps a message from being copied; XEP-0334 §4.3's no-copy says the same.
   // An error echoes the payload of the message it answers, so a private message's error is
   // not copied either.
-  if (has(stanza, 'private', NS.CARBONS) || has(stanza, 'no-copy', NS.HINTS)) return false;
-  const muc = elementChildren(stanza).find((c) => c.getName() === 'x' && c.getNS() === NS.MUC_USER);
+  if (hasChild(stanza, 'private', NS.CARBONS) || hasChild(stanza, 'no-copy', NS.HINTS)) return false;
+  const muc = findChild(stanza, isMucUser);
   if (muc) {
     // A mediated invitation is copied; a private message from an occupant (a full JID) is not,
     // the room already sends it to each of the user's joined clients.
     if (muc.getChild('invite') !== undefined) return true;
     if (direction === 'received' && (stanza.attrs.from as string | undefined)?.includes('/')) return false;
   }
-  if (has(stanza, 'x', NS.CONFERENCE)) return true; // a direct invitation (XEP-0249)
+  if (hasChild(stanza, 'x', NS.CONFERENCE)) return true; // a direct invitation (XEP-0249)
   if (type === 'chat') return true;
   if (type === 'normal' && hasBody(stanza)) return true;
   // An error answering an eligible message: known by the payload it echoes (RFC 6120 §8.3.1

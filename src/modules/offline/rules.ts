@@ -1,7 +1,7 @@
 // Which messages are stored offline: XEP-0160 §3 (by message type), XEP-0334 §4.2 and §4.4
 // (the no-store and store hints) and RFC 6121 §8.5.2.2.1 / §8.5.3.2.1 (what a server may do with
 // a message for an account without available resources). Pure: no I/O.
-import type { Element } from '../../xmpp/xml.js';
+import { hasChild, someChild, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 
 /** How the message was addressed: to the account's bare JID, or to a resource that is not online. */
@@ -18,10 +18,6 @@ export function messageType(stanza: Element): 'normal' | 'chat' | 'groupchat' | 
   return t === 'chat' || t === 'groupchat' || t === 'headline' || t === 'error' ? t : 'normal';
 }
 
-function elementChildren(stanza: Element): Element[] {
-  return stanza.children.filter((c): c is Element => typeof c !== 'string');
-}
-
 /** True when the stanza's own namespace (jabber:client, jabber:server or none) qualifies `child`. */
 function isStanzaChild(child: Element): boolean {
   const ns = child.getNS() as string | undefined;
@@ -29,7 +25,7 @@ function isStanzaChild(child: Element): boolean {
 }
 
 function hint(stanza: Element, name: 'store' | 'no-store'): boolean {
-  return elementChildren(stanza).some((c) => c.getName() === name && c.getNS() === NS.HINTS);
+  return hasChild(stanza, name, NS.HINTS);
 }
 
 /**
@@ -44,11 +40,11 @@ const NOT_CONTENT: ReadonlySet<string> = new Set([NS.CHATSTATES, NS.HINTS, NS.SI
  * payload (encrypted content outside the body, receipts, markers, invitations...). Threads,
  * chat states, hints, ids and delay stamps alone are not (XEP-0160 §3, XEP-0334 §3.4).
  */
+const isContent = (c: Element): boolean =>
+  isStanzaChild(c) ? c.getName() === 'body' || c.getName() === 'subject' : !NOT_CONTENT.has(c.getNS() as string);
+
 export function hasContent(stanza: Element): boolean {
-  return elementChildren(stanza).some((c) => {
-    if (isStanzaChild(c)) return c.getName() === 'body' || c.getName() === 'subject';
-    return !NOT_CONTENT.has(c.getNS() as string);
-  });
+  return someChild(stanza, isContent);
 }
 
 /**

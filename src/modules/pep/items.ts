@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { PubsubItem } from '../../storage/types.js';
 import { NS } from '../../xmpp/ns.js';
 import { parseStored, standalone } from '../../xmpp/stored.js';
-import { xml, type Element } from '../../xmpp/xml.js';
+import { elementChildren as elements, xml, type Element } from '../../xmpp/xml.js';
 import { ID_MAX } from './options.js';
 import { pubsubError } from './errors.js';
 
@@ -14,7 +14,6 @@ export interface Publication {
   payload: Element;
 }
 
-const elements = (el: Element): Element[] => el.children.filter((c): c is Element => typeof c !== 'string');
 
 /** The item of a <publish/> (§7.1.1, §7.1.3.5-§7.1.3.6); throws the error the XEP names. */
 export function readPublication(publish: Element, maxBytes: number): Publication {

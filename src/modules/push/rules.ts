@@ -6,7 +6,7 @@ import { buildForm, readForm, type FormField } from '../../xmpp/dataform.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
-import { xml, type Element } from '../../xmpp/xml.js';
+import { findChild, hasChild, someChild, xml, type Element } from '../../xmpp/xml.js';
 import type { FormFieldValues } from '../../storage/types.js';
 
 /** Longest node accepted (the size of the stored column). */
@@ -71,7 +71,6 @@ const CONTENT: ReadonlySet<string> = new Set([
   `${NS.OMEMO_LEGACY} encrypted`, `${NS.OMEMO} encrypted`, `${NS.OPENPGP} openpgp`, `${NS.JINGLE_MESSAGE} propose`,
 ]);
 
-const children = (stanza: Element): Element[] => stanza.children.filter((c): c is Element => typeof c !== 'string');
 
 // getName() and getNS(): the local name and the namespace, whether prefixed or inherited.
 function isBody(c: Element): boolean {
@@ -89,14 +88,13 @@ function isBody(c: Element): boolean {
 export function warrantsNotification(stanza: Element): boolean {
   const type = stanza.attrs.type as string | undefined;
   if (type === 'error' || type === 'headline' || type === 'groupchat') return false;
-  const kids = children(stanza);
-  if (kids.some((c) => c.getName() === 'no-store' && c.getNS() === NS.HINTS)) return false;
-  return kids.some((c) => isBody(c) || CONTENT.has(`${c.getNS() as string} ${c.getName()}`));
+  if (hasChild(stanza, 'no-store', NS.HINTS)) return false;
+  return someChild(stanza, (c) => isBody(c) || CONTENT.has(`${c.getNS() as string} ${c.getName()}`));
 }
 
 /** The body text of a message, if it has one. */
 export function bodyOf(stanza: Element): string | undefined {
-  const body = children(stanza).find(isBody);
+  const body = findChild(stanza, isBody);
   return body?.getText();
 }
 

@@ -7,7 +7,7 @@
 // 'token', the preauth value of an `xmpp:host?register;preauth=TOKEN` URI of XEP-0401). As §6
 // recommends for a form with a required field that has no iq:register equivalent, that form
 // comes with the instructions only, without the legacy <username/> and <password/> fields.
-import { xml, type Element } from '../../xmpp/xml.js';
+import { elementChildren as elements, xml, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import type { Policy } from './options.js';
@@ -72,7 +72,6 @@ function formValues(x: Element): Map<string, string> {
   return values;
 }
 
-const elements = (el: Element): Element[] => el.children.filter((c): c is Element => typeof c !== 'string');
 
 /**
  * Reads a registration set. A data form, when present, takes precedence over the fixed fields

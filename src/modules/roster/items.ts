@@ -1,7 +1,7 @@
 // RFC 6121 §2.1: roster items on the wire, and the checks on a roster set (§2.1.5, §2.3.3,
 // §2.4.3, §2.5.3). Pure: no I/O. Violations are thrown as StanzaErrors for the IQ dispatcher.
 import { NS } from '../../xmpp/ns.js';
-import { xml, type Element } from '../../xmpp/xml.js';
+import { elementChildren as elements, xml, type Element } from '../../xmpp/xml.js';
 import { Jid } from '../../xmpp/jid.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import type { RosterItem } from '../../storage/types.js';
@@ -21,10 +21,6 @@ export const LIMITS = { nameBytes: 1023, groupBytes: 1023, groups: 100 } as cons
 export type RosterSet =
   | { readonly remove: true; readonly jid: Jid }
   | { readonly remove: false; readonly jid: Jid; readonly name: string | undefined; readonly groups: string[] };
-
-function elements(el: Element): Element[] {
-  return el.children.filter((c): c is Element => typeof c !== 'string');
-}
 
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 
