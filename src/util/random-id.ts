@@ -18,3 +18,15 @@ export function randomId(bytes: number): string {
   offset += bytes;
   return id;
 }
+
+/** Fills `target[start..end)` (at most 256 bytes) with random bytes from the same pool. */
+export function fillRandom(target: Uint8Array, start: number, end: number): void {
+  const n = end - start;
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`fillRandom: 1 to 256 bytes, not ${n}`);
+  if (offset + n > POOL_BYTES) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  pool.copy(target, start, offset, offset + n);
+  offset += n;
+}

@@ -4,7 +4,7 @@
 // (2 digits) and 66 random bits (11 digits), each digit one of 64 URL-safe characters whose
 // ASCII order is their value order. Ids from one generator always grow, even if the clock steps
 // back.
-import { randomBytes } from 'node:crypto';
+import { fillRandom } from '../../util/random-id.js';
 
 /** 64 base64url characters in ASCII order. */
 const DIGITS = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
@@ -52,9 +52,23 @@ export interface NewId {
   at: number;
 }
 
+/** The character codes of DIGITS, by value. */
+const CODES = Uint8Array.from(DIGITS, (c) => c.charCodeAt(0));
+
+/** Writes `value` as `width` digits into `out` at `at`. */
+function writeDigits(out: Uint8Array, at: number, value: number, width: number): void {
+  let v = value;
+  for (let i = at + width - 1; i >= at; i--) {
+    out[i] = CODES[v % 64]!;
+    v = Math.floor(v / 64);
+  }
+}
+
 export class ArchiveIds {
   private last = -1;
   private counter = 0;
+  /** The id being built: one string is made from it per id (this runs once per archived message). */
+  private readonly scratch = Buffer.alloc(ARCHIVE_ID_LENGTH);
 
   /** A fresh id for a message archived at `now` (milliseconds since the epoch). */
   next(now: number = Date.now()): NewId {
@@ -65,9 +79,12 @@ export class ArchiveIds {
       this.last++;
       this.counter = 0;
     }
-    const random = randomBytes(RANDOM_DIGITS);
-    let tail = '';
-    for (const b of random) tail += DIGITS[b & 63]!;
-    return { id: digits(this.last, TIME_DIGITS) + digits(this.counter, COUNTER_DIGITS) + tail, at: this.last };
+    const out = this.scratch;
+    writeDigits(out, 0, this.last, TIME_DIGITS);
+    writeDigits(out, TIME_DIGITS, this.counter, COUNTER_DIGITS);
+    const r = TIME_DIGITS + COUNTER_DIGITS;
+    fillRandom(out, r, ARCHIVE_ID_LENGTH);
+    for (let i = r; i < ARCHIVE_ID_LENGTH; i++) out[i] = CODES[out[i]! & 63]!;
+    return { id: out.toString('latin1'), at: this.last };
   }
 }

@@ -1,7 +1,7 @@
 // What goes into a user's archive (XEP-0313 §6.1.1, XEP-0334 §4, XEP-0441 §2.1) and the
 // stanza-id rules (XEP-0359 §3, XEP-0313 §3.5). Pure: no I/O; the only mutation is the one
 // archiving.ts asks for on the routed stanza.
-import { xml, type Element } from '../../xmpp/xml.js';
+import { hasChild, someChild, xml, type Element } from '../../xmpp/xml.js';
 import { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import type { ArchivePrefs } from '../../storage/types.js';
@@ -20,18 +20,12 @@ const CONTENT: ReadonlyMap<string, string> = new Map([
   [NS.CONFERENCE, 'x'],
 ]);
 
-function children(stanza: Element): Element[] {
-  return stanza.children.filter((c): c is Element => typeof c !== 'string');
-}
-
 function inStanzaNs(el: Element): boolean {
   const ns = el.getNS() as string | undefined;
   return !ns || ns === NS.CLIENT || ns === NS.SERVER;
 }
 
-function hasHint(stanza: Element, ...names: string[]): boolean {
-  return children(stanza).some((c) => c.getNS() === NS.HINTS && names.includes(c.getName()));
-}
+const isContent = (c: Element): boolean => (inStanzaNs(c) ? c.getName() === 'body' : CONTENT.get(c.getNS() as string) === c.getName());
 
 /**
  * Whether a message belongs in the archive of its sender or recipient (§6.1.1): normal and chat
@@ -44,10 +38,10 @@ function hasHint(stanza: Element, ...names: string[]): boolean {
 export function archivable(stanza: Element): boolean {
   const type = (stanza.attrs.type as string | undefined) ?? 'normal';
   if (type === 'error' || type === 'groupchat') return false;
-  if (hasHint(stanza, 'no-store', 'no-permanent-store')) return false;
-  if (hasHint(stanza, 'store')) return true;
+  if (hasChild(stanza, 'no-store', NS.HINTS) || hasChild(stanza, 'no-permanent-store', NS.HINTS)) return false;
+  if (hasChild(stanza, 'store', NS.HINTS)) return true;
   if (type === 'headline') return false;
-  return children(stanza).some((c) => (inStanzaNs(c) ? c.getName() === 'body' : CONTENT.get(c.getNS() as string) === c.getName()));
+  return someChild(stanza, isContent);
 }
 
 /** True for a XEP-0359 stanza-id that names `by` (a prepared bare JID) as its assigning entity. */
@@ -62,6 +56,8 @@ function stanzaIdBy(el: Element, by: string): boolean {
  * This one mutates the routed stanza (see archiving.ts); returns whether anything was removed.
  */
 export function removeForgedIds(stanza: Element, account: string): boolean {
+  // Checked first without allocating: this runs twice for every routed message.
+  if (!stanza.children.some((c) => typeof c !== 'string' && stanzaIdBy(c, account))) return false;
   const kept = stanza.children.filter((c) => typeof c === 'string' || !stanzaIdBy(c, account));
   if (kept.length === stanza.children.length) return false;
   stanza.children = kept;

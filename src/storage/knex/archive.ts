@@ -11,6 +11,13 @@ const TABLE = 'archive_messages';
 const INSERT_ROWS = 400;
 
 const COLUMNS = ['id', 'ts', 'with_jid', 'with_resource', 'stanza'] as const;
+const INSERT_HEAD = `insert into ${TABLE} (host, username, id, ts, with_jid, with_resource, stanza) values `;
+const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?)';
+
+/** INSERT of `rows` rows; a message archived twice (a retried batch) is kept once. */
+function insertSql(rows: number): string {
+  return `${INSERT_HEAD}${new Array<string>(rows).fill(INSERT_ROW).join(', ')} on conflict (host, username, id) do nothing`;
+}
 /** A selected row; ts is a number in SQLite and a bigint string in PostgreSQL. */
 type Row = Record<(typeof COLUMNS)[number], unknown>;
 
@@ -53,17 +60,14 @@ export function knexArchiveStore(db: Knex, reader: FastReader): ArchiveStore {
   }
 
   async function insert(entries: readonly ArchiveEntry[]): Promise<void> {
-    const rows = entries.map((e) => ({
-      host: e.host,
-      username: e.username,
-      id: e.id,
-      ts: e.at.getTime(),
-      with_jid: e.with,
-      with_resource: e.withResource,
-      stanza: e.stanza,
-    }));
+    // Plain multi-row SQL: knex's query builder allocated about a third of all the bytes the
+    // server allocates per routed message with the archive on (bench/alloc.ts).
     await db.transaction(async (trx) => {
-      for (const part of chunks(rows, INSERT_ROWS)) await trx(TABLE).insert(part).onConflict(['host', 'username', 'id']).ignore();
+      for (const part of chunks(entries, INSERT_ROWS)) {
+        const values: unknown[] = [];
+        for (const e of part) values.push(e.host, e.username, e.id, e.at.getTime(), e.with, e.withResource, e.stanza);
+        await trx.raw(insertSql(part.length), values as Knex.RawBinding[]);
+      }
     });
   }
 
