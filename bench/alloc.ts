@@ -40,7 +40,7 @@ const post = <T>(s: Session, method: string, params?: object): Promise<T> =>
   new Promise((res, rej) => s.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r as T))));
 
 /** The module set of bench/starling-bench.yaml.in. */
-const BENCH_MODULES = 'disco,ping,version,time,vcard,private,last,blocking,offline,register,presence,roster';
+const BENCH_MODULES = 'disco,ping,version,time,vcard,private,last,blocking,offline,register,presence,roster,carbons,csi,caps,pep';
 const moduleList = opt.modules === 'bench' ? BENCH_MODULES : opt.modules;
 
 const pairs = Number(opt.pairs);
