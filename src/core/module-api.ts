@@ -11,6 +11,8 @@ import type { EventMap, EventName, Handler } from './events.js';
 
 export { z };
 export { KeyedQueue } from '../util/keyed-queue.js';
+export { unrefTimers, WriteBehind, type Schedule, type WriterOptions } from '../util/write-behind.js';
+export { fillRandom } from '../util/random-id.js';
 /** The resources core delivery gives a message for a bare JID (RFC 6121 §8.5.2.1.1). */
 export { topResources } from './delivery.js';
 export type { ClientSession };

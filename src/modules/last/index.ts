@@ -2,13 +2,12 @@
 // for an account's bare JID with the time since the account's last session ended and the status
 // text of the user's last unavailable presence (§3), but only to those allowed to see the user's
 // presence (§3, §8); a query to a full JID from anyone else is refused before delivery (§4).
-import { defineModule, z } from '../../core/module-api.js';
+import { defineModule, unrefTimers, WriteBehind, z } from '../../core/module-api.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import { NS } from '../../xmpp/ns.js';
 import { iqPayload } from '../../xmpp/stanza.js';
 import type { Jid } from '../../xmpp/jid.js';
 import type { KeyValueEntry } from '../../storage/types.js';
-import { unrefTimers, WriteBehind } from '../../util/write-behind.js';
 import { lastQuery, maySee, parseRecord, secondsSince, statusText, type LastRecord } from './rules.js';
 
 const KEY = 'last';

@@ -1,10 +1,9 @@
 // What the mam module's parts share.
-import type { ModuleApi } from '../../core/module-api.js';
+import type { ModuleApi, WriteBehind } from '../../core/module-api.js';
 import type { ArchiveEntry } from '../../storage/types.js';
 import type { ArchiveIds } from './ids.js';
 import type { MamOptions } from './options.js';
 import type { PolicyCache } from './policy.js';
-import type { WriteBehind } from '../../util/write-behind.js';
 
 export interface MamContext {
   readonly api: ModuleApi<MamOptions>;

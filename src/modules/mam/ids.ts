@@ -4,7 +4,7 @@
 // (2 digits) and 66 random bits (11 digits), each digit one of 64 URL-safe characters whose
 // ASCII order is their value order. Ids from one generator always grow, even if the clock steps
 // back.
-import { fillRandom } from '../../util/random-id.js';
+import { fillRandom } from '../../core/module-api.js';
 
 /** 64 base64url characters in ASCII order. */
 const DIGITS = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';

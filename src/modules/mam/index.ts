@@ -2,7 +2,7 @@
 // XEP-0359 stanza ids. Messages a local account sends or receives are archived (archiving.ts)
 // through a write-behind buffer (writer.ts) and queried with RSM paging (iq.ts, query.ts).
 // Wiring only: the account caches, the buffer's flush barrier, retention and disco.
-import { defineModule } from '../../core/module-api.js';
+import { defineModule, unrefTimers, WriteBehind } from '../../core/module-api.js';
 import { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import type { ArchiveEntry } from '../../storage/types.js';
@@ -14,7 +14,6 @@ import { mamOptions } from './options.js';
 import { PolicyCache, type Policy } from './policy.js';
 import { defaultPrefs } from './prefs.js';
 import { durationMs, purgeEvery, Retention } from './retention.js';
-import { unrefTimers, WriteBehind } from '../../util/write-behind.js';
 
 export default defineModule({
   name: 'mam',
