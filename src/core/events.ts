@@ -34,16 +34,15 @@ export class EventBus {
   /** Registers a handler; returns a function that removes it again. */
   on<K extends EventName>(name: K, fn: Handler<K>, priority = 0): () => void {
     if (!EVENT_NAMES.has(name)) throw new Error(`unknown event '${String(name)}'`);
-    const list = this.handlers.get(name) ?? [];
+    // Lists are replaced, never changed in place: a dispatch under way keeps the list it
+    // started with without copying it for every event.
     const entry: Entry = { priority, order: this.counter++, fn: fn as Entry['fn'] };
-    list.push(entry);
+    const list = [...(this.handlers.get(name) ?? []), entry];
     list.sort((a, b) => b.priority - a.priority || a.order - b.order);
     this.handlers.set(name, list);
     return () => {
       const l = this.handlers.get(name);
-      if (!l) return;
-      const i = l.indexOf(entry);
-      if (i !== -1) l.splice(i, 1);
+      if (l?.includes(entry)) this.handlers.set(name, l.filter((e) => e !== entry));
     };
   }
 
@@ -59,7 +58,7 @@ export class EventBus {
   fire<K extends EventName>(name: K, payload: EventMap[K]): boolean | Promise<boolean> {
     const list = this.handlers.get(name);
     if (!list || list.length === 0) return false;
-    return this.run(list.slice(), 0, payload as never);
+    return this.run(list, 0, payload as never);
   }
 
   /** Fires without waiting: for notifications whose handlers' failures must only be logged. */

@@ -27,6 +27,15 @@ export interface RemoteRoute {
 
 type Target = 'host' | 'bare' | 'full' | 'remote';
 
+/** Event names by stanza kind and target, made once (route() runs for every stanza). */
+const EVENTS = Object.fromEntries((['message', 'presence', 'iq'] as const).map((kind) => [kind, {
+  outbound: `${kind}/outbound`,
+  host: `${kind}/host`,
+  bare: `${kind}/bare`,
+  full: `${kind}/full`,
+  remote: `${kind}/remote`,
+}])) as Record<StanzaKind, Record<Target | 'outbound', EventName>>;
+
 export class LocalRouter implements Router {
   remote: RemoteRoute;
 
@@ -70,11 +79,12 @@ export class LocalRouter implements Router {
     if (!firing) return;
     const ev = { stanza, from, to, origin };
     const senderHost = origin ? this.hosts.get(origin.jid.domain) : undefined;
-    if (!senderHost || !senderHost.events.has(`${kind}/outbound`)) return this.fire(firing, kind, target, ev);
+    const outbound = EVENTS[kind].outbound as EventName & `${StanzaKind}/outbound`;
+    if (!senderHost || !senderHost.events.has(outbound)) return this.fire(firing, kind, target, ev);
     // Outbound processing on the sender's host first (RFC 6121 §3, XEP-0191, XEP-0280).
     let out: boolean | Promise<boolean>;
     try {
-      out = senderHost.events.fire(`${kind}/outbound`, ev);
+      out = senderHost.events.fire(outbound, ev);
     } catch (err) {
       return this.handlerFailed(stanza, err);
     }
@@ -88,7 +98,7 @@ export class LocalRouter implements Router {
   }
 
   private fire(host: Host, kind: StanzaKind, target: Target, ev: { stanza: Element; from: Jid; to: Jid; origin: ClientSession | undefined }): void | Promise<void> {
-    const name = `${kind}/${target}` as EventName & `${StanzaKind}/${Target}`;
+    const name = EVENTS[kind][target] as EventName & `${StanzaKind}/${Target}`;
     let result: boolean | Promise<boolean>;
     try {
       result = host.events.fire(name, ev);

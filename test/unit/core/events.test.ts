@@ -61,6 +61,25 @@ describe('core/events: EventBus', () => {
     assert.equal(n, 1);
   });
 
+  it('a dispatch under way keeps its handler list when handlers are added or removed during it', async () => {
+    const bus = new EventBus(silentLogger);
+    const seen: string[] = [];
+    let removeLate = (): void => undefined;
+    bus.on('session/bound', () => {
+      seen.push('first');
+      removeLate();
+      bus.on('session/bound', () => void seen.push('added'), -100);
+      return Promise.resolve(undefined);
+    }, 10);
+    removeLate = bus.on('session/bound', () => void seen.push('late'));
+    assert.equal(await bus.fire('session/bound', payload), false);
+    assert.deepEqual(seen, ['first', 'late']);
+    seen.length = 0;
+    removeLate = () => undefined;
+    assert.equal(await bus.fire('session/bound', payload), false);
+    assert.deepEqual(seen, ['first', 'added']);
+  });
+
   it('emit() logs a failing handler instead of throwing', async () => {
     const lines: string[] = [];
     const { createLogger } = await import('../../../src/util/log.js');
