@@ -59,8 +59,11 @@ export function errorReply(stanza: Element, err: StanzaError, by?: string): Elem
 
 /** A shallow copy of a stanza's top element with new attributes; children are shared (read-only). */
 export function withAttrs(stanza: Element, attrs: Record<string, string | undefined>): Element {
-  const copy = xml(stanza.name, { ...stanza.attrs });
-  for (const [k, v] of Object.entries(attrs)) {
+  // xml() copies the attributes it is given; the changes go into that copy (this runs for every
+  // presence broadcast and stamped stanza, so no further copies).
+  const copy = xml(stanza.name, stanza.attrs);
+  for (const k in attrs) {
+    const v = attrs[k];
     if (v === undefined) delete copy.attrs[k];
     else copy.attrs[k] = v;
   }
