@@ -12,6 +12,13 @@ import { configSchema, LOG_LEVELS } from './schema.js';
 import type { Config, LogLevel } from './types.js';
 import { offsetOf, pathAt, rootOffset, yamlFeatureProblems, type Path, type Target } from './yaml-nodes.js';
 
+/**
+ * A config is validated once per start or reload. zod would first generate and compile a fast
+ * path for each object schema (new Function), which costs more than that one parse (~15 ms of a
+ * start); `jitless` parses the same way without it. Module options are parsed likewise.
+ */
+const ONE_SHOT = { jitless: true } as const;
+
 /** Larger files are refused: a config is a few KiB, anything bigger is the wrong file. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Bound on alias expansion (yaml's `maxAliasCount`), against "billion laughs" documents. */
@@ -77,7 +84,7 @@ export function parseConfig(text: string, sourceName: string, env: Env = process
     const offset = offsetOf(doc, path, 'value');
     return offset === undefined ? sourceName : where(offset);
   };
-  const result = configSchema.safeParse(data, { reportInput: true });
+  const result = configSchema.safeParse(data, { reportInput: true, ...ONE_SHOT });
   if (!result.success) {
     for (const issue of result.error.issues) {
       for (const p of describeIssue(issue)) {
@@ -104,7 +111,7 @@ export async function loadConfig(file: string, env: Env = process.env): Promise<
 
 /** The built-in defaults with one host, localhost (used when there is no config file). */
 export function defaultConfig(env: Env = process.env): Config {
-  const config: Config = configSchema.parse({ hosts: { localhost: {} } });
+  const config: Config = configSchema.parse({ hosts: { localhost: {} } }, ONE_SHOT);
   const level = logLevelFromEnv(env);
   if (typeof level === 'object') throw new ConfigError([level.problem]);
   if (level !== undefined) config.log.level = level;

@@ -2,10 +2,10 @@
 // doc (`.describe`). Every mapping is strict, so a misspelt key stops the server with a precise
 // message instead of being silently ignored. config/starling.example.yaml documents the same
 // options for admins; loader.ts turns the issues raised here into "file:line:col: key: ..." lines.
-import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { prepDomain } from '../xmpp/jid.js';
+import { ipVersion } from '../xmpp/ip.js';
 import type { Config, LogLevel } from './types.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const satisfies readonly LogLevel[];
@@ -93,14 +93,14 @@ export const DEFAULT_MODULES = (): Record<string, Record<string, unknown>> => ({
  * are refused: a virtual host needs a name that certificates and SRV records can carry.
  */
 export function canonicalHostName(name: string): string | undefined {
-  if (isIP(name) || (name.startsWith('[') && name.endsWith(']'))) return undefined;
+  if (ipVersion(name) || (name.startsWith('[') && name.endsWith(']'))) return undefined;
   let prepped: string;
   try {
     prepped = prepDomain(name);
   } catch {
     return undefined;
   }
-  if (isIP(prepped)) return undefined;
+  if (ipVersion(prepped)) return undefined;
   const ascii = domainToASCII(prepped);
   if (!ascii) return undefined;
   // RFC 1123 §2.1 host names: letters, digits and inner hyphens; no underscores.
@@ -118,7 +118,7 @@ const hostName = z
 
 const ipAddress = z
   .string({ error: 'expected an IP address such as 0.0.0.0 or ::' })
-  .refine((address) => isIP(address) !== 0, { error: 'expected an IP address such as 0.0.0.0 or ::' });
+  .refine((address) => ipVersion(address) !== 0, { error: 'expected an IP address such as 0.0.0.0 or ::' });
 
 function addresses() {
   return z

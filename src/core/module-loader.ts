@@ -62,7 +62,8 @@ export async function planModules(config: Config, locate: Locate): Promise<{ pla
         continue;
       }
       const def = await load();
-      const parsed = def.options.safeParse(options ?? {}, { reportInput: true });
+      // jitless: parsed once per start or reload, so zod's generated fast path would not pay off
+      const parsed = def.options.safeParse(options ?? {}, { reportInput: true, jitless: true });
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const inner = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));

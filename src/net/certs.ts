@@ -8,10 +8,10 @@
 // otherName through `altNames`, so the subjectAltName value is built as raw ASN.1 here.
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { domainToASCII } from 'node:url';
 import type { Logger } from '../util/log.js';
+import { ipVersion } from '../xmpp/ip.js';
 import { loadHostCert } from './pem.js';
 
 
@@ -114,7 +114,7 @@ const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`);
 /** Validates the domain before it becomes part of a file name or a certificate. */
 export function certNames(domain: string): CertNames {
   const bare = domain.startsWith('[') && domain.endsWith(']') ? domain.slice(1, -1) : domain;
-  if (isIP(bare)) return { xmpp: domain, ascii: bare.toLowerCase(), ip: bare };
+  if (ipVersion(bare)) return { xmpp: domain, ascii: bare.toLowerCase(), ip: bare };
   const ascii = /[/\\\0]/.test(domain) ? '' : domainToASCII(domain).toLowerCase().replace(/\.$/, '');
   if (!HOSTNAME.test(ascii)) {
     throw new Error(`cannot create a certificate for "${domain}": not a valid domain name`);

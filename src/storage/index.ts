@@ -1,15 +1,15 @@
-// Picks the storage implementation from the config and brings its schema up to date. The knex
-// implementation is loaded only when a SQL driver is configured, so memory-backed tests and
-// tools never load knex or the native sqlite3 binding.
+// Picks the storage implementation from the config and brings its schema up to date. Each
+// implementation is loaded only when configured: memory-backed tests and tools never load knex
+// or the native sqlite3 binding, and a SQL-backed server does not load the memory stores.
 import { isAbsolute, resolve } from 'node:path';
 import type { StorageSection } from '../config/types.js';
 import { silentLogger, type Logger } from '../util/log.js';
-import { createMemoryStorage } from './memory/index.js';
 import type { Storage } from './types.js';
 
 export async function createStorage(cfg: StorageSection, dataDir: string, log: Logger = silentLogger): Promise<Storage> {
   let storage: Storage;
   if (cfg.driver === 'memory') {
+    const { createMemoryStorage } = await import('./memory/index.js');
     storage = createMemoryStorage();
   } else {
     const { createKnexStorage } = await import('./knex/index.js');

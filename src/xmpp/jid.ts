@@ -2,7 +2,7 @@
 // domainpart (IDNA2008-style lower-casing and NFC) and resourcepart (PRECIS OpaqueString).
 // The PRECIS rules are approximated with Unicode property classes; see docs/architecture.md.
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { isIP } from 'node:net';
+import { ipVersion } from './ip.js';
 
 const MAX_PART_BYTES = 1023;
 
@@ -139,16 +139,16 @@ function prepDomainUncached(input: string): string {
   if (d.startsWith('[') && d.endsWith(']')) {
     // RFC 7622 §3.2 takes IP-literal from RFC 3986, which has no zone identifier ('%eth0').
     const inner = d.slice(1, -1);
-    if (isIP(inner) !== 6 || inner.includes('%')) throw new JidError('invalid IPv6 literal');
+    if (ipVersion(inner) !== 6 || inner.includes('%')) throw new JidError('invalid IPv6 literal');
     return d.toLowerCase();
   }
-  if (isIP(d) === 4) return d;
+  if (ipVersion(d) === 4) return d;
   const lowered = d.normalize('NFKC').toLowerCase().normalize('NFC');
   const ascii = domainToASCII(lowered);
   if (!ascii || ascii.length > 253) throw new JidError('invalid domainpart');
   // domainToASCII parses host names the WHATWG way, turning '127.1' or '0x7f.1' into '127.0.0.1';
   // a domainpart that is not a dotted-quad IPv4 address (handled above) must not become one.
-  if (isIP(ascii) !== 0) throw new JidError('invalid domainpart');
+  if (ipVersion(ascii) !== 0) throw new JidError('invalid domainpart');
   // Only LDH labels are valid host names here; IDN labels have been converted to punycode above.
   for (const label of ascii.split('.')) {
     if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label)) throw new JidError('invalid domain label');

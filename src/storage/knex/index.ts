@@ -18,8 +18,9 @@ import { knexOfflineStore } from './offline.js';
 import { knexPubsubStore } from './pubsub.js';
 import { knexPushStore } from './push.js';
 import { knexRosterStore } from './roster.js';
-import { migrationSource } from './migrations/index.js';
+import { MIGRATIONS as MIGRATION_LIST, migrationSource } from './migrations/index.js';
 import { withFileLock } from './migrate-lock.js';
+import { migrationsUpToDate } from './up-to-date.js';
 import { knexReader, lazySqliteReader } from './fast-read.js';
 
 export interface KnexStorageConfig {
@@ -59,7 +60,9 @@ export function isKnexStorage(storage: Storage): storage is KnexStorage {
   return (storage.kind === 'sqlite' || storage.kind === 'postgres') && 'rollbackAll' in storage;
 }
 
-const MIGRATIONS: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
+const MIGRATIONS_TABLE = 'knex_migrations';
+const MIGRATIONS: Knex.MigratorConfig = { migrationSource, tableName: MIGRATIONS_TABLE };
+const MIGRATION_NAMES = MIGRATION_LIST.map((m) => m.name);
 
 /** Statements run on every new SQLite connection, before the pool hands it out. */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -160,6 +163,8 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
     fastTokens: knexFastTokenStore(db),
 
     async migrate() {
+      // Every start of a current database takes this path: two reads instead of knex's lock dance.
+      if (await migrationsUpToDate(db, MIGRATIONS_TABLE, MIGRATION_NAMES)) return;
       const latest = async (): Promise<[number, string[]]> => (await db.migrate.latest(MIGRATIONS)) as [number, string[]];
       const [, applied] = cfg.driver === 'sqlite' && cfg.path ? await withFileLock(isMemoryPath(cfg.path) ? ':memory:' : resolve(cfg.path), latest) : await latest();
       if (applied.length) log.info('storage migrated', { driver: cfg.driver, applied });
