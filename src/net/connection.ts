@@ -120,10 +120,14 @@ export class Connection implements Transport {
     this.flush();
   }
 
+  /** Worked out once per TLS connection: SASL asks at every feature offer and at authentication. */
+  private bindings: Partial<Record<ChannelBindingType, () => Buffer>> | undefined;
+
   channelBindings(): Partial<Record<ChannelBindingType, () => Buffer>> {
     const s = this.socket;
     if (!(s instanceof TLSSocket)) return {};
-    const out: Partial<Record<ChannelBindingType, () => Buffer>> = {};
+    if (this.bindings) return this.bindings;
+    const out: Partial<Record<ChannelBindingType, () => Buffer>> = (this.bindings = {});
     if (s.getProtocol() === 'TLSv1.3' || s.getProtocol() === 'TLSv1.2') {
       const exporter = tlsExporter(s);
       if (exporter) out['tls-exporter'] = () => exporter;
