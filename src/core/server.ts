@@ -167,7 +167,6 @@ export class Server {
     } catch (err) {
       throw new ReloadError([`certificates: ${(err as Error).message}`]);
     }
-    for (const l of this.listeners) l.refreshTls();
     const report: ReloadReport = { reloaded: [], loaded: [], unloaded: [], needsRestart: restartOnlyChanges(this.config, loaded.config) };
     this.config = next;
     if (this.ctx) this.ctx.config = next;

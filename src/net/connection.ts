@@ -5,6 +5,7 @@ import { TLSSocket } from 'node:tls';
 import type { ChannelBindingType, Transport } from '../core/transport.js';
 import type { TlsContexts } from './tls.js';
 import { tlsExporter, tlsServerEndPoint } from './tls.js';
+import { clientHello, wrapTls } from './tls-accept.js';
 
 /** How long a half-closed connection may linger before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
@@ -97,9 +98,15 @@ export class Connection implements Transport {
     if (!this.tls || this.secure) throw new Error('TLS cannot be started on this connection');
     this.flush();
     const plain = this.socket;
-    this.detach(plain);
+    plain.off('data', this.handleData);
     this.upgrading = true;
-    const secure = new TLSSocket(plain, { ...this.tls.serverOptions(['xmpp-client']), isServer: true });
+    // Wrapped once the ClientHello is here, which then sizes the TLS input buffer (tls-accept.ts).
+    if (!(await clientHello(plain)) || this.closed) {
+      this.finish('closed by peer');
+      throw new Error('the connection closed before the TLS handshake');
+    }
+    this.detach(plain);
+    const secure = wrapTls(plain, this.tls);
     this.socket = secure;
     this.attach(secure);
     await new Promise<void>((resolve, reject) => {

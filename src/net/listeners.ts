@@ -1,18 +1,16 @@
 // The c2s listeners: plain TCP with STARTTLS (RFC 6120, default port 5222) and direct TLS
 // (XEP-0368, default 5223). Each configured address gets its own server socket.
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import type { Logger } from '../util/log.js';
 import type { ListenerConfig } from '../config/types.js';
 import { Connection } from './connection.js';
+import { acceptTls } from './tls-accept.js';
 import type { TlsContexts } from './tls.js';
 
 export interface ListenerHandle {
   readonly kind: 'c2s' | 'c2s_direct_tls';
   readonly address: AddressInfo;
   close(): Promise<void>;
-  /** Picks up replaced certificates for clients that send no SNI (after a reload). */
-  refreshTls(): void;
 }
 
 export class ListenError extends Error {}
@@ -36,12 +34,11 @@ function listen(server: Server, port: number, address: string, all: string[]): P
   });
 }
 
-function handle(kind: ListenerHandle['kind'], server: Server, address: AddressInfo, refreshTls = (): void => {}): ListenerHandle {
+function handle(kind: ListenerHandle['kind'], server: Server, address: AddressInfo): ListenerHandle {
   return {
     kind,
     address,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    refreshTls,
   };
 }
 
@@ -63,11 +60,17 @@ export async function startC2sListeners(
     }
     if (cfg.c2s_direct_tls.enabled) {
       for (const addr of cfg.c2s_direct_tls.addresses) {
-        const options = { ...tls.serverOptions(['xmpp-client']), handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS };
-        const server = createTlsServer(options, (socket) => accept(new Connection(socket, tls, true)));
-        server.on('tlsClientError', (err) => log.debug('TLS handshake failed', { err: err.message }));
+        // TLS is set up here rather than by a tls.Server, which would wrap each socket before the
+        // client's first bytes and so give it a 64 KiB input buffer (see tls-accept.ts). Each
+        // connection takes the current certificates, so a reload needs nothing from the listener.
+        const failed = (err: Error): void => log.debug('TLS handshake failed', { err: err.message });
+        const server = createTcpServer({ noDelay: true }, (socket) => {
+          void acceptTls(socket, tls, TLS_HANDSHAKE_TIMEOUT_MS, failed).then((secure) => {
+            if (secure) accept(new Connection(secure, tls, true));
+          });
+        });
         const address = await listen(server, cfg.c2s_direct_tls.port, addr, cfg.c2s_direct_tls.addresses);
-        handles.push(handle('c2s_direct_tls', server, address, () => server.setSecureContext(tls.serverOptions(['xmpp-client']))));
+        handles.push(handle('c2s_direct_tls', server, address));
         log.info('listening', { kind: 'c2s_direct_tls', address: address.address, port: address.port });
       }
     }

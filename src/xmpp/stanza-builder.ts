@@ -77,8 +77,11 @@ export class StanzaBuilder {
 
   /** Closes the innermost element and returns it. */
   close(): Element | undefined {
+    const el = this.stack.pop();
     this.defaults.pop();
-    return this.stack.pop();
+    // Emptied this way, the stacks keep no storage between stanzas (a stream may idle for hours).
+    if (this.stack.length === 0) this.clear();
+    return el;
   }
 }
 

@@ -14,12 +14,13 @@
 //   before an error are handed over whatever else the same chunk held, and a size limit passed
 //   before the position of an error wins (saxes reports text outside the root only where the
 //   text run ends, which is the one case where chunking can still decide between the two).
-import { SaxesParser, type SaxesStartTagNS, type SaxesTagNS, type XMLDecl } from 'saxes';
+import type { SaxesStartTagNS, SaxesTagNS, XMLDecl } from 'saxes';
 import { StreamError } from './errors.js';
 import { StanzaBuilder } from './stanza-builder.js';
 import { checkFirstLevel, fromSaxes, isXmlSpace, readHeader, toStreamError } from './stream-rules.js';
 import { Utf8Input } from './utf8-input.js';
 import { ByteBudget } from './byte-budget.js';
+import { StreamSax, type StreamSaxOwner } from './stream-sax.js';
 import type { Element } from './xml.js';
 
 export interface StreamParserLimits {
@@ -49,23 +50,13 @@ export interface StreamParserHandlers {
   onError(err: StreamError): void;
 }
 
-const SAX_OPTIONS = {
-  xmlns: true,
-  position: false,
-  // RFC 6120 §11.8 defines XMPP for XML 1.0 only; a declared version="1.1" must not relax the checks
-  // on control characters.
-  defaultXMLVersion: '1.0',
-  forceXMLVersion: true,
-} as const;
-type Sax = SaxesParser<typeof SAX_OPTIONS>;
-
 /** Thrown from the handlers of a saxes instance whose output is no longer wanted. */
 const DISCARD = Symbol('discard');
 /** Held back in place of a stanza: the closing stream tag. */
 const END = Symbol('end');
 
-export class StreamParser {
-  private sax!: Sax;
+export class StreamParser implements StreamSaxOwner {
+  private sax!: StreamSax;
   private input!: Utf8Input;
   private readonly stanza = new StanzaBuilder();
   /** Changes on every reset(), so a write() in progress knows its remaining input is stale. */
@@ -76,7 +67,7 @@ export class StreamParser {
   private open = 0;
   /** Bytes since the last boundary (stream start, header end, stanza start or end). */
   private readonly bytes = new ByteBudget();
-  /** A stanza (or the stream) whose end tag saxes has not yet confirmed (see onCloseTag), and
+  /** A stanza (or the stream) whose end tag saxes has not yet confirmed (see saxCloseTag), and
    *  where that tag ended. */
   private pending: Element | typeof END | undefined;
   private pendingAt = 0;
@@ -121,7 +112,7 @@ export class StreamParser {
   reset(): void {
     this.generation++;
     this.input = new Utf8Input();
-    this.sax = this.createSax();
+    this.sax = new StreamSax(this);
     this.stanza.clear();
     this.pending = undefined;
     this.handlerFailed = false;
@@ -166,7 +157,7 @@ export class StreamParser {
   }
 
   /** A size limit passed before the position of `err` in the same slice is the first problem. */
-  private firstProblem(sax: Sax, err: StreamError): StreamError {
+  private firstProblem(sax: StreamSax, err: StreamError): StreamError {
     this.bytes.mark(sax.position);
     return this.bytes.count > this.limit ? this.tooLarge() : err;
   }
@@ -179,49 +170,45 @@ export class StreamParser {
     this.handlers.onError(err);
   }
 
-  private createSax(): Sax {
-    const p: Sax = new SaxesParser(SAX_OPTIONS);
-    const live = (): void => {
-      if (p !== this.sax || this.done) throw DISCARD;
-    };
-    // Any event after a stanza's end tag shows that saxes accepted that end tag.
-    const guard = (): void => {
-      live();
-      if (this.pending) this.flush(p);
-    };
-    p.on('error', (err) => {
-      live();
-      // An end tag that closes the wrong element fails at the position of its closetag event;
-      // a stanza whose end tag was right is complete, whatever bad input follows it.
-      if (this.pending && p.position !== this.pendingAt) this.flush(p);
-      this.pending = undefined;
-      throw fromSaxes(err);
-    });
-    // RFC 6120 §11.1: no DTD, comments, processing instructions or entity references other than
-    // the predefined ones; §4.9.3.18 names the condition.
-    const restricted = (what: string) => (): void => {
-      guard();
-      throw new StreamError('restricted-xml', `${what} are not allowed`);
-    };
-    p.on('doctype', restricted('DTDs'));
-    p.on('comment', restricted('comments'));
-    p.on('processinginstruction', restricted('processing instructions'));
-    p.on('xmldecl', (decl: XMLDecl) => {
-      guard();
-      // RFC 6120 §11.6: UTF-8 is the only encoding; §4.9.3.22 names the condition.
-      const enc = decl.encoding?.toLowerCase();
-      if (enc !== undefined && enc !== 'utf-8') throw new StreamError('unsupported-encoding', 'only UTF-8 is supported');
-    });
-    p.on('opentagstart', (tag) => this.onOpenTagStart(tag, guard));
-    p.on('opentag', (tag) => this.onOpenTag(tag, guard));
-    p.on('closetag', (tag) => this.onCloseTag(tag, guard));
-    p.on('text', (text) => this.onText(text, guard));
-    p.on('cdata', (text) => this.onText(text, guard));
-    return p;
+  // The events of the saxes instance (see stream-sax.ts). `p` is the instance that reports: after
+  // a reset() or the end of the stream, events of an older one are discarded.
+
+  /** Stops an instance whose output is no longer wanted. */
+  private live(p: StreamSax): void {
+    if (p !== this.sax || this.done) throw DISCARD;
   }
 
-  private onOpenTagStart(tag: SaxesStartTagNS, guard: () => void): void {
-    guard();
+  /** Any event after a stanza's end tag shows that saxes accepted that end tag. */
+  private guard(p: StreamSax): void {
+    this.live(p);
+    if (this.pending) this.flush(p);
+  }
+
+  saxError(p: StreamSax, err: Error): void {
+    this.live(p);
+    // An end tag that closes the wrong element fails at the position of its closetag event;
+    // a stanza whose end tag was right is complete, whatever bad input follows it.
+    if (this.pending && p.position !== this.pendingAt) this.flush(p);
+    this.pending = undefined;
+    throw fromSaxes(err);
+  }
+
+  /** RFC 6120 §11.1: no DTD, comments, processing instructions or entity references other than
+   *  the predefined ones; §4.9.3.18 names the condition. */
+  saxRestricted(p: StreamSax, what: string): void {
+    this.guard(p);
+    throw new StreamError('restricted-xml', `${what} are not allowed`);
+  }
+
+  saxXmlDecl(p: StreamSax, decl: XMLDecl): void {
+    this.guard(p);
+    // RFC 6120 §11.6: UTF-8 is the only encoding; §4.9.3.22 names the condition.
+    const enc = decl.encoding?.toLowerCase();
+    if (enc !== undefined && enc !== 'utf-8') throw new StreamError('unsupported-encoding', 'only UTF-8 is supported');
+  }
+
+  saxOpenTagStart(p: StreamSax, tag: SaxesStartTagNS): void {
+    this.guard(p);
     const depth = this.open; // depth below the root of the element that starts here
     if (depth > this.limits.maxDepth) {
       throw new StreamError('policy-violation', `elements nested deeper than ${this.limits.maxDepth}`);
@@ -234,10 +221,13 @@ export class StreamParser {
     }
   }
 
-  private onOpenTag(tag: SaxesTagNS, guard: () => void): void {
-    guard();
+  saxOpenTag(p: StreamSax, tag: SaxesTagNS): void {
+    this.guard(p);
     if (this.open === 0) {
       const header = readHeader(tag);
+      // saxes keeps the root's tag object for as long as the stream is open (to match the closing
+      // tag), attributes included, which it never reads again: they are in `header` now.
+      tag.attributes = {};
       this.bytes.mark(this.sax.position);
       if (this.bytes.count > this.limits.maxHeaderBytes) throw this.tooLarge();
       this.headerDone = true;
@@ -251,8 +241,8 @@ export class StreamParser {
     this.open++;
   }
 
-  private onCloseTag(_tag: SaxesTagNS, guard: () => void): void {
-    guard();
+  saxCloseTag(p: StreamSax): void {
+    this.guard(p);
     this.open--;
     if (this.open === 0) {
       // The bytes since the last stanza count like any between stanzas; the tag may still turn
@@ -276,7 +266,7 @@ export class StreamParser {
 
   /** Hands the held-back stanza or stream end over; stops the instance `p` if the stream ended
    *  or the handler reset the parser. */
-  private flush(p: Sax): void {
+  private flush(p: StreamSax): void {
     const held = this.pending!;
     this.pending = undefined;
     // RFC 6120 §4.4: nothing follows the closing stream tag.
@@ -291,8 +281,8 @@ export class StreamParser {
     if (p !== this.sax || this.done) throw DISCARD;
   }
 
-  private onText(text: string, guard: () => void): void {
-    guard();
+  saxText(p: StreamSax, text: string): void {
+    this.guard(p);
     if (this.open > 1) {
       this.stanza.text(text);
     } else if (this.open === 1 && !isXmlSpace(text)) {

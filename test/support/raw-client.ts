@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Parser, type Element } from '@xmpp/xml';
 import xml from '@xmpp/xml';
 import { ScramClient } from './scram-client.js';
+import { PiecewiseLink } from './piecewise-link.js';
 
 export interface RawClientOptions {
   port: number;
@@ -14,6 +15,8 @@ export interface RawClientOptions {
   directTls?: boolean;
   /** PEM of the CA to trust (the server's self-signed certificate). */
   ca?: string;
+  /** The ClientHello goes out in two pieces, 50 ms apart (see PiecewiseLink). */
+  helloInPieces?: boolean;
 }
 
 export class RawClient {
@@ -47,8 +50,17 @@ export class RawClient {
 
   static connect(opts: RawClientOptions): Promise<RawClient> {
     return new Promise((resolve, reject) => {
+      const secure = { servername: opts.domain ?? 'localhost', ca: opts.ca, ALPNProtocols: ['xmpp-client'] };
+      if (opts.directTls && opts.helloInPieces) {
+        const tcp = net.connect({ host: '127.0.0.1', port: opts.port }, () => {
+          const socket = tls.connect({ ...secure, socket: new PiecewiseLink(tcp) }, () => resolve(new RawClient(socket, opts)));
+          socket.once('error', reject);
+        });
+        tcp.once('error', reject);
+        return;
+      }
       const socket = opts.directTls
-        ? tls.connect({ host: '127.0.0.1', port: opts.port, servername: opts.domain ?? 'localhost', ca: opts.ca, ALPNProtocols: ['xmpp-client'] }, () => resolve(new RawClient(socket, opts)))
+        ? tls.connect({ host: '127.0.0.1', port: opts.port, ...secure }, () => resolve(new RawClient(socket, opts)))
         : net.connect({ host: '127.0.0.1', port: opts.port }, () => resolve(new RawClient(socket, opts)));
       socket.once('error', reject);
     });
@@ -171,7 +183,8 @@ export class RawClient {
     const plain = this.socket;
     plain.removeAllListeners('data');
     this.socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
-      const s = tls.connect({ socket: plain, servername: this.domain, ca: this.opts.ca }, () => resolve(s));
+      const link = this.opts.helloInPieces ? new PiecewiseLink(plain) : plain;
+      const s = tls.connect({ socket: link, servername: this.domain, ca: this.opts.ca }, () => resolve(s));
       s.once('error', reject);
     });
     this.listen(this.socket);

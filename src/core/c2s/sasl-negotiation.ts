@@ -34,22 +34,37 @@ export interface SaslOffer {
   readonly channelBindings: ChannelBindingType[];
 }
 
+/** RFC 6120's profile: <auth/>, <challenge/>, <response/>, <success/> and a stream restart. */
+class ClassicProfile implements SaslProfile {
+  constructor(private readonly stream: C2sStream) {}
+
+  challenge(data: Buffer | undefined): void {
+    this.stream.write(saslElement('challenge', data));
+  }
+
+  success(_mech: SaslMechanism, result: SaslSuccess): void {
+    this.stream.write(saslElement('success', result.additionalData));
+    this.stream.authenticated(result.username);
+  }
+
+  failure(f: SaslFailure): void {
+    this.stream.write(f.toElement().toString());
+  }
+}
+
 export class SaslNegotiation {
   private exchange: { mech: SaslMechanism; profile: SaslProfile } | undefined;
   private failures = 0;
   private offered: SaslOffer | undefined;
-  /** RFC 6120's profile: <auth/>, <challenge/>, <response/>, <success/> and a stream restart. */
   private readonly classic: SaslProfile;
 
   constructor(private readonly stream: C2sStream) {
-    this.classic = {
-      challenge: (data) => stream.write(saslElement('challenge', data)),
-      success: (_mech, result) => {
-        stream.write(saslElement('success', result.additionalData));
-        stream.authenticated(result.username);
-      },
-      failure: (f) => stream.write(f.toElement().toString()),
-    };
+    this.classic = new ClassicProfile(stream);
+  }
+
+  /** Authentication succeeded: what was offered is not needed any more (the stream lives on). */
+  finished(): void {
+    this.offered = undefined;
   }
 
   offer(): SaslOffer {

@@ -7,6 +7,7 @@ import { NS } from '../../xmpp/ns.js';
 import { StreamError } from '../../xmpp/errors.js';
 import { prepDomain } from '../../xmpp/jid.js';
 import { StreamParser, type StreamHeader } from '../../xmpp/stream-parser.js';
+import { ParserEvents } from './parser-events.js';
 import { iqPayload } from '../../xmpp/stanza.js';
 import type { Host } from '../host.js';
 import type { Transport } from '../transport.js';
@@ -48,12 +49,7 @@ export class C2sStream {
 
   constructor(readonly transport: Transport, readonly ctx: C2sContext, private readonly onEnd: (s: C2sStream) => void) {
     const limits = ctx.config.limits;
-    this.parser = new StreamParser({
-      onStreamStart: (h) => this.guard(() => this.streamStart(h)),
-      onStanza: (el) => this.enqueue(el),
-      onStreamEnd: () => this.close(),
-      onError: (err) => this.close(err),
-    }, { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_depth, maxHeaderBytes: limits.max_header_bytes });
+    this.parser = new StreamParser(new ParserEvents(this), { maxStanzaBytes: limits.max_stanza_bytes, maxDepth: limits.max_depth, maxHeaderBytes: limits.max_header_bytes });
     this.sasl = new SaslNegotiation(this);
     this.sasl2 = new Sasl2Negotiation(this);
     this.reader = new ReadPacer(transport, { bytesPerSecond: limits.unauthenticated_read_rate_bytes_per_second, burstBytes: limits.unauthenticated_read_burst_bytes });
@@ -83,9 +79,10 @@ export class C2sStream {
     return this.ctx.config.listeners.c2s.starttls_required && !this.transport.secure;
   }
 
-  private guard(fn: () => void): void {
+  /** From the parser: the stream header arrived (RFC 6120 §4.7). */
+  receiveHeader(h: StreamHeader): void {
     try {
-      fn();
+      this.streamStart(h);
     } catch (err) {
       this.fail(err);
     }
@@ -154,7 +151,8 @@ export class C2sStream {
     this.parser.reset();
   }
 
-  private enqueue(el: Element): void {
+  /** From the parser: a stanza (or other first-level element), handled in order. */
+  receiveStanza(el: Element): void {
     if (this.closed) return;
     this.queue.push(el);
     if (this.queue.length > MAX_QUEUED) this.reader.hold();
@@ -183,6 +181,8 @@ export class C2sStream {
         return;
       }
     }
+    // Emptied this way, the queue keeps no storage while the stream is idle.
+    this.queue.length = 0;
     if (!this.closed) this.reader.release();
   }
 
@@ -248,6 +248,7 @@ export class C2sStream {
    */
   authenticated(username: string, restart = true): void {
     this.username = username;
+    this.sasl.finished();
     const l = this.ctx.config.limits;
     this.reader.setRate({ bytesPerSecond: l.read_rate_bytes_per_second, burstBytes: l.read_burst_bytes });
     if (restart) this.restart();

@@ -24,6 +24,9 @@ export interface PresenceLists {
   readonly subscriberSet: ReadonlySet<string>;
 }
 
+/** The lists of every account whose roster has no subscription either way: one shared object. */
+const NO_CONTACTS: PresenceLists = Object.freeze({ subscribers: Object.freeze([]), subscriptions: Object.freeze([]), subscriberSet: new Set<string>() });
+
 /**
  * The two lists a broadcast needs, from the user's roster. The user's own bare JID is left out
  * even if it is on the roster: the user's own resources are served apart (§4.2.2, §4.5.2).
@@ -36,6 +39,7 @@ export function presenceLists(items: readonly RosterItem[], ownBare: string): Pr
     if (receivesMyPresence(item.subscription)) subscribers.push(item.jid);
     if (probedForMe(item.subscription)) subscriptions.push(item.jid);
   }
+  if (subscribers.length === 0 && subscriptions.length === 0) return NO_CONTACTS;
   return { subscribers, subscriptions, subscriberSet: new Set(subscribers) };
 }
 

@@ -272,6 +272,17 @@ describe('StreamParser', () => {
       assert.equal(h.stanzas.length, 0);
     });
 
+    it('refuses a chunk ending in bytes no character can start with, without waiting for more input (§4.9.3.22)', () => {
+      for (const tail of [[0xe0, 0x80], [0xed, 0xa0], [0xf0, 0x80], [0xf4, 0x90], [0xf5], [0xc1], [0xe4, 0x41]]) {
+        const h = new Harness().write(`${HEADER}<message><body>`).write(Buffer.from(tail));
+        assert.equal(h.error().condition, 'unsupported-encoding', tail.map((b) => b.toString(16)).join(' '));
+      }
+      for (const tail of [[0xe0, 0xa0], [0xed, 0x9f], [0xf0, 0x90, 0x80], [0xf4, 0x8f], [0xc2]]) {
+        const h = new Harness().write(`${HEADER}<message><body>`).write(Buffer.from(tail));
+        assert.equal(h.errors.length, 0, tail.map((b) => b.toString(16)).join(' '));
+      }
+    });
+
     it('refuses an XML declaration naming another encoding with <unsupported-encoding/> (§11.6)', () => {
       assert.equal(condition("<?xml version='1.0' encoding='ISO-8859-1'?><stream:stream/>"), 'unsupported-encoding');
       assert.equal(parse("<?xml version='1.0' encoding='UTF-8'?>" + HEADER.slice(21)).errors.length, 0);
