@@ -2,8 +2,15 @@
 import type { Jid } from '../xmpp/jid.js';
 import type { ClientSession } from './session-types.js';
 
+const NONE: readonly ClientSession[] = Object.freeze([]);
+
 export class SessionManager {
   private readonly byBare = new Map<string, Map<string, ClientSession>>();
+  /**
+   * resources() as a frozen array per bare JID, made at the first call after a change: it is
+   * asked for several times per routed message (delivery, carbons, archive, presence).
+   */
+  private readonly lists = new Map<string, readonly ClientSession[]>();
   private total = 0;
 
   /** Registers a bound session. Returns the session it replaces (same full JID), if any. */
@@ -15,6 +22,7 @@ export class SessionManager {
     }
     const old = res.get(session.jid.resource);
     res.set(session.jid.resource, session);
+    this.lists.delete(session.jid.bare);
     if (!old) this.total++;
     return old;
   }
@@ -24,6 +32,7 @@ export class SessionManager {
     const res = this.byBare.get(session.jid.bare);
     if (!res || res.get(session.jid.resource) !== session) return false;
     res.delete(session.jid.resource);
+    this.lists.delete(session.jid.bare);
     if (res.size === 0) this.byBare.delete(session.jid.bare);
     this.total--;
     return true;
@@ -38,8 +47,13 @@ export class SessionManager {
   }
 
   resources(bare: Jid): readonly ClientSession[] {
+    let list = this.lists.get(bare.bare);
+    if (list) return list;
     const res = this.byBare.get(bare.bare);
-    return res ? [...res.values()] : [];
+    if (!res) return NONE;
+    list = Object.freeze([...res.values()]);
+    this.lists.set(bare.bare, list);
+    return list;
   }
 
   get count(): number {

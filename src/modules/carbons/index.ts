@@ -79,6 +79,8 @@ export default defineModule({
       // §11: a carbon from anyone but the user's own server is a forgery; refuse it rather than
       // pass it to a client that might trust it (CVE-2017-5589).
       if (carriesCarbon(ev.stanza)) throw new StanzaError('not-allowed', 'carbons are made by the server only');
+      // Most messages come from accounts with no other carbons-enabled resource: nothing to work out.
+      if (!api.sessionsOf(sender.jid).some((s) => s !== sender && enabled.has(s))) return undefined;
       if (!eligible(ev.stanza, 'sent')) return undefined;
       const account = sender.jid.toBare();
       // A message to the account itself: the resources that get it need no copy as well.
@@ -93,6 +95,7 @@ export default defineModule({
     const received = (ev: MessageEvent): undefined => {
       // Between two resources of the account: the sent carbons above reached the others.
       if (ev.origin !== undefined && ev.origin.jid.bare === ev.to.bare) return undefined;
+      if (!api.sessionsOf(ev.to).some((s) => enabled.has(s))) return undefined;
       if (!eligible(ev.stanza, 'received')) return undefined;
       const account = ev.to.toBare();
       const got = deliveredTo(api.sessionsOf(account), ev.to, typeOf(ev.stanza));
