@@ -4,6 +4,7 @@
 import { randomId } from '../../util/random-id.js';
 import { escapeXML, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
+import { serialize } from '../../xmpp/serialize.js';
 import { StreamError } from '../../xmpp/errors.js';
 import { prepDomain } from '../../xmpp/jid.js';
 import { StreamParser, type StreamHeader } from '../../xmpp/stream-parser.js';
@@ -143,7 +144,7 @@ export class C2sStream {
       children.push(...saslFeatures(offer.mechanisms, offer.channelBindings), ...(sasl2 ? [sasl2] : []), ...(this.host?.streamFeatures('preauth', this.transport.secure) ?? []));
     }
     const l = this.ctx.config.limits;
-    this.transport.write(featuresElement(children, { maxBytes: l.max_stanza_bytes, idleSeconds: l.idle_timeout }).toString());
+    this.transport.write(serialize(featuresElement(children, { maxBytes: l.max_stanza_bytes, idleSeconds: l.idle_timeout })));
   }
 
   /** After STARTTLS or SASL success the client opens a new stream on a fresh parser (RFC 6120 §4.3.3). */
@@ -255,7 +256,7 @@ export class C2sStream {
   }
 
   sendStanza(el: Element): void {
-    if (!this.closed) this.transport.write(el.toString());
+    if (!this.closed) this.transport.write(serialize(el));
   }
 
   write(data: string): void {
@@ -275,7 +276,7 @@ export class C2sStream {
     this.closed = true;
     if (error) {
       if (!this.headerSent) this.sendHeader();
-      this.transport.write(error.toElement().toString());
+      this.transport.write(serialize(error.toElement()));
       this.log.debug('stream error', { stream: this.id, condition: error.condition });
     }
     this.transport.write('</stream:stream>');

@@ -4,6 +4,7 @@
 import { hasChild, someChild, xml, type Element } from '../../xmpp/xml.js';
 import { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
+import { serialize } from '../../xmpp/serialize.js';
 import type { ArchivePrefs } from '../../storage/types.js';
 
 /**
@@ -77,7 +78,7 @@ export function addStanzaId(stanza: Element, id: string, account: string): void 
 export function archivedText(stanza: Element, account: string): string {
   const copy = xml(stanza.name, { ...stanza.attrs, xmlns: NS.CLIENT });
   copy.children = stanza.children.filter((c) => typeof c === 'string' || !stanzaIdBy(c, account));
-  return copy.toString();
+  return serialize(copy);
 }
 
 /** Whether a JID is on a preference list (bare entries match every resource). */

@@ -10,6 +10,7 @@ import { defineModule, z, type ClientSession } from '../../core/module-api.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import type { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
+import { serialize } from '../../xmpp/serialize.js';
 import type { Element } from '../../xmpp/xml.js';
 import { parseStored } from '../../xmpp/stored.js';
 import { KeyedQueue } from '../../core/module-api.js';
@@ -77,7 +78,7 @@ export default defineModule({
         // XEP-0359 §5: a module announcing stanza ids on accounts (archiving) assigned this one.
         const reuseAccountId = api.hasFeature(NS.SID, 'account');
         const stamped = stampForStorage(ev.stanza, { host: api.host, account: account.bare, at: new Date(), id: randomUUID(), reuseAccountId });
-        const id = await api.storage.offline.push(account.domain, account.local, stamped.toString(), limit);
+        const id = await api.storage.offline.push(account.domain, account.local, serialize(stamped), limit);
         // XEP-0160 §2 and RFC 6121 §8.5.2.2.1: a full queue is answered with service-unavailable,
         // the same answer as for an account that stores nothing, so it reveals nothing more.
         if (id === undefined) throw new StanzaError('service-unavailable');
@@ -105,7 +106,7 @@ export default defineModule({
         if (!decide(ev.stanza, 'bare').store || !(await api.storage.accounts.get(ev.to.domain, ev.to.local))) return false;
         const stamped = stampForStorage(ev.stanza, { host: api.host, account: ev.to.bare, at: ev.sentAt, id: randomUUID(), redelivery: true });
         // A full queue falls through to core, which bounces it (XEP-0160 §2).
-        const id = await api.storage.offline.push(ev.to.domain, ev.to.local, stamped.toString(), limit);
+        const id = await api.storage.offline.push(ev.to.domain, ev.to.local, serialize(stamped), limit);
         api.log.debug('unacknowledged message stored offline', { account: ev.to.bare, id });
         if (id === undefined) return false;
         backlog.add(ev.to.bare);
