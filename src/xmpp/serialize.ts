@@ -2,9 +2,9 @@
 // every small piece (bracket, name, attribute, quote) to a callback that appends it to a growing
 // string, ~35 intermediate strings for a chat message, and runs a regular-expression replace on
 // every attribute value and text node; that was ~19 % of the bytes the server allocates per
-// routed message (npm run bench:alloc). Here the pieces go into one reused array and are joined
-// once, and only values that contain a character to escape are rewritten: 7.7 -> 6.8 KB
-// allocated per routed message with the bench module set.
+// routed message (npm run bench:alloc) and, with the flattening of that many pieces before a
+// socket write, the slowest way to make the text. Here each attribute is one concatenation and
+// only values that contain a character to escape are rewritten.
 //
 // Output is the same as toString(), except that tab, line feed and carriage return inside
 // attribute values are written as character references: written raw, a parser would read them
@@ -37,65 +37,28 @@ export function escapeText(value: string): string {
   return TEXT_SPECIAL.test(value) ? value.replace(TEXT_SPECIAL_ALL, entity) : value;
 }
 
-/**
- * Reused between calls (serialisation is synchronous and never re-enters itself): pieces go to
- * parts[0..count) and every other slot holds '', so one join() makes the text. The array keeps
- * its size between calls instead of growing from empty each time.
- */
-let parts: string[] = [];
-let count = 0;
-/** Past this many slots the array is dropped after use, so one huge element does not stay. */
-const KEEP_SLOTS = 1024;
-
-function put(piece: string): void {
-  parts[count++] = piece;
-}
-
-function write(el: Element): void {
-  put('<');
-  put(el.name);
+function write(el: Element): string {
+  let s = '<' + el.name;
   const attrs = el.attrs as Record<string, unknown>;
   for (const k in attrs) {
     const v = attrs[k];
     // Like the element library: null and undefined attributes are left out.
     if (v === null || v === undefined) continue;
-    put(' ');
-    put(k);
-    put('="');
-    put(escapeAttribute(typeof v === 'string' ? v : String(v)));
-    put('"');
+    s += ' ' + k + '="' + escapeAttribute(typeof v === 'string' ? v : String(v)) + '"';
   }
   const children = el.children as readonly unknown[];
-  if (children.length === 0) {
-    put('/>');
-    return;
-  }
-  put('>');
+  if (children.length === 0) return s + '/>';
+  s += '>';
   for (const c of children) {
     if (c === null || c === undefined) continue;
-    if (typeof c === 'string') put(escapeText(c));
-    else if (typeof c === 'object' && 'attrs' in c && 'children' in c) write(c as Element);
-    else put(escapeText(String(c)));
+    if (typeof c === 'string') s += escapeText(c);
+    else if (typeof c === 'object' && 'attrs' in c && 'children' in c) s += write(c as Element);
+    else s += escapeText(String(c));
   }
-  put('</');
-  put(el.name);
-  put('>');
+  return s + '</' + el.name + '>';
 }
 
 /** The element as XML text. */
 export function serialize(el: Element): string {
-  count = 0;
-  let done = false;
-  try {
-    write(el);
-    // Every slot past `count` holds '' (blanked after each call), so one join covers the text.
-    const text = parts.join('');
-    for (let i = 0; i < count; i++) parts[i] = '';
-    done = true;
-    return text;
-  } finally {
-    // After a throw the slots may hold pieces: start from a fresh array.
-    if (!done || parts.length > KEEP_SLOTS) parts = [];
-    count = 0;
-  }
+  return write(el);
 }
