@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import type { ArchivedMessage, ArchiveEntry, ArchiveFilter, ArchivePrefs, ArchiveStore } from '../types.js';
 import type { FastReader } from './fast-read.js';
-import { chunks, isForeignKeyViolation, toCount, toInt } from './rows.js';
+import { chunks, isForeignKeyViolation, ofExistingAccounts, toCount, toInt } from './rows.js';
 
 const TABLE = 'archive_messages';
 /** Rows per INSERT statement: 7 bound values each stays far below SQLite's variable limit. */
@@ -47,18 +47,6 @@ function parsePrefs(row: { default_mode: string; always_jids: string; never_jids
 const GET_PREFS = 'select default_mode, always_jids, never_jids from archive_prefs where host = ? and username = ?';
 
 export function knexArchiveStore(db: Knex, reader: FastReader): ArchiveStore {
-  /** The entries whose account exists (the rest are skipped, see ArchiveStore.append). */
-  async function ofExistingAccounts(entries: readonly ArchiveEntry[]): Promise<ArchiveEntry[]> {
-    const owners = new Map<string, [string, string]>();
-    for (const e of entries) owners.set(`${e.host}\n${e.username}`, [e.host, e.username]);
-    const found = new Set<string>();
-    for (const part of chunks([...owners.values()], 200)) {
-      const rows: { host: string; username: string }[] = await db('accounts').whereIn(['host', 'username'], part).select('host', 'username');
-      for (const r of rows) found.add(`${r.host}\n${r.username}`);
-    }
-    return entries.filter((e) => found.has(`${e.host}\n${e.username}`));
-  }
-
   async function insert(entries: readonly ArchiveEntry[]): Promise<void> {
     // Plain multi-row SQL: knex's query builder allocated about a third of all the bytes the
     // server allocates per routed message with the archive on (bench/alloc.ts).
@@ -77,7 +65,7 @@ export function knexArchiveStore(db: Knex, reader: FastReader): ArchiveStore {
       // An account deleted between the check and the insert fails the batch on its foreign key:
       // check again once, so one deleted account never costs the others their messages.
       for (let attempt = 0; ; attempt++) {
-        const kept = await ofExistingAccounts(entries);
+        const kept = await ofExistingAccounts(db, entries);
         try {
           if (kept.length > 0) await insert(kept);
           return kept.length;

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { KeyValueEntry, KeyValueStore } from '../types.js';
 import type { FastReader } from './fast-read.js';
-import { isForeignKeyViolation } from './rows.js';
+import { isForeignKeyViolation, ofExistingAccounts } from './rows.js';
 
 /** Rows per statement of setMany. */
 const SET_MANY_CHUNK = 200;
@@ -38,10 +38,7 @@ export function knexKeyValueStore(db: Knex, reader: FastReader): KeyValueStore {
         written += await db.transaction(async (trx) => {
           // Only rows of existing accounts; the upsert of a row whose account goes away between
           // the two statements fails the chunk (reported to the caller).
-          const pairs = [...new Set(chunk.map((r) => JSON.stringify([r.host, r.username])))].map((k) => JSON.parse(k) as [string, string]);
-          const found: { host: string; username: string }[] = await trx('accounts').whereIn(['host', 'username'], pairs).select('host', 'username');
-          const exists = new Set(found.map((a) => JSON.stringify([a.host, a.username])));
-          const ok = chunk.filter((r) => exists.has(JSON.stringify([r.host, r.username])));
+          const ok = await ofExistingAccounts(trx, chunk);
           if (ok.length === 0) return 0;
           await trx('kv')
             .insert(ok.map(({ host, username, key, value }) => ({ host, username, key, value })))

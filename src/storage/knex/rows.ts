@@ -78,6 +78,22 @@ export function chunks<T>(items: readonly T[], size = 500): T[][] {
 }
 
 /**
+ * The rows whose account exists (per-account data must not outlive its account): one
+ * `(host, username) IN (...)` read per 200 distinct accounts. Pass a transaction to read in it.
+ */
+export async function ofExistingAccounts<T extends { host: string; username: string }>(db: Knex, rows: readonly T[]): Promise<T[]> {
+  const key = (r: { host: string; username: string }): string => `${r.host}\n${r.username}`;
+  const owners = new Map<string, [string, string]>();
+  for (const r of rows) owners.set(key(r), [r.host, r.username]);
+  const found = new Set<string>();
+  for (const part of chunks([...owners.values()], 200)) {
+    const existing: { host: string; username: string }[] = await db('accounts').whereIn(['host', 'username'], part).select('host', 'username');
+    for (const a of existing) found.add(key(a));
+  }
+  return rows.filter((r) => found.has(key(r)));
+}
+
+/**
  * Locks an account's row for the rest of the transaction, so per-account quotas checked in it
  * hold against concurrent writers: SELECT ... FOR UPDATE on PostgreSQL; on SQLite a no-op
  * UPDATE, which takes the database write lock at once (a deferred transaction that read first
