@@ -18,6 +18,12 @@ interface ItemRow {
   version: unknown;
 }
 
+/** The version row of SQL.roster. */
+interface VersionRow {
+  jid: null;
+  version: unknown;
+}
+
 const SUBSCRIPTIONS: readonly string[] = ['none', 'to', 'from', 'both'];
 
 function normaliseGroups(groups: readonly string[]): string[] {
@@ -48,7 +54,13 @@ const ITEM_SELECT = `select ${ITEM_COLUMNS.join(', ')} from roster_items`;
 /** Hot reads (every session start), through the fast reader. */
 const SQL = {
   version: 'select version, removed_floor from roster_versions where host = ? and username = ?',
-  items: `${ITEM_SELECT} where host = ? and username = ?`,
+  /**
+   * The whole roster in one statement, so one snapshot: the version row (the only one whose
+   * jid is null; an item's jid never is) and the items.
+   */
+  roster: 'select null as jid, null as name, null as subscription, null as ask, null as approved, null as item_groups, version ' +
+    'from roster_versions where host = ? and username = ? union all ' +
+    `${ITEM_SELECT} where host = ? and username = ?`,
   item: `${ITEM_SELECT} where host = ? and username = ? and jid = ?`,
   pendingIn: 'select jid, stanza from roster_pending_in where host = ? and username = ?',
 };
@@ -78,11 +90,14 @@ function noAccount(what: string): Error {
 export function knexRosterStore(db: Knex, reader: FastReader): RosterStore {
   return {
     async get(host, username) {
-      // The version is read first: if a change lands in between, the client gets an item
-      // newer than the version and is told of it again by the next push, never the reverse.
-      const { version } = await readVersion(reader, host, username);
-      const rows = await reader.all<ItemRow>(SQL.items, [host, username]);
-      return { version, items: rows.map(toItem).sort(byJid) };
+      const rows = await reader.all<ItemRow | VersionRow>(SQL.roster, [host, username, host, username]);
+      let version = 0;
+      const items: RosterItem[] = [];
+      for (const r of rows) {
+        if (r.jid === null) version = toInt(r.version);
+        else items.push(toItem(r));
+      }
+      return { version, items: items.sort(byJid) };
     },
 
     async getItem(host, username, jid) {
