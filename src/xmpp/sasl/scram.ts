@@ -39,10 +39,20 @@ function octetSort(values: readonly string[]): string[] {
  * then base64(H(S)) with the hash of the SCRAM mechanism in use.
  */
 export function downgradeProtectionHash(hash: ScramHash, mechanisms: readonly string[], channelBindings: readonly string[]): string {
-  let s = octetSort(mechanisms).join('\x1e');
-  if (channelBindings.length > 0) s += '\x1f' + octetSort(channelBindings).join('\x1e');
-  return digest(hash, Buffer.from(s, 'utf8')).toString('base64');
+  // A server offers a handful of distinct lists, so the answer is kept (bounded) per list.
+  const key = `${hash}\x1d${mechanisms.join('\x1e')}\x1d${channelBindings.join('\x1e')}`;
+  let value = downgradeHashes.get(key);
+  if (value === undefined) {
+    let s = octetSort(mechanisms).join('\x1e');
+    if (channelBindings.length > 0) s += '\x1f' + octetSort(channelBindings).join('\x1e');
+    value = digest(hash, Buffer.from(s, 'utf8')).toString('base64');
+    if (downgradeHashes.size >= 64) downgradeHashes.clear();
+    downgradeHashes.set(key, value);
+  }
+  return value;
 }
+
+const downgradeHashes = new Map<string, string>();
 
 function malformed(text: string): SaslFailure {
   return new SaslFailure('malformed-request', text);
