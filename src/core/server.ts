@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js';
 import type { Logger } from '../util/log.js';
 import type { Storage } from '../storage/types.js';
 import { createStorage } from '../storage/index.js';
+import { OnlineRosters } from './online-rosters.js';
 import { TlsContexts, type HostCert } from '../net/tls.js';
 import { ensureSelfSigned } from '../net/certs.js';
 import { loadHostCert } from '../net/pem.js';
@@ -73,8 +74,14 @@ export class Server {
 
   private ctx: C2sContext | undefined;
 
+  /** What modules see as storage: the rosters of accounts with sessions come from memory. */
+  private readonly moduleStorage: Storage;
+
   private constructor(public config: Config, readonly storage: Storage, readonly tls: TlsContexts, readonly log: Logger) {
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
+    const rosters = new OnlineRosters(storage.roster, (bare) => this.sessions.hasAccount(bare));
+    this.sessions.onAccountEmptied((bare) => rosters.drop(bare));
+    this.moduleStorage = rosters.wrap(storage);
   }
 
   static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {
@@ -115,7 +122,7 @@ export class Server {
 
   private moduleDeps(host: Host): ModuleDeps {
     return {
-      host, router: this.router, sessions: this.sessions, storage: this.storage, log: this.log,
+      host, router: this.router, sessions: this.sessions, storage: this.moduleStorage, log: this.log,
       server: { name: SERVER_NAME, version: serverVersion(), startedAt: this.startedAt },
     };
   }

@@ -12,6 +12,17 @@ export class SessionManager {
    */
   private readonly lists = new Map<string, readonly ClientSession[]>();
   private total = 0;
+  private readonly emptied: ((bare: string) => void)[] = [];
+
+  /** `fn` hears of every account whose last session was removed. */
+  onAccountEmptied(fn: (bare: string) => void): void {
+    this.emptied.push(fn);
+  }
+
+  /** Whether the account (bare JID string) has a bound session. */
+  hasAccount(bare: string): boolean {
+    return this.byBare.has(bare);
+  }
 
   /** Registers a bound session. Returns the session it replaces (same full JID), if any. */
   add(session: ClientSession): ClientSession | undefined {
@@ -33,8 +44,11 @@ export class SessionManager {
     if (!res || res.get(session.jid.resource) !== session) return false;
     res.delete(session.jid.resource);
     this.lists.delete(session.jid.bare);
-    if (res.size === 0) this.byBare.delete(session.jid.bare);
     this.total--;
+    if (res.size === 0) {
+      this.byBare.delete(session.jid.bare);
+      for (const fn of this.emptied) fn(session.jid.bare);
+    }
     return true;
   }
 
