@@ -28,7 +28,13 @@ const all = [...current.flatMap((f) => read(f, 'now')), ...baseline.flatMap((f) 
 const disturbed = all.filter((r) => (otherLoad(r) ?? 0) > MAX_OTHER);
 // as summarize.js: chat/muc/presence results of harness version 1 used a superseded ramp criterion
 const rows = all.filter((r) => !disturbed.includes(r) && !(['chat', 'muc', 'presence'].includes(r.scenario) && +(r.harness_version || 0) < 2));
-const get = (o, p) => p.split('.').reduce((x, k) => (x == null ? undefined : x[k]), o);
+const get = (o, p) => (typeof p === 'function' ? p(o) : p.split('.').reduce((x, k) => (x == null ? undefined : x[k]), o));
+// work done per CPU-second of the server process: the rate a saturated server would reach when
+// the driver, not the server, limits the measured rate (driver CPU near 100 %)
+const perServerCpuSecond = (count) => (r) => {
+  const n = get(r, count); const cpu = get(r, 'metrics.cpu.server_cpu_s');
+  return typeof n === 'number' && typeof cpu === 'number' && cpu > 0 ? n / cpu : undefined;
+};
 const median = (xs) => {
   const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (!s.length) return null;
@@ -36,7 +42,8 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-// [scenario label, preset, metric label, path, 'hi' (higher is better) | 'lo', target ratio or null, absolute target text]
+// [scenario label, preset, metric label, path (or function of the result), 'hi' (higher is better) | 'lo' |
+//  'info' (no ratio), target ratio or null, absolute target text]
 const FIG = [
   ['start', 'startup', 'launch until c2s accepts (ms)', 'startup_ms', 'lo', null, '< 1,000 ms'],
   ['start', 'startup', 'RSS 2 s after start (KiB)', 'idle_rss_kib', 'lo', null, ''],
@@ -44,8 +51,12 @@ const FIG = [
   ['(a) idle', 'idle-18k', 'KiB per session', 'metrics.kib_per_session', 'lo', 0.8, '<= 0.8x (~29 KiB)'],
   ['(a) idle TLS', 'idle-5k-tls', 'KiB per TLS session', 'metrics.kib_per_session', 'lo', 0.8, '<= 0.8x (~40 KiB)'],
   ['(b) login', 'login', 'logins/s', 'metrics.logins_per_s', 'hi', 1.5, '>= 1.5x'],
+  ['(b) login', 'login', 'logins per server CPU-second', perServerCpuSecond('metrics.binds_ok'), 'hi', null, ''],
+  ['(b) login', 'login', 'driver CPU (%)', 'metrics.cpu.driver_cpu_pct', 'info', null, ''],
   ['(b) login', 'login', 'login latency p99 (ms)', 'metrics.login_latency_ms.p99', 'lo', null, ''],
   ['(b) login TLS', 'login-tls', 'logins/s', 'metrics.logins_per_s', 'hi', 1.5, '>= 1.5x'],
+  ['(b) login TLS', 'login-tls', 'logins per server CPU-second', perServerCpuSecond('metrics.binds_ok'), 'hi', null, ''],
+  ['(b) login TLS', 'login-tls', 'driver CPU (%)', 'metrics.cpu.driver_cpu_pct', 'info', null, ''],
   ['(b) login TLS', 'login-tls', 'login latency p99 (ms)', 'metrics.login_latency_ms.p99', 'lo', null, ''],
   ['(c) chat', 'chat', 'max delivered msg/s', 'metrics.saturation.max_delivered_per_s', 'hi', 2, '>= 2x'],
   ['(c) chat', 'chat', 'p50 latency at 2,000 msg/s (ms)', 'metrics.fixed_rate.latency_ms.p50', 'lo', null, ''],
@@ -53,6 +64,7 @@ const FIG = [
   ['(c) chat', 'chat', 'server CPU at 2,000 msg/s (%)', 'metrics.fixed_rate.server_cpu_pct', 'lo', null, ''],
   ['(e) presence', 'presence', 'counted presence deliveries/s', 'metrics.counted_presence_deliveries_per_s', 'hi', 2, '>= 2x'],
   ['(e) presence', 'presence', 'newcomers/s', 'metrics.newcomers_per_s', 'hi', 2, '>= 2x'],
+  ['(e) presence', 'presence', 'newcomers per server CPU-second', perServerCpuSecond('metrics.newcomers_completed'), 'hi', null, ''],
   ['(e) presence', 'presence', 'broadcast latency p99 (ms)', 'metrics.broadcast_latency_ms.p99', 'lo', null, ''],
 ];
 
@@ -77,14 +89,16 @@ for (const [scen, preset, name, p, dir, target, ttext] of FIG) {
   const pc = peers.map((l) => cell(l, preset, p));
   const pv = pc.map((c) => c.v).filter((v) => v != null);
   const best = pv.length ? (dir === 'hi' ? Math.max(...pv) : Math.min(...pv)) : null;
-  const ratio = s.v != null && best ? s.v / best : null;
+  const ratio = dir !== 'info' && s.v != null && best ? s.v / best : null;
   let met = '';
   if (preset === 'startup' && p === 'startup_ms' && s.v != null) met = s.v < 1000 ? 'yes' : 'no';
   else if (target != null && ratio != null) met = (dir === 'hi' ? ratio >= target : ratio <= target) ? 'yes' : 'no';
   const sv = s.v == null ? `failed (${s.okN}/${s.n} ok)` : `${fmt(s.v)}${s.okN > 1 ? ` (n=${s.okN})` : ''}`;
-  console.log(`| ${scen} | ${name} | ${sv} | ${pc.map((c) => (c.n ? `${fmt(c.v)}${c.okN > 1 ? ` (n=${c.okN})` : ''}` : '-')).join(' | ')} | ${ratio == null ? 'n/a' : `${ratio.toFixed(2)}x`} | ${ttext} | ${met} |`);
+  console.log(`| ${scen} | ${name} | ${sv} | ${pc.map((c) => (c.n ? `${fmt(c.v)}${c.okN > 1 ? ` (n=${c.okN})` : ''}` : '-')).join(' | ')} | ${ratio == null ? (dir === 'info' ? '' : 'n/a') : `${ratio.toFixed(2)}x`} | ${ttext} | ${met} |`);
 }
 console.log('');
 console.log('Ratio = Starling / better peer (higher-is-better rows: the faster peer; lower-is-better rows: the leaner or quicker peer).');
+const clientBound = rows.filter((r) => get(r, 'metrics.client_bound_suspect') === true);
+if (clientBound.length) console.log(`Driver-bound (driver CPU near its core's limit, so the rate measures the driver as much as the server; compare the per-server-CPU-second row): ${[...new Set(clientBound.map((r) => `${r.label} ${r.preset}`))].join(', ')}.`);
 if (disturbed.length) console.log(`Dropped ${disturbed.length} run(s) disturbed by other load (> ${MAX_OTHER} % of a CPU): ${[...new Set(disturbed.map((r) => `${r.label} ${r.preset}`))].join(', ')}.`);
 if (failures.length) { console.log(''); for (const f of failures) console.log(`- FAILED ${f}`); }

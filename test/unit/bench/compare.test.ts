@@ -1,0 +1,42 @@
+// bench/compare.js on result lines written here: ratios to the better peer, the rate per
+// server CPU-second and the driver-bound note.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const line = (label: string, binds: number, perS: number, serverCpuS: number, driverPct: number, clientBound: boolean): string =>
+  JSON.stringify({
+    scenario: 'login', preset: 'login-tls', label, ok: true, harness_version: '2',
+    metrics: { binds_ok: binds, logins_per_s: perS, client_bound_suspect: clientBound, login_latency_ms: { p99: 100 },
+      cpu: { server_cpu_s: serverCpuS, driver_cpu_pct: driverPct, other_user_pct: 0 } },
+  });
+
+describe('bench/compare.js', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'starling-compare-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the rate, the rate per server CPU-second and flags a driver-bound run', () => {
+    const file = join(dir, 'r.jsonl');
+    writeFileSync(file, [
+      line('starling', 3000, 500, 4, 95, true),
+      line('ejabberd', 3000, 480, 6, 85, false),
+      line('prosody', 3000, 200, 15, 40, false),
+    ].join('\n'));
+    const out = execFileSync(process.execPath, ['bench/compare.js', file], { encoding: 'utf8' });
+    const row = (name: string): string[] => {
+      const l = out.split('\n').find((x) => x.startsWith(`| (b) login TLS | ${name} |`));
+      assert.ok(l, `no row ${name} in:\n${out}`);
+      return l.split('|').map((c) => c.trim());
+    };
+    assert.deepEqual(row('logins/s').slice(3, 9), ['500', '480', '200', '1.04x', '>= 1.5x', 'no']);
+    // 3000 / 4 s against ejabberd's 3000 / 6 s
+    assert.deepEqual(row('logins per server CPU-second').slice(3, 7), ['750', '500', '200', '1.50x']);
+    assert.deepEqual(row('driver CPU (%)').slice(3, 7), ['95', '85', '40', '']);
+    assert.match(out, /Driver-bound .*: starling login-tls\./);
+  });
+});
