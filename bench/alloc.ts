@@ -1,9 +1,10 @@
-// Bytes the server allocates per routed one-to-one message, and where: the server runs in this
+// Bytes the server allocates per routed one-to-one message (or per login), and where: the server runs in this
 // process with V8's sampling heap profiler (objects later collected by GC included), the shared
 // harness's load driver runs in a child process. Allocation volume decides how often the young
 // generation is scavenged, i.e. the GC pauses in the latency tail. Unlike timings, it does not
 // depend on other load on the machine.
-//   npm run bench:alloc -- [--messages-per-second 2000] [--seconds 10] [--top 25]
+//   npm run bench:alloc -- [--messages-per-second 2000] [--seconds 10] [--top 25] [--scenario chat|login]
+//     [--logins 2000]   (login: the harness's login scenario, TCP + SCRAM-SHA-1 + bind + close, 50 in flight)
 //     [--modules disco,ping,...]   (default: the default module set; `bench` = bench/starling-bench.yaml.in's)
 import { spawn } from 'node:child_process';
 import { Session } from 'node:inspector';
@@ -20,6 +21,8 @@ const { values: opt } = parseArgs({
     pairs: { type: 'string', default: '100' },
     top: { type: 'string', default: '25' },
     modules: { type: 'string' },
+    scenario: { type: 'string', default: 'chat' },
+    logins: { type: 'string', default: '2000' },
   },
 });
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,7 +46,14 @@ const post = <T>(s: Session, method: string, params?: object): Promise<T> =>
 const BENCH_MODULES = 'disco,ping,version,time,vcard,private,last,blocking,offline,register,presence,roster,carbons,csi,caps,pep';
 const moduleList = opt.modules === 'bench' ? BENCH_MODULES : opt.modules;
 
+const scenario = opt.scenario === 'login' ? 'login' : 'chat';
+if (opt.scenario !== scenario) {
+  console.error(`bench/alloc.ts: unknown scenario ${opt.scenario} (chat or login)`);
+  process.exit(2);
+}
 const pairs = Number(opt.pairs);
+/** The login scenario cycles over this many accounts, like the harness's login preset. */
+const LOGIN_USERS = 1000;
 const ts = await startTestServer((c) => {
   if (moduleList) c.modules = Object.fromEntries(moduleList.split(',').map((m) => [m.trim(), {}]));
   c.listeners.c2s.starttls_required = false;
@@ -51,7 +61,8 @@ const ts = await startTestServer((c) => {
   c.limits.read_rate_bytes_per_second = 0;
   c.limits.unauthenticated_read_rate_bytes_per_second = 0;
 });
-for (let i = 1; i <= 2 * pairs; i++) await ts.addUser(`u${i}@localhost`, 'benchpass');
+const users = scenario === 'login' ? LOGIN_USERS : 2 * pairs;
+for (let i = 1; i <= users; i++) await ts.addUser(`u${i}@localhost`, 'benchpass');
 
 const runDriver = (args: string[]): Promise<string> =>
   new Promise((res, rej) => {
@@ -62,27 +73,40 @@ const runDriver = (args: string[]): Promise<string> =>
   });
 
 const chat = (secs: number): string[] => ['chat', '--pairs', String(pairs), '--fixed-rate', opt['messages-per-second']!, '--fixed-secs', String(secs), '--rates', opt['messages-per-second']!, '--step-secs', '1', '--drain-secs', '2'];
-// Warm-up (JIT, SCRAM cache), then two measured runs that differ only in the number of messages:
-// the difference cancels what logins and set-up allocate.
-await runDriver(chat(2));
+const login = (n: number): string[] => ['login', '--logins', String(n), '--users', String(LOGIN_USERS), '--concurrency', '50'];
+// Warm-up (JIT, SCRAM cache), then two measured runs that differ only in the number of messages
+// (or logins): the difference cancels what set-up allocates (for chat: the logins).
+await runDriver(scenario === 'login' ? login(LOGIN_USERS) : chat(2));
 const session = new Session();
 session.connect();
-const measure = async (secs: number): Promise<{ bytes: number; root: SampleNode }> => {
+const measure = async (args: string[]): Promise<{ bytes: number; root: SampleNode }> => {
   await post(session, 'HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  await runDriver(chat(secs));
+  await runDriver(args);
   const { profile } = await post<{ profile: { head: SampleNode } }>(session, 'HeapProfiler.stopSampling');
   const total = (n: SampleNode): number => n.selfSize + n.children.reduce((a, c) => a + total(c), 0);
   return { bytes: total(profile.head), root: profile.head };
 };
-const secsShort = 2;
-const secsLong = secsShort + Number(opt.seconds);
-const short = await measure(secsShort);
-const long = await measure(secsLong);
-const rate = Number(opt['messages-per-second']);
-// Each run sends at the fixed rate, then the one-step ramp at the same rate for 1 s.
-const extraMessages = rate * (secsLong - secsShort);
-console.log(`allocated per routed message: ${((long.bytes - short.bytes) / extraMessages).toFixed(0)} bytes ` +
-  `(${(long.bytes / 1048576).toFixed(1)} MiB in the ${secsLong} s run, ${(short.bytes / 1048576).toFixed(1)} MiB in the ${secsShort} s run, ${rate} msg/s)`);
+let long: { bytes: number; root: SampleNode };
+if (scenario === 'login') {
+  // The driver first logs every account of its pool in once, untimed (SCRAM cache), then runs
+  // the logins asked for: both runs pay for the pool, the difference is the extra logins.
+  const few = 200;
+  const many = few + Number(opt.logins);
+  const short = await measure(login(few));
+  long = await measure(login(many));
+  console.log(`allocated per login: ${((long.bytes - short.bytes) / (many - few)).toFixed(0)} bytes ` +
+    `(${(long.bytes / 1048576).toFixed(1)} MiB with ${many} logins, ${(short.bytes / 1048576).toFixed(1)} MiB with ${few}, after ${LOGIN_USERS} untimed each)`);
+} else {
+  const secsShort = 2;
+  const secsLong = secsShort + Number(opt.seconds);
+  const short = await measure(chat(secsShort));
+  long = await measure(chat(secsLong));
+  const rate = Number(opt['messages-per-second']);
+  // Each run sends at the fixed rate, then the one-step ramp at the same rate for 1 s.
+  const extraMessages = rate * (secsLong - secsShort);
+  console.log(`allocated per routed message: ${((long.bytes - short.bytes) / extraMessages).toFixed(0)} bytes ` +
+    `(${(long.bytes / 1048576).toFixed(1)} MiB in the ${secsLong} s run, ${(short.bytes / 1048576).toFixed(1)} MiB in the ${secsShort} s run, ${rate} msg/s)`);
+}
 
 // Where the long run allocated, by function (self), in the server's and its packages' code.
 const bySite = new Map<string, number>();
