@@ -8,7 +8,7 @@ import { copyFile, cp, mkdir, readdir, readFile, rm, symlink, writeFile } from '
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from '../support/cli.js';
+import { tempDir, writeConfig } from '../support/cli.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -99,18 +99,7 @@ export async function resolve(specifier, context, next) {
   });
 
   it('starts a server from the bundle that stops cleanly on SIGTERM', async () => {
-    const cfg = join(dir, 'starling.yaml');
-    await writeFile(cfg, [
-      'log: { level: info, format: json }',
-      `data_dir: ${JSON.stringify(join(dir, 'data'))}`,
-      'storage: { driver: sqlite, path: starling.sqlite }',
-      'listeners:',
-      "  c2s: { addresses: ['127.0.0.1'], port: 0 }",
-      "  c2s_direct_tls: { addresses: ['127.0.0.1'], port: 0 }",
-      'hosts:',
-      '  localhost: {}',
-      '',
-    ].join('\n'));
+    const cfg = await writeConfig(dir);
     await rm(record, { force: true });
     const child = spawn(process.execPath, ['--import', preload, join(root, 'bin', 'starling'), 'start', '-c', cfg], {
       cwd: dir, env: { ...process.env, STARLING_NO_BUNDLE: '' }, stdio: ['ignore', 'pipe', 'pipe'],
