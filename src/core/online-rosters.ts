@@ -1,7 +1,7 @@
 // Rosters of accounts with bound sessions, kept in memory (as Prosody and ejabberd keep them):
 // a session start reads its roster for the roster get and again for its presence broadcast
-// and probes, and PEP, MAM and blocking read it later; with this cache once. The modules see
-// it as their storage's roster store, so nothing else changes for them.
+// and probes, and PEP, MAM and blocking read it later; with this cache once. The server wraps
+// its storage with it once (core and modules use the wrapped one), so nothing else changes.
 //
 // Consistency: every roster write through this store drops the account's entry when the write
 // settles, so the next read sees it; a read in flight during a write was cached at its start

@@ -74,14 +74,18 @@ export class Server {
 
   private ctx: C2sContext | undefined;
 
-  /** What modules see as storage: the rosters of accounts with sessions come from memory. */
-  private readonly moduleStorage: Storage;
+  /**
+   * The storage every part of the server uses: the backend's, with the rosters of accounts that
+   * have sessions kept in memory (core/online-rosters.ts). Every roster write goes through it,
+   * so none can leave a stale roster behind.
+   */
+  readonly storage: Storage;
 
-  private constructor(public config: Config, readonly storage: Storage, readonly tls: TlsContexts, readonly log: Logger) {
+  private constructor(public config: Config, backend: Storage, readonly tls: TlsContexts, readonly log: Logger) {
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
-    const rosters = new OnlineRosters(storage.roster, (bare) => this.sessions.hasAccount(bare));
+    const rosters = new OnlineRosters(backend.roster, (bare) => this.sessions.hasAccount(bare));
     this.sessions.onAccountEmptied((bare) => rosters.drop(bare));
-    this.moduleStorage = rosters.wrap(storage);
+    this.storage = rosters.wrap(backend);
   }
 
   static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {
@@ -122,7 +126,7 @@ export class Server {
 
   private moduleDeps(host: Host): ModuleDeps {
     return {
-      host, router: this.router, sessions: this.sessions, storage: this.moduleStorage, log: this.log,
+      host, router: this.router, sessions: this.sessions, storage: this.storage, log: this.log,
       server: { name: SERVER_NAME, version: serverVersion(), startedAt: this.startedAt },
     };
   }
