@@ -6,7 +6,7 @@ import { SaslFailure, StreamError } from '../../xmpp/errors.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 import { createMechanism, offerableMechanisms, type SaslContext, type SaslMechanism } from '../../xmpp/sasl/index.js';
 import type { ChannelBindingType } from '../transport.js';
-import { fillRandom } from '../../util/random-id.js';
+import { randomId } from '../../util/random-id.js';
 import { AuthThrottle } from './throttle.js';
 import type { C2sStream } from './stream.js';
 
@@ -106,6 +106,7 @@ export class SaslNegotiation {
 
   /** A mechanism of the classic registry for this stream (undefined: not offered). */
   create(name: string): SaslMechanism | undefined {
+    // The server's nonce part from the pooled random bytes (one OpenSSL call per 4 KiB, not per login).
     return createMechanism(name, this.context(), { fakeIterations: this.stream.ctx.config.auth.scram_iterations, randomNonce: scramNonce });
   }
 
@@ -226,12 +227,5 @@ function saslElement(name: 'success' | 'challenge', data: Buffer | undefined): s
   return el.toString();
 }
 
-/**
- * The server's part of a SCRAM nonce: 18 bytes from the pooled CSPRNG output (one OpenSSL call
- * per 4 KiB instead of one per login), base64.
- */
-function scramNonce(): string {
-  const b = Buffer.allocUnsafe(18);
-  fillRandom(b, 0, 18);
-  return b.toString('base64');
-}
+/** 18 random bytes, base64url: printable and without ',' as RFC 5802 §7 asks of a nonce. */
+const scramNonce = (): string => randomId(18);

@@ -57,7 +57,10 @@ export interface MechanismOptions {
    * look like real ones. Pass the configured `auth.scram_iterations`. Default 10000.
    */
   fakeIterations?: number;
-  /** Server part of the SCRAM nonce; tests fix it to replay RFC vectors. Default: 18 random bytes, base64. */
+  /**
+   * Server part of the SCRAM nonce: the server passes pooled random bytes, tests a fixed value
+   * to replay RFC vectors. Default: 18 random bytes from randomBytes(), base64.
+   */
   randomNonce?: () => string;
   /** Send the XEP-0474 "h" attribute (default true); tests switch it off to replay RFC vectors. */
   downgradeProtection?: boolean;
