@@ -130,17 +130,25 @@ export class Connection implements Transport {
   /** Worked out once per TLS connection: SASL asks at every feature offer and at authentication. */
   private bindings: Partial<Record<ChannelBindingType, () => Buffer>> | undefined;
 
+  /**
+   * The binding types this connection has, each with a function for its data. The data is only
+   * worked out when a -PLUS mechanism asks for it: every TLS stream is offered the types, few
+   * use them, and reading the certificate back from OpenSSL costs tens of microseconds.
+   */
   channelBindings(): Partial<Record<ChannelBindingType, () => Buffer>> {
     const s = this.socket;
     if (!(s instanceof TLSSocket)) return {};
     if (this.bindings) return this.bindings;
     const out: Partial<Record<ChannelBindingType, () => Buffer>> = (this.bindings = {});
-    if (s.getProtocol() === 'TLSv1.3' || s.getProtocol() === 'TLSv1.2') {
+    const protocol = s.getProtocol();
+    if (protocol === 'TLSv1.3') {
+      out['tls-exporter'] = once(() => tlsExporter(s));
+    } else if (protocol === 'TLSv1.2') {
+      // Defined only with the extended master secret, which has to be looked up to offer it.
       const exporter = tlsExporter(s);
       if (exporter) out['tls-exporter'] = () => exporter;
     }
-    const endPoint = tlsServerEndPoint(s);
-    if (endPoint) out['tls-server-end-point'] = () => endPoint;
+    if (this.tls?.endPointAvailable(s.servername)) out['tls-server-end-point'] = once(() => tlsServerEndPoint(s));
     return out;
   }
 
@@ -166,4 +174,13 @@ export class Connection implements Transport {
     this.readPaused = false;
     if (!this.upgrading) this.socket.resume();
   }
+}
+
+/**
+ * `compute` run on the first call only. Undefined (the binding turned out to be unavailable after
+ * all) becomes empty data, which matches no client's binding, so authentication fails closed.
+ */
+function once(compute: () => Buffer | undefined): () => Buffer {
+  let value: Buffer | undefined;
+  return () => (value ??= compute() ?? Buffer.alloc(0));
 }

@@ -42,13 +42,14 @@ export function parseKeyPem(keyPem: string, domain: string, keyFile = 'private k
   }
 }
 
-/** Checks that certificate and key are valid PEM and belong together. */
-export function checkPair(cert: HostCert, certFile = 'certificate', keyFile = 'private key'): void {
+/** Checks that certificate and key are valid PEM and belong together; the leaf certificate. */
+export function checkPair(cert: HostCert, certFile = 'certificate', keyFile = 'private key'): X509Certificate {
   const x509 = parseCertPem(cert.certPem, cert.domain, certFile);
   const key = parseKeyPem(cert.keyPem, cert.domain, keyFile);
   if (!x509.checkPrivateKey(key)) {
     throw new Error(`${keyFile} does not match the certificate in ${certFile} for ${cert.domain}`);
   }
+  return x509;
 }
 
 /**

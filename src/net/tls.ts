@@ -37,6 +37,8 @@ export class TlsContexts {
   readonly minVersion: TlsMinVersion;
   readonly defaultDomain: string;
   #contexts = new Map<string, tls.SecureContext>();
+  /** Whether each context's certificate has a tls-server-end-point binding (see endPointHash). */
+  #endPoints = new WeakMap<tls.SecureContext, boolean>();
   #default!: HostCert;
   #defaultContext!: tls.SecureContext;
 
@@ -90,6 +92,15 @@ export class TlsContexts {
     return this.#defaultContext;
   }
 
+  /**
+   * Whether a socket whose client asked for `servername` (SNI; false or undefined without) was
+   * served a certificate with a tls-server-end-point binding. Known per certificate when it is
+   * loaded, so offering the binding type costs no certificate parsing per connection.
+   */
+  endPointAvailable(servername: string | false | null | undefined): boolean {
+    return this.#endPoints.get(servername ? this.contextFor(servername) : this.#defaultContext) === true;
+  }
+
   /** SNICallback-compatible (bound; may be passed around on its own). */
   sni(servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void): void {
     cb(null, this.contextFor(servername));
@@ -123,9 +134,11 @@ export class TlsContexts {
   }
 
   #createContext(cert: HostCert): tls.SecureContext {
-    checkPair(cert); // clear messages for bad PEM or a key from another certificate
+    const leaf = checkPair(cert); // clear messages for bad PEM or a key from another certificate
     try {
-      return tls.createSecureContext({ ...this.#policy(), cert: cert.certPem, key: cert.keyPem });
+      const context = tls.createSecureContext({ ...this.#policy(), cert: cert.certPem, key: cert.keyPem });
+      this.#endPoints.set(context, endPointHash(leaf.raw) !== null);
+      return context;
     } catch (err) {
       throw new Error(`cannot use the certificate for ${cert.domain}: ${err instanceof Error ? err.message : String(err)}`);
     }

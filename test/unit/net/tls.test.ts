@@ -281,6 +281,26 @@ describe('net/tls: TLS contexts and channel bindings', () => {
       assert.equal(endPointHash(Buffer.alloc(0)), null);
     });
 
+    it('endPointAvailable: known per certificate, picked as SNI picks it (Ed25519: none; skipped without openssl)', async function () {
+      const certFile = join(dir, 'ed25519.crt');
+      const keyFile = join(dir, 'ed25519.key');
+      try {
+        await run('openssl', ['req', '-x509', '-newkey', 'ed25519', '-nodes', '-subj', '/CN=example.net', '-days', '1', '-keyout', keyFile, '-out', certFile]);
+      } catch {
+        this.skip();
+      }
+      const ed: HostCert = { domain: 'example.net', certPem: await readFile(certFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') };
+      const c = new TlsContexts({ minVersion: 'TLSv1.2', certs: [org, ed], defaultDomain: 'example.org' });
+      assert.equal(c.endPointAvailable('example.org'), true);
+      assert.equal(c.endPointAvailable('xmpp.example.org'), true);
+      assert.equal(c.endPointAvailable(undefined), true, 'no SNI: the default host\'s certificate');
+      assert.equal(c.endPointAvailable(false), true);
+      assert.equal(c.endPointAvailable('example.net'), false);
+      assert.equal(c.endPointAvailable('chat.example.net'), false);
+      c.replace([org, netCert]);
+      assert.equal(c.endPointAvailable('example.net'), true, 'follows a reload');
+    });
+
     it('a real ECDSA P-384/SHA-384 certificate is hashed with SHA-384 on both ends (skipped without openssl)', async function () {
       const certFile = join(dir, 'p384.crt');
       const keyFile = join(dir, 'p384.key');
