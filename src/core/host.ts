@@ -3,6 +3,7 @@
 import type { Logger } from '../util/log.js';
 import { EventBus } from './events.js';
 import type { Element } from '../xmpp/xml.js';
+import { serialize } from '../xmpp/serialize.js';
 import type {
   Bind2FeatureHandler, Bind2Hook, DiscoInfo, DiscoTarget, Identity, IqHandler, IqTarget, IqType, NonzaHandler, StreamFeatureOptions, StreamFeatureStage,
 } from './module-api.js';
@@ -13,6 +14,8 @@ export class Host {
   private readonly features: Record<DiscoTarget, Map<string, number>> = { host: new Map(), account: new Map() };
   private readonly identities: Record<DiscoTarget, Identity[]> = { host: [], account: [] };
   private readonly features_: Record<StreamFeatureStage, { el: Element; tlsOnly: boolean }[]> = { preauth: [], bound: [] };
+  /** streamFeaturesText by stage and TLS; emptied when a feature is added or removed. */
+  private readonly featureTexts = new Map<string, string>();
   private readonly flushers = new Set<() => Promise<void>>();
   private readonly nonzas = new Map<string, NonzaHandler>();
   private readonly bind2 = new Map<string, Bind2FeatureHandler>();
@@ -62,15 +65,31 @@ export class Host {
     const list = this.features_[stage];
     const entry = { el: feature, tlsOnly: opts.tlsOnly === true };
     list.push(entry);
+    this.featureTexts.clear();
     return () => {
       const i = list.indexOf(entry);
       if (i !== -1) list.splice(i, 1);
+      this.featureTexts.clear();
     };
   }
 
   /** The features of a stage for a stream with TLS in place (`secure`) or not. */
   streamFeatures(stage: StreamFeatureStage, secure = true): Element[] {
     return this.features_[stage].filter((f) => secure || !f.tlsOnly).map((f) => f.el);
+  }
+
+  /**
+   * streamFeatures serialised, kept until the set changes: offered on every stream, they are
+   * serialised once. A module must not change a feature element after adding it.
+   */
+  streamFeaturesText(stage: StreamFeatureStage, secure = true): string {
+    const key = `${stage}${secure ? '+tls' : ''}`;
+    let text = this.featureTexts.get(key);
+    if (text === undefined) {
+      text = this.streamFeatures(stage, secure).map((el) => serialize(el)).join('');
+      this.featureTexts.set(key, text);
+    }
+    return text;
   }
 
   /** Claims the top-level non-stanza elements of a namespace on bound client streams. */

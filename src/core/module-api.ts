@@ -101,6 +101,7 @@ export interface ModuleApi<O> {
   discoInfo(target: DiscoTarget): DiscoInfo;
   /** Whether a module announces `feature` (cheap: for the message path, unlike discoInfo). */
   hasFeature(feature: string, target?: DiscoTarget): boolean;
+  /** A feature offered on client streams at `stage`; serialised once, so not to be changed afterwards. */
   addStreamFeature(stage: StreamFeatureStage, feature: Element, opts?: StreamFeatureOptions): void;
   /** Claims the nonzas of a namespace on this host's bound client streams (one module each). */
   addNonzaHandler(ns: string, handler: NonzaHandler): void;

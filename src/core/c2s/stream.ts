@@ -17,7 +17,7 @@ import type { C2sSession } from './client-session.js';
 import { SaslNegotiation } from './sasl-negotiation.js';
 import { Sasl2Negotiation } from './sasl2/negotiation.js';
 import { handleBound, handleBindStage, isClientStanza } from './bind.js';
-import { bindFeatures, featuresElement, saslFeatures, sessionFeatures, tlsFeature } from './features.js';
+import { bindFeatures, featureText, featuresText, saslFeatures, sessionFeatures, tlsFeature } from './features.js';
 import { handleSm } from './sm/negotiation.js';
 import { ReadPacer } from './read-limit.js';
 
@@ -129,22 +129,28 @@ export class C2sStream {
 
   /** The features of the stream's current stage (RFC 6120 §4.3.2). */
   sendFeatures(): void {
-    const children: Element[] = [];
+    const sm = this.ctx.config.stream_management.enabled;
+    const secure = this.transport.secure;
+    const parts: string[] = [];
     if (this.session) {
       // Bound by Bind 2 or resumed inside SASL2 (XEP-0388 §"Success"): no resource binding left.
-      children.push(...sessionFeatures(this.ctx.config.stream_management.enabled && !this.session.sm), ...(this.host?.streamFeatures('bound', this.transport.secure) ?? []));
+      const offerSm = sm && !this.session.sm;
+      parts.push(featureText(`session\x1f${offerSm}`, () => sessionFeatures(offerSm)), this.host?.streamFeaturesText('bound', secure) ?? '');
     } else if (this.username !== undefined) {
-      children.push(...bindFeatures(this.ctx.config.stream_management.enabled), ...(this.host?.streamFeatures('bound', this.transport.secure) ?? []));
+      parts.push(featureText(`bind\x1f${sm}`, () => bindFeatures(sm)), this.host?.streamFeaturesText('bound', secure) ?? '');
     } else if (this.tlsPending) {
-      children.push(tlsFeature(true));
+      parts.push(featureText('starttls\x1ftrue', () => [tlsFeature(true)]));
     } else {
-      if (this.transport.canStartTls) children.push(tlsFeature(false));
-      const offer = this.sasl.offer();
-      const sasl2 = this.sasl2.feature(offer.mechanisms);
-      children.push(...saslFeatures(offer.mechanisms, offer.channelBindings), ...(sasl2 ? [sasl2] : []), ...(this.host?.streamFeatures('preauth', this.transport.secure) ?? []));
+      if (this.transport.canStartTls) parts.push(featureText('starttls\x1ffalse', () => [tlsFeature(false)]));
+      const { mechanisms, channelBindings } = this.sasl.offer();
+      parts.push(
+        featureText(`sasl\x1f${mechanisms.join(' ')}\x1f${channelBindings.join(' ')}`, () => saslFeatures(mechanisms, channelBindings)),
+        this.sasl2.feature(mechanisms),
+        this.host?.streamFeaturesText('preauth', secure) ?? '',
+      );
     }
     const l = this.ctx.config.limits;
-    this.transport.write(serialize(featuresElement(children, { maxBytes: l.max_stanza_bytes, idleSeconds: l.idle_timeout })));
+    this.transport.write(featuresText(parts, { maxBytes: l.max_stanza_bytes, idleSeconds: l.idle_timeout }));
   }
 
   /** After STARTTLS or SASL success the client opens a new stream on a fresh parser (RFC 6120 §4.3.3). */

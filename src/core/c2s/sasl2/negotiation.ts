@@ -10,6 +10,7 @@ import type { ChannelBindingType } from '../../transport.js';
 import { decodeBase64, type SaslProfile, type SaslSuccess } from '../sasl-negotiation.js';
 import type { C2sStream } from '../stream.js';
 import { authenticationFeature } from './feature.js';
+import { featureText } from '../features.js';
 import { FastLogin, fastKey } from './fast.js';
 import { readAuthenticate, type AuthenticateRequest } from './request.js';
 import { completeLogin } from './success.js';
@@ -32,13 +33,15 @@ export class Sasl2Negotiation implements SaslProfile {
     return offerableHtMechanisms({ secure: t.secure, channelBindings: Object.keys(t.channelBindings()) as ChannelBindingType[] });
   }
 
-  /** The stream feature beside classic SASL's, with the same mechanisms; undefined when not offered. */
-  feature(mechanisms: readonly string[]): Element | undefined {
-    if (!this.available || mechanisms.length === 0) return undefined;
+  /** The stream feature beside classic SASL's, with the same mechanisms, serialised; '' when not offered. */
+  feature(mechanisms: readonly string[]): string {
+    if (!this.available || mechanisms.length === 0) return '';
     const { config } = this.stream.ctx;
     const sm = config.stream_management;
     const bindFeatures = [...this.stream.host?.bind2Features() ?? [], ...sm.enabled ? [NS.SM] : []];
-    return authenticationFeature({ mechanisms, resume: sm.enabled && sm.resume_timeout > 0, bindFeatures, fastMechanisms: this.fastMechanisms() });
+    const offer = { mechanisms, resume: sm.enabled && sm.resume_timeout > 0, bindFeatures, fastMechanisms: this.fastMechanisms() };
+    const key = `sasl2\x1f${mechanisms.join(' ')}\x1f${offer.resume}\x1f${bindFeatures.join(' ')}\x1f${offer.fastMechanisms.join(' ')}`;
+    return featureText(key, () => [authenticationFeature(offer)]);
   }
 
   /** The profile's elements from the client. */
