@@ -24,10 +24,21 @@ const SALT_BYTES = 16;
  * strings may (RFC 3454 §7). Throws an Error when the string is prohibited or empty after it.
  */
 export function preparePassword(password: string, mode: 'stored' | 'query'): string {
-  const prepared = saslprep(password, { allowUnassigned: mode === 'query' });
+  const prepared = saslPrep(password, mode === 'query');
   if (prepared.length === 0) throw new Error('password is empty after SASLprep');
   return prepared;
 }
+
+/**
+ * SASLprep, skipped for printable ASCII, which it returns unchanged: its mappings (RFC 4013 §2.1,
+ * §2.2) and prohibited output (§2.3) outside ASCII controls, and the bidirectional rules (§2.4),
+ * concern non-ASCII characters only. Nearly every name and many passwords are printable ASCII.
+ */
+export function saslPrep(input: string, allowUnassigned: boolean): string {
+  return PRINTABLE_ASCII.test(input) ? input : saslprep(input, { allowUnassigned });
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export function hmac(hash: ScramHash, key: Buffer, data: string | Buffer): Buffer {
   return createHmac(hash, key).update(data).digest();
@@ -123,7 +134,7 @@ export function fakeCredential(secret: Buffer, username: string, hash: ScramHash
  */
 export function prepareUsername(name: string): string | undefined {
   try {
-    return prepLocal(saslprep(name, { allowUnassigned: true }));
+    return prepLocal(saslPrep(name, true));
   } catch {
     return undefined;
   }

@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import {
-  authzidAllowed, computeScramCredential, decodeUtf8, deriveCredentials, fakeCredential, prepareUsername,
+  authzidAllowed, computeScramCredential, decodeUtf8, deriveCredentials, fakeCredential, prepareUsername, saslPrep,
   verifyPlainPassword,
 } from '../../../src/xmpp/sasl/credentials.js';
+import saslprep from '@mongodb-js/saslprep';
 import { SaslFailure } from '../../../src/xmpp/errors.js';
 
 describe('SASL credentials', () => {
@@ -65,6 +66,19 @@ describe('SASL credentials', () => {
   it('SASLprep maps non-ASCII spaces to U+0020 (RFC 4013 §2.1)', async () => {
     const cred = await deriveCredentials('a b', 4096);
     assert.equal(await verifyPlainPassword('a\u00A0b', cred.sha256, 'sha256'), true);
+  });
+
+  it('SASLprep leaves printable ASCII as it is, so skipping it there changes nothing (RFC 4013 §2)', () => {
+    for (let c = 0x20; c <= 0x7e; c++) {
+      const ch = String.fromCharCode(c);
+      for (const allowUnassigned of [false, true]) assert.equal(saslprep(`a${ch}b${ch}`, { allowUnassigned }), `a${ch}b${ch}`, `U+${c.toString(16)}`);
+    }
+    assert.equal(saslPrep('user name', false), 'user name');
+    // Outside printable ASCII the full profile still runs: mapping, and refusal of controls.
+    assert.equal(saslPrep('I\u00ADX', false), 'IX');
+    assert.equal(saslPrep('a\u00A0b', false), 'a b');
+    assert.throws(() => saslPrep('a\u0007b', true));
+    assert.throws(() => saslPrep('a\u007Fb', true));
   });
 
   it('fake credentials are deterministic per user and hash, and differ across them', () => {
