@@ -120,6 +120,26 @@ describe('storage', function () {
         }
       });
 
+      it('a failed statement\'s error names the SQL but not the values bound to it (they may be user content)', async function () {
+        const file = join(dir, 'errors.db');
+        const s = await openSqlite(file);
+        try {
+          await new Promise<void>((resolve, reject) => {
+            const db = new sqlite3.Database(file, (openErr) => {
+              if (openErr) return reject(openErr);
+              db.run('DROP TABLE kv', (err) => db.close(() => (err ? reject(err) : resolve())));
+            });
+          });
+          const err = await s.keyValue.set('example.org', 'alice', 'last', 'a private status text').then(() => undefined, (e: unknown) => e);
+          assert.ok(err instanceof Error, 'the write fails');
+          assert.match(err.message, /no such table/);
+          assert.match(err.message, /insert into/i);
+          assert.doesNotMatch(err.message, /private status/);
+        } finally {
+          await s.close();
+        }
+      });
+
       it('createStorage puts a relative path under dataDir and creates missing folders', async function () {
         const s = await createStorage(section({ path: 'nested/deeper/starling.db' }), join(dir, 'data'));
         try {

@@ -124,7 +124,9 @@ function describeTarget(cfg: KnexStorageConfig): string {
 
 function openKnex(config: Knex.Config, driver: string): Knex {
   try {
-    return knexFactory(config);
+    // A failed statement's error carries its SQL with placeholders, not with the values, which
+    // may be message bodies or status texts and would otherwise reach the logs.
+    return knexFactory({ ...config, compileSqlOnError: false });
   } catch (err) {
     // knex loads the driver module here; pg is an optional dependency.
     const msg = err instanceof Error ? err.message : String(err);
