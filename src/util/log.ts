@@ -27,8 +27,16 @@ export interface LoggerOptions {
 }
 
 function serialise(value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error) return { name: value.name, message: clip(value.message, MAX_MESSAGE), stack: value.stack && clip(value.stack, MAX_STACK) };
   return value;
+}
+
+/** An error's message can be huge (a batched statement's SQL); its stack repeats the message. */
+const MAX_MESSAGE = 2000;
+const MAX_STACK = 4000;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
 }
 
 export function createLogger(opts: LoggerOptions, bound: LogFields = {}, shared = { min: RANK[opts.level] }): Logger {
