@@ -101,6 +101,13 @@ stop_starling() {
 }
 S_ARGS() { echo --port "$PORT" --domain "$DOMAIN" --label starling --server-pid "$SPID" --scram-cache "$SCRATCH/scram-cache-starling.json"; }
 
+# CPU speed of both CPUs just before a run, as the harness's suite.sh records it: this machine's
+# speed changes between sittings and within one, and the line shows it next to the figures.
+calib() { # $1 = label, $2 = results file
+  local c
+  for c in "$BENCH_SERVER_CPU" "${BENCH_DRIVER_CPU:-0}"; do taskset -c "$c" node "$HARNESS/tools/calib.js" 1000 "$1" >> "$2" || log "calib failed"; done
+}
+
 # ------------------------------------------------------------------ peers
 ACTIVE_PEERS=()
 if [ "$COMPARE" = 1 ]; then
@@ -160,6 +167,7 @@ FAILED=0
 for r in $(seq 1 "$RUNS"); do
   for preset in $PRESETS; do
     log "run $r/$RUNS preset $preset: starling"
+    calib starling "$OUT_S"
     start_starling "before $preset run $r"
     sleep 1
     # shellcheck disable=SC2046
@@ -169,6 +177,7 @@ for r in $(seq 1 "$RUNS"); do
     sleep 2
     for p in "${ACTIVE_PEERS[@]}"; do
       log "run $r/$RUNS preset $preset: $p"
+      calib "$p" "$RES/$STAMP-$p.jsonl"
       start_peer "$p"
       sleep 3
       if "$HARNESS/run.sh" "$preset" $(P_ARGS "$p") --note "run=$r" $(extra_for "$preset") >/dev/null; then log "ok"; else log "$p: preset $preset reported failure"; fi
