@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Starling against the better of the peers (Prosody, ejabberd), scenario by scenario, with the
-// targets of the performance issue. Medians over the runs that passed (ok: true).
+// targets of the performance issue. Medians over the runs that passed (ok: true). With several
+// runs, also the median of the ratios run by run: bench/run.sh runs the servers one after the
+// other within a run, so each pair shares the machine's speed of the moment, which moves by up to
+// 2x within a sitting here.
 //   node bench/compare.js RESULTS.jsonl... [--baseline PEER.jsonl...]
 // Files after --baseline are peer figures from another sitting (the harness's BASELINE.md files):
 // the table then says so, and the ratios are only a rough guide.
@@ -74,13 +77,23 @@ const cell = (label, preset, p) => {
   const ok = rs.filter((r) => r.ok);
   return { n: rs.length, okN: ok.length, v: median(ok.map((r) => get(r, p))), from: rs.length ? rs[0]._from : null, errors: rs.filter((r) => !r.ok).map((r) => r.error) };
 };
+const runOf = (r) => { const m = /\brun=(\d+)/.exec(r.note || ''); return m ? +m[1] : null; };
+// Starling's run r against the peer's run r, for every run both passed; null with fewer than two.
+const paired = (peer, preset, p) => {
+  const byRun = (label) => new Map(rows.filter((r) => r.label === label && r.ok && (r.preset || r.scenario) === preset && runOf(r) != null)
+    .map((r) => [runOf(r), get(r, p)]));
+  const s = byRun('starling'); const o = byRun(peer);
+  const rs = [...s.keys()].sort((a, b) => a - b).filter((k) => typeof s.get(k) === 'number' && typeof o.get(k) === 'number' && o.get(k) > 0)
+    .map((k) => s.get(k) / o.get(k));
+  return rs.length >= 2 ? { v: median(rs), each: rs } : null;
+};
 const fmt = (v) => (v == null ? 'n/a' : Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : (Math.round(v * 100) / 100).toString());
 
 const hasBaseline = rows.some((r) => r._from === 'baseline');
 console.log(`## Starling vs the better peer${hasBaseline ? ' (peer figures from the harness baseline, NOT the same sitting: rough guide only)' : ' (same sitting)'}`);
 console.log('');
-console.log(`| scenario | figure | starling | ${peers.join(' | ')} | ratio to better peer | target | met |`);
-console.log(`|---|---|---|${peers.map(() => '---').join('|')}|---|---|---|`);
+console.log(`| scenario | figure | starling | ${peers.join(' | ')} | ratio to better peer | target | met | paired runs: median ratio (each run) |`);
+console.log(`|---|---|---|${peers.map(() => '---').join('|')}|---|---|---|---|`);
 const failures = [];
 for (const [scen, preset, name, p, dir, target, ttext] of FIG) {
   const s = cell('starling', preset, p);
@@ -93,11 +106,15 @@ for (const [scen, preset, name, p, dir, target, ttext] of FIG) {
   let met = '';
   if (preset === 'startup' && p === 'startup_ms' && s.v != null) met = s.v < 1000 ? 'yes' : 'no';
   else if (target != null && ratio != null) met = (dir === 'hi' ? ratio >= target : ratio <= target) ? 'yes' : 'no';
+  const bestPeer = best == null ? null : peers[pc.findIndex((c) => c.v === best)];
+  const pr = dir !== 'info' && bestPeer && !hasBaseline ? paired(bestPeer, preset, p) : null;
+  const prText = pr ? `${pr.v.toFixed(2)}x (${pr.each.map((x) => x.toFixed(2)).join(', ')})` : '';
   const sv = s.v == null ? `failed (${s.okN}/${s.n} ok)` : `${fmt(s.v)}${s.okN > 1 ? ` (n=${s.okN})` : ''}`;
-  console.log(`| ${scen} | ${name} | ${sv} | ${pc.map((c) => (c.n ? `${fmt(c.v)}${c.okN > 1 ? ` (n=${c.okN})` : ''}` : '-')).join(' | ')} | ${ratio == null ? (dir === 'info' ? '' : 'n/a') : `${ratio.toFixed(2)}x`} | ${ttext} | ${met} |`);
+  console.log(`| ${scen} | ${name} | ${sv} | ${pc.map((c) => (c.n ? `${fmt(c.v)}${c.okN > 1 ? ` (n=${c.okN})` : ''}` : '-')).join(' | ')} | ${ratio == null ? (dir === 'info' ? '' : 'n/a') : `${ratio.toFixed(2)}x`} | ${ttext} | ${met} | ${prText} |`);
 }
 console.log('');
 console.log('Ratio = Starling / better peer (higher-is-better rows: the faster peer; lower-is-better rows: the leaner or quicker peer).');
+if (FIG.some(([, preset, , p, dir]) => dir !== 'info' && peers.some((l) => paired(l, preset, p)))) console.log('Paired: Starling\'s run N against the better peer\'s run N (adjacent in time), median over the runs both passed.');
 const clientBound = rows.filter((r) => get(r, 'metrics.client_bound_suspect') === true);
 if (clientBound.length) console.log(`Driver-bound (driver CPU near its core's limit, so the rate measures the driver as much as the server; compare the per-server-CPU-second row): ${[...new Set(clientBound.map((r) => `${r.label} ${r.preset}`))].join(', ')}.`);
 if (disturbed.length) console.log(`Dropped ${disturbed.length} run(s) disturbed by other load (> ${MAX_OTHER} % of a CPU): ${[...new Set(disturbed.map((r) => `${r.label} ${r.preset}`))].join(', ')}.`);

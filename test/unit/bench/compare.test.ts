@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const line = (label: string, binds: number, perS: number, serverCpuS: number, driverPct: number, clientBound: boolean): string =>
+const line = (label: string, binds: number, perS: number, serverCpuS: number, driverPct: number, clientBound: boolean, run?: number): string =>
   JSON.stringify({
-    scenario: 'login', preset: 'login-tls', label, ok: true, harness_version: '2',
+    scenario: 'login', preset: 'login-tls', label, ok: true, harness_version: '2', note: run === undefined ? '' : `run=${run}`,
     metrics: { binds_ok: binds, logins_per_s: perS, client_bound_suspect: clientBound, login_latency_ms: { p99: 100 },
       cpu: { server_cpu_s: serverCpuS, driver_cpu_pct: driverPct, other_user_pct: 0 } },
   });
@@ -38,5 +38,23 @@ describe('bench/compare.js', () => {
     assert.deepEqual(row('logins per server CPU-second').slice(3, 7), ['750', '500', '200', '1.50x']);
     assert.deepEqual(row('driver CPU (%)').slice(3, 7), ['95', '85', '40', '']);
     assert.match(out, /Driver-bound .*: starling login-tls\./);
+  });
+
+  it('with several runs, pairs Starling\'s run N with the better peer\'s run N and gives the median ratio', () => {
+    const file = join(dir, 'paired.jsonl');
+    // The machine is fast in run 1 and slow in runs 2 and 3, for both servers alike.
+    writeFileSync(file, [
+      line('starling', 3000, 1300, 4, 60, false, 1), line('ejabberd', 3000, 1100, 6, 60, false, 1),
+      line('starling', 3000, 950, 4, 60, false, 2), line('ejabberd', 3000, 630, 6, 60, false, 2),
+      line('starling', 3000, 900, 4, 60, false, 3), line('ejabberd', 3000, 640, 6, 60, false, 3),
+    ].join('\n'));
+    const out = execFileSync(process.execPath, ['bench/compare.js', file], { encoding: 'utf8' });
+    const l = out.split('\n').find((x) => x.startsWith('| (b) login TLS | logins/s |'));
+    assert.ok(l, out);
+    const cells = l.split('|').map((c) => c.trim());
+    // medians apart: 950 / 640; paired: 1.18, 1.51, 1.41 -> 1.41
+    assert.deepEqual(cells.slice(3, 6), ['950 (n=3)', '640 (n=3)', '1.48x']);
+    assert.equal(cells[8], '1.41x (1.18, 1.51, 1.41)');
+    assert.match(out, /Paired: /);
   });
 });
