@@ -49,7 +49,6 @@ export function limitsFeature(limits: StreamLimits): Element {
   return el;
 }
 
-
 /**
  * Feature elements serialised once per combination of what decides them (`key`, which must name
  * every input of `build`): every stream is offered one of a handful of combinations, and
