@@ -10,6 +10,7 @@
 // "online" (per login: jid and the SASL2 mechanism used), "error". Exit 0 on success, 1 on failure.
 import { parseArgs } from 'node:util';
 import { client } from '@xmpp/client';
+import { startOnline } from './xmpp-start.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +43,7 @@ const deadline = setTimeout(() => {
 }, Number(values.timeout));
 
 async function login() {
-  const jid = await xmpp.start();
+  const jid = await startOnline(xmpp);
   print('online', { jid: jid.toString(), mechanism });
   await xmpp.stop();
 }

@@ -19,6 +19,7 @@
 // {"event":"error"}), 2 on bad usage. The whole run is bounded by --timeout, and each wait too.
 import { parseArgs } from 'node:util';
 import { client, xml } from '@xmpp/client';
+import { startOnline } from './xmpp-start.mjs';
 
 const SM = 'urn:xmpp:sm:3';
 const SASL2 = 'urn:xmpp:sasl:2';
@@ -124,13 +125,13 @@ async function main() {
   const alice = make(username, password, 'sm');
   const acked = [];
   alice.streamManagement.on('ack', (stanza) => acked.push(stanza.getChildText('body') ?? stanza.name));
-  const jid = (await alice.start()).toString();
+  const jid = (await startOnline(alice)).toString();
   const enabled = await smNonza(alice, 0);
   print('sm', { who: jid, ...enabled });
   await alice.send(xml('presence'));
 
   const bob = make(peer.username, peer.password, 'peer');
-  const bobJid = (await bob.start()).toString();
+  const bobJid = (await startOnline(bob)).toString();
   await bob.send(xml('presence'));
   print('online', { jid: bobJid });
 

@@ -21,6 +21,7 @@
 //   send     go online, send one chat message to --to, go offline.
 import { parseArgs } from 'node:util';
 import { client, xml } from '@xmpp/client';
+import { startOnline } from './xmpp-start.mjs';
 
 const env = (name) => process.env[`XMPP_${name.toUpperCase()}`];
 let values;
@@ -109,8 +110,11 @@ async function receiveOne() {
   });
 }
 
+// A start() that times out after the client went online (see xmpp-start.mjs) is only reported.
+const lateError = (err) => print('late-start-error', { name: err?.name, message: String(err?.message ?? err) });
+
 async function main() {
-  const jid = await xmpp.start();
+  const jid = await startOnline(xmpp, lateError);
   online = true;
   const socket = xmpp.socket?.socket;
   print('online', {
