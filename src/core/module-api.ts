@@ -136,6 +136,12 @@ export interface ModuleApi<O> {
    * durability (XEP-0198 `<a/>`) and shutdown wait for every registered flush.
    */
   addFlusher(flush: () => Promise<void>): void;
+  /**
+   * Resolves once every write accepted so far by any module's write-behind buffer on this host
+   * is durable: for a reader that must see another module's writes (e.g. whether the archive
+   * holds a message).
+   */
+  flushWrites(): Promise<void>;
 
   setTimeout(fn: () => void, ms: number): void;
   setInterval(fn: () => void, ms: number): void;

@@ -151,6 +151,7 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
     addFlusher: (flush) => {
       disposers.push(host.addFlusher(flush));
     },
+    flushWrites: () => host.flushWrites(),
     setTimeout: (fn, ms) => {
       const t = setTimeout(fn, ms);
       disposers.push(() => clearTimeout(t));

@@ -157,6 +157,8 @@ export default defineModule({
         if (id !== undefined) byId.set(id, m.id);
       }
       if (byId.size === 0) return;
+      // The archive writes behind: what it accepted must be in storage before it is asked.
+      await api.flushWrites();
       const missing = new Set(await api.storage.archive.missing(account.domain, account.local, [...byId.keys()]));
       const archived = [...byId].filter(([id]) => !missing.has(id)).map(([, rowId]) => rowId);
       if (archived.length === 0) return;
