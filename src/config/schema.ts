@@ -152,6 +152,7 @@ const storage = section(
       .optional()
       .describe('PostgreSQL connection URL'),
     pool_max: int(1, 100, 10, 'Most database connections open at once'),
+    account_cache: int(0, 1_000_000, 10_000, 'Accounts whose records (credentials included) are kept in memory; 0 reads storage at every login'),
   },
   'Storage backend',
 ).superRefine((s, ctx) => {

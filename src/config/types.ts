@@ -107,6 +107,8 @@ export interface StorageSection {
   /** PostgreSQL connection URL. */
   url?: string | undefined;
   pool_max: number;
+  /** Accounts kept in memory by core/account-cache.ts; 0 turns it off. */
+  account_cache: number;
 }
 
 export interface Config {

@@ -68,6 +68,7 @@ export class OnlineRosters {
       delete: (host, username) => a.delete(host, username).finally(() => this.drop(`${username}@${host}`)),
       list: (host) => a.list(host),
       count: (host) => a.count(host),
+      epoch: () => a.epoch(),
     };
     return {
       kind: storage.kind,

@@ -7,6 +7,7 @@ import type { Config } from '../config/types.js';
 import type { Logger } from '../util/log.js';
 import type { Storage } from '../storage/types.js';
 import { createStorage } from '../storage/index.js';
+import { AccountCache } from './account-cache.js';
 import { OnlineRosters } from './online-rosters.js';
 import { TlsContexts, type HostCert } from '../net/tls.js';
 import { ensureSelfSigned } from '../net/certs.js';
@@ -59,6 +60,9 @@ async function loadCerts(config: Config, log: Logger): Promise<HostCert[]> {
   return certs;
 }
 
+/** How often the account cache compares the database's account change counter. */
+const ACCOUNT_CHECK_MS = 1000;
+
 export class Server {
   readonly hosts = new Map<string, Host>();
   readonly sessions = new SessionManager();
@@ -76,16 +80,24 @@ export class Server {
 
   /**
    * The storage every part of the server uses: the backend's, with the rosters of accounts that
-   * have sessions kept in memory (core/online-rosters.ts). Every roster write goes through it,
-   * so none can leave a stale roster behind.
+   * have sessions kept in memory (core/online-rosters.ts), and recently seen account records
+   * (core/account-cache.ts). Every roster and account write goes through it, so none can leave a
+   * stale entry behind; account writes made elsewhere are noticed within ACCOUNT_CHECK_MS.
    */
   readonly storage: Storage;
+  private readonly accountCache: AccountCache;
 
   private constructor(public config: Config, backend: Storage, readonly tls: TlsContexts, readonly log: Logger) {
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
     const rosters = new OnlineRosters(backend.roster, (bare) => this.sessions.hasAccount(bare));
     this.sessions.onAccountEmptied((bare) => rosters.drop(bare));
-    this.storage = rosters.wrap(backend);
+    const withRosters = rosters.wrap(backend);
+    this.accountCache = new AccountCache(withRosters.accounts, {
+      size: config.storage.account_cache,
+      checkMs: ACCOUNT_CHECK_MS,
+      onCheckError: (err) => log.warn('account change counter could not be read; account cache emptied', { err }),
+    });
+    this.storage = { ...withRosters, accounts: this.accountCache.wrap() };
   }
 
   static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {
@@ -104,6 +116,7 @@ export class Server {
       const secret = await loadSecret(dataDir, ephemeral);
       await server.setupHosts(plan);
       await server.listen(secret);
+      server.accountCache.start();
       log.info('server started', { hosts: [...server.hosts.keys()], startupMs: Math.round(performance.now() - t0), version: serverVersion() });
       return server;
     } catch (err) {
@@ -215,6 +228,7 @@ export class Server {
     if (this.stopping) return;
     this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
+    this.accountCache.stop();
     // Stop accepting first; the listeners' close resolves once their connections are gone.
     const listenersClosed = Promise.all(this.listeners.map((l) => l.close()));
     // Sessions end rather than hibernate, and so do hibernated ones: the messages their clients

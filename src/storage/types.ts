@@ -35,6 +35,12 @@ export interface AccountStore {
   /** Usernames of a host, sorted by code point (UTF-8 byte order) in every backend. */
   list(host: string): Promise<string[]>;
   count(host: string): Promise<number>;
+  /**
+   * A counter that moves whenever an account or its credentials change, whoever changes them:
+   * this process, the CLI, another process or plain SQL (in SQL backends the database's own
+   * triggers keep it). Caches of account records compare it to notice writes they did not see.
+   */
+  epoch(): Promise<number>;
 }
 
 /** A small per-account key/value store for modules (private data, settings). */

@@ -83,6 +83,39 @@ describe('starling start: a real server process run from the CLI', function () {
       assert.equal(await c.plain('alice', NEW_PW), 'success');
     });
 
+    it('passwd and deluser run while the server runs take effect at its next check, though it had the account cached', async () => {
+      /** SCRAM outcome of one fresh connection. */
+      const attempt = async (pw: string): Promise<string> => {
+        const c = await connect();
+        await c.open();
+        const features = await c.starttls();
+        const outcome = await c.scram(features, 'carol', pw, 'SCRAM-SHA-256');
+        c.destroy();
+        return outcome;
+      };
+      /** Retries until `want` (the server compares the account change counter every second). */
+      const until = async (pw: string, want: string): Promise<string> => {
+        let got = '';
+        for (let i = 0; i < 20 && got !== want; i++) {
+          got = await attempt(pw);
+          if (got !== want) await new Promise((r) => setTimeout(r, 250));
+        }
+        return got;
+      };
+      const add = await starling(['adduser', 'carol@localhost', '-c', cfg], { cwd: dir, input: `${OLD_PW}\n` });
+      assert.equal(add.code, 0, add.stderr);
+      assert.equal(await until(OLD_PW, 'success'), 'success');
+      // Twice more: it is cached now.
+      assert.equal(await attempt(OLD_PW), 'success');
+      const pw = await starling(['passwd', 'carol@localhost', '-c', cfg], { cwd: dir, input: `${NEW_PW}\n` });
+      assert.equal(pw.code, 0, pw.stderr);
+      assert.equal(await until(OLD_PW, 'not-authorized'), 'not-authorized', 'the old password stops working');
+      assert.equal(await attempt(NEW_PW), 'success');
+      const del = await starling(['deluser', 'carol@localhost', '-c', cfg], { cwd: dir });
+      assert.equal(del.code, 0, del.stderr);
+      assert.equal(await until(NEW_PW, 'not-authorized'), 'not-authorized', 'a deleted account stops logging in');
+    });
+
     it('SIGTERM closes streams, logs "server stopped" and exits 0 within 5 s', async () => {
       const c = await connect();
       await c.login('alice', NEW_PW);

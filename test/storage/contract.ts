@@ -191,6 +191,24 @@ export function storageContract(
         assert.equal(await s.accounts.count(H), 1);
       });
 
+      it('epoch moves with every account change, and not with reads or other data', async function () {
+        const e0 = await s.accounts.epoch();
+        assert.equal(typeof e0, 'number');
+        assert.equal(await s.accounts.create(H, 'alice', makeCredentials()), true);
+        const e1 = await s.accounts.epoch();
+        assert.notEqual(e1, e0, 'create');
+        await s.accounts.get(H, 'alice');
+        await s.accounts.list(H);
+        await s.accounts.count(H);
+        await s.keyValue.set(H, 'alice', 'k', 'v');
+        assert.equal(await s.accounts.epoch(), e1, 'reads and other data leave it');
+        assert.equal(await s.accounts.setCredentials(H, 'alice', makeCredentials(5000)), true);
+        const e2 = await s.accounts.epoch();
+        assert.notEqual(e2, e1, 'setCredentials');
+        assert.equal(await s.accounts.delete(H, 'alice'), true);
+        assert.notEqual(await s.accounts.epoch(), e2, 'delete');
+      });
+
       it('two hosts are isolated: same username, separate credentials, data and deletion', async function () {
         const c1 = makeCredentials(4096);
         const c2 = makeCredentials(5000);

@@ -17,7 +17,7 @@ import { makeCredentials, storageContract } from './contract.js';
 const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.name);
 
 function section(over: Partial<StorageSection>): StorageSection {
-  return { driver: 'sqlite', path: 'starling.db', pool_max: 1, ...over };
+  return { driver: 'sqlite', path: 'starling.db', pool_max: 1, account_cache: 0, ...over };
 }
 
 /** Runs one query on a separate, plain sqlite3 connection (not through our pool). */
@@ -117,6 +117,36 @@ describe('storage', function () {
           assert.deepEqual(await second.accounts.list('example.org'), ['alice']);
         } finally {
           await second.close();
+        }
+      });
+
+      it('a change made with plain SQL on another connection moves the account epoch (migration 0011 triggers)', async function () {
+        const file = join(dir, 'epoch.db');
+        const s = await openSqlite(file);
+        try {
+          await s.accounts.create('example.org', 'alice', makeCredentials());
+          await s.accounts.create('example.org', 'bob', makeCredentials());
+          const write = (sql: string): Promise<void> => new Promise((resolve, reject) => {
+            const db = new sqlite3.Database(file, (openErr) => {
+              if (openErr) return reject(openErr);
+              db.run(sql, (err) => db.close(() => (err ? reject(err) : resolve())));
+            });
+          });
+          let last = await s.accounts.epoch();
+          for (const sql of [
+            "UPDATE account_credentials SET iterations = 5000 WHERE username = 'alice'",
+            "DELETE FROM account_credentials WHERE username = 'alice' AND hash = 'sha1'",
+            "DELETE FROM accounts WHERE username = 'bob'",
+          ]) {
+            await write(sql);
+            const now = await s.accounts.epoch();
+            assert.notEqual(now, last, sql);
+            last = now;
+          }
+          await write("INSERT INTO kv (host, username, key, value) VALUES ('example.org', 'alice', 'x', 'y')");
+          assert.equal(await s.accounts.epoch(), last, 'other tables leave it');
+        } finally {
+          await s.close();
         }
       });
 

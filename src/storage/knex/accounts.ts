@@ -57,6 +57,9 @@ const GET_ACCOUNT = 'select a.created_at, c.hash, c.salt, c.iterations, c.stored
   + ' from accounts a left join account_credentials c on c.host = a.host and c.username = a.username'
   + ' where a.host = ? and a.username = ?';
 
+/** Migration 0011: kept by triggers. */
+const GET_EPOCH = 'select n from account_epoch where id = 1';
+
 export function knexAccountStore(db: Knex, reader: FastReader): AccountStore {
   return {
     async create(host, username, credentials) {
@@ -118,6 +121,11 @@ export function knexAccountStore(db: Knex, reader: FastReader): AccountStore {
     async list(host) {
       const rows: { username: string }[] = await db('accounts').where({ host }).select('username');
       return rows.map((r) => r.username).sort(compareCodePoints);
+    },
+
+    async epoch() {
+      const [row] = await reader.all<{ n: unknown }>(GET_EPOCH, []);
+      return row ? Number(row.n) : 0;
     },
 
     async count(host) {

@@ -31,6 +31,8 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
   const accounts = new PerAccount<MemoryAccount>();
   // Per-host username sets for list/count (PerAccount does not enumerate).
   const names = new Map<string, Set<string>>();
+  /** AccountStore.epoch: raised by every change. */
+  let changes = 0;
 
   const store: AccountStore = {
     async create(host, username, credentials) {
@@ -41,6 +43,7 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
       let set = names.get(host);
       if (!set) names.set(host, (set = new Set()));
       set.add(username);
+      changes++;
       return true;
     },
 
@@ -63,6 +66,7 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
       const a = accounts.get(host, username);
       if (!a) return false;
       a.credentials = copy;
+      changes++;
       return true;
     },
 
@@ -70,6 +74,7 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
       open();
       if (!accounts.get(host, username)) return false;
       accounts.delete(host, username);
+      changes++;
       const set = names.get(host);
       set?.delete(username);
       if (set?.size === 0) names.delete(host);
@@ -80,6 +85,11 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
     async list(host) {
       open();
       return [...(names.get(host) ?? [])].sort(compareCodePoints);
+    },
+
+    async epoch() {
+      open();
+      return changes;
     },
 
     async count(host) {

@@ -11,6 +11,7 @@ import * as m0007 from './0007_archive.js';
 import * as m0008 from './0008_pubsub.js';
 import * as m0009 from './0009_fast_tokens.js';
 import * as m0010 from './0010_push.js';
+import * as m0011 from './0011_account_epoch.js';
 
 interface NamedMigration {
   name: string;
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0008_pubsub', migration: m0008 },
   { name: '0009_fast_tokens', migration: m0009 },
   { name: '0010_push', migration: m0010 },
+  { name: '0011_account_epoch', migration: m0011 },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
