@@ -12,7 +12,10 @@ export interface Transport {
   onData: (chunk: Buffer) => void;
   /** Set by the stream: called once when the transport is gone (reason for logs). */
   onClose: (reason: string) => void;
-  /** Queues data; writes are coalesced and flushed once per event-loop turn. */
+  /**
+   * Queues data. The first write of an event-loop turn goes out once the task at hand is done;
+   * later ones in that turn are coalesced and go out at its end.
+   */
   write(data: string): void;
   /** Writes what is queued now (used before a TLS upgrade). */
   flush(): void;
