@@ -15,6 +15,12 @@ const CLOSE_GRACE_MS = 2000;
 // wait until every other socket read in that turn was handled (chat p99 latency, top chat
 // throughput); later writes in the same turn wait for its end and go out together (fan-out of
 // presence to the same receivers). docs/performance.md, "Writes: first flush of a turn at once".
+//
+// TLS: Node keeps a TLS socket's encrypted output until the turn after it was handed to the TCP
+// socket, and a write that arrives before then is appended to it; past the first 1 KiB buffer
+// that allocates a second, 16 KiB one, which the socket keeps for life. The turn in which a
+// handshake completes already wrote (the server's TLS 1.3 session tickets), so it counts as
+// flushed: the first reply (the stream header) goes out at the turn's end.
 let turn = 0;
 let turnEnding = false;
 const nextTurn = (): void => {
@@ -48,6 +54,7 @@ export class Connection implements Transport {
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     socket.setNoDelay(true);
+    if (directTls) this.flushedTurn = currentTurn(); // accepted in the handshake's turn
     this.attach(socket);
   }
 
@@ -148,6 +155,7 @@ export class Connection implements Transport {
       secure.once('error', onError);
     });
     this.upgrading = false;
+    this.flushedTurn = currentTurn();
     // A pause asked for during the handshake (which must be read) applies to the TLS socket.
     if (this.readPaused) secure.pause();
     this.flush();
