@@ -5,15 +5,17 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../util/log.js';
-import type { Storage } from '../storage/types.js';
+import type { AccountDeletion, Storage } from '../storage/types.js';
 import { createStorage } from '../storage/index.js';
 import { AccountCache } from './account-cache.js';
+import { DeletionWatch } from './account-deletions.js';
 import { OnlineRosters } from './online-rosters.js';
 import { TlsContexts, type HostCert } from '../net/tls.js';
 import { ensureSelfSigned } from '../net/certs.js';
 import { loadHostCert } from '../net/pem.js';
 import { startC2sListeners, type ListenerHandle } from '../net/listeners.js';
 import { StreamError } from '../xmpp/errors.js';
+import { Jid } from '../xmpp/jid.js';
 import { Host } from './host.js';
 import { LocalRouter } from './router.js';
 import { SessionManager } from './session-manager.js';
@@ -86,6 +88,7 @@ export class Server {
    */
   readonly storage: Storage;
   private readonly accountCache: AccountCache;
+  private readonly deletions: DeletionWatch;
 
   private constructor(public config: Config, backend: Storage, readonly tls: TlsContexts, readonly log: Logger) {
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
@@ -97,7 +100,24 @@ export class Server {
       checkMs: ACCOUNT_CHECK_MS,
       onCheckError: (err) => log.warn('account change counter could not be read; account cache emptied', { err }),
     });
-    this.storage = { ...withRosters, accounts: this.accountCache.wrap() };
+    this.deletions = new DeletionWatch(backend.accounts, {
+      checkMs: ACCOUNT_CHECK_MS,
+      onDeleted: (d) => this.accountDeletedElsewhere(d),
+      onError: (err) => log.warn('account deletions could not be read or acted upon', { err }),
+    });
+    this.storage = { ...withRosters, accounts: this.deletions.wrap(this.accountCache.wrap()) };
+  }
+
+  /** An account deleted outside the server ends as XEP-0077 §3.2 ends one deleted in-band. */
+  private accountDeletedElsewhere({ host: domain, username }: AccountDeletion): void {
+    const host = this.hosts.get(domain);
+    if (!host) return;
+    this.accountCache.forget(domain, username);
+    this.log.info('account deleted outside the server; its sessions end', { host: domain, username });
+    host.events.emit('account/deleted', { host: domain, username });
+    for (const s of this.sessions.resources(Jid.of(username, domain))) {
+      s.close(new StreamError('not-authorized', 'the account has been deleted'));
+    }
   }
 
   static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {
@@ -117,6 +137,7 @@ export class Server {
       await server.setupHosts(plan);
       await server.listen(secret);
       server.accountCache.start();
+      await server.deletions.start();
       log.info('server started', { hosts: [...server.hosts.keys()], startupMs: Math.round(performance.now() - t0), version: serverVersion() });
       return server;
     } catch (err) {
@@ -229,6 +250,7 @@ export class Server {
     this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.accountCache.stop();
+    await this.deletions.stop();
     // Stop accepting first; the listeners' close resolves once their connections are gone.
     const listenersClosed = Promise.all(this.listeners.map((l) => l.close()));
     // Sessions end rather than hibernate, and so do hibernated ones: the messages their clients

@@ -41,6 +41,22 @@ export interface AccountStore {
    * triggers keep it). Caches of account records compare it to notice writes they did not see.
    */
   epoch(): Promise<number>;
+  /**
+   * Deletions noted after the one numbered `after` (0: every note kept), oldest first, at most
+   * `limit`. Every deletion of an account is noted, whoever makes it (in SQL backends by the
+   * database's own trigger), so a running server can end the sessions and drop the in-memory
+   * state of accounts deleted behind its back (the CLI, another process, plain SQL).
+   */
+  deletedSince(after: number, limit: number): Promise<AccountDeletion[]>;
+  /** Drops the notes up to and including number `upTo` (read and acted upon). */
+  forgetDeletions(upTo: number): Promise<void>;
+}
+
+/** A noted account deletion (AccountStore.deletedSince); `seq` grows with every deletion. */
+export interface AccountDeletion {
+  seq: number;
+  host: string;
+  username: string;
 }
 
 /** A small per-account key/value store for modules (private data, settings). */

@@ -116,6 +116,26 @@ describe('starling start: a real server process run from the CLI', function () {
       assert.equal(await until(NEW_PW, 'not-authorized'), 'not-authorized', 'a deleted account stops logging in');
     });
 
+    it('deluser while the account is online ends its sessions with not-authorized (XEP-0077 §3.2), like an in-band cancel', async () => {
+      const add = await starling(['adduser', 'dave@localhost', '-c', cfg], { cwd: dir, input: `${OLD_PW}\n` });
+      assert.equal(add.code, 0, add.stderr);
+      const a = await connect();
+      const b = await connect();
+      assert.equal(await a.login('dave', OLD_PW, 'one'), 'dave@localhost/one');
+      assert.equal(await b.login('dave', OLD_PW, 'two'), 'dave@localhost/two');
+      // A bystander stays connected.
+      const e = await connect();
+      await e.login('alice', NEW_PW, 'watch');
+      const del = await starling(['deluser', 'dave@localhost', '-c', cfg], { cwd: dir });
+      assert.equal(del.code, 0, del.stderr);
+      // The server reads the deletion notes every second; the CLI itself may take a while to start.
+      assert.equal(await a.streamError(10_000), 'not-authorized');
+      assert.equal(await b.streamError(10_000), 'not-authorized');
+      assert.ok(server.stdout.includes('"account deleted outside the server; its sessions end"'));
+      const pong = await e.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+      assert.equal(pong.attrs.type, 'result', 'other accounts keep their sessions');
+    });
+
     it('SIGTERM closes streams, logs "server stopped" and exits 0 within 5 s', async () => {
       const c = await connect();
       await c.login('alice', NEW_PW);

@@ -209,6 +209,30 @@ export function storageContract(
         assert.notEqual(await s.accounts.epoch(), e2, 'delete');
       });
 
+      it('notes every deletion in order, whoever deletes; forgetDeletions drops those read', async function () {
+        const before = await s.accounts.deletedSince(0, 100);
+        const base = before.length > 0 ? before[before.length - 1]!.seq : 0;
+        for (const u of ['dx1', 'dx2', 'dx3']) assert.equal(await s.accounts.create(H, u, makeCredentials()), true);
+        assert.deepEqual(await s.accounts.deletedSince(base, 100), [], 'creating notes nothing');
+        await s.accounts.setCredentials(H, 'dx1', makeCredentials(5000));
+        assert.equal(await s.accounts.delete(H, 'dx2'), true);
+        assert.equal(await s.accounts.delete(H, 'nobody'), false);
+        assert.equal(await s.accounts.delete(H, 'dx1'), true);
+        const notes = await s.accounts.deletedSince(base, 100);
+        assert.deepEqual(notes.map((n) => [n.host, n.username]), [[H, 'dx2'], [H, 'dx1']]);
+        assert.ok(notes[0]!.seq > base && notes[1]!.seq > notes[0]!.seq, 'numbers grow');
+        assert.deepEqual((await s.accounts.deletedSince(base, 1)).map((n) => n.username), ['dx2'], 'limit');
+        assert.deepEqual((await s.accounts.deletedSince(notes[0]!.seq, 100)).map((n) => n.username), ['dx1'], 'after');
+        await s.accounts.forgetDeletions(notes[0]!.seq);
+        assert.deepEqual((await s.accounts.deletedSince(0, 100)).map((n) => n.username), ['dx1'], 'forgotten up to the number given');
+        await s.accounts.forgetDeletions(Number.MAX_SAFE_INTEGER);
+        assert.deepEqual(await s.accounts.deletedSince(0, 100), []);
+        assert.equal(await s.accounts.delete(H, 'dx3'), true);
+        const later = await s.accounts.deletedSince(0, 100);
+        assert.equal(later.length, 1);
+        assert.ok(later[0]!.seq > notes[1]!.seq, 'numbers are not reused after forgetting');
+      });
+
       it('two hosts are isolated: same username, separate credentials, data and deletion', async function () {
         const c1 = makeCredentials(4096);
         const c2 = makeCredentials(5000);

@@ -1,6 +1,6 @@
 // In-memory AccountStore. Buffers are copied in and out so callers can never alias stored
 // keys; deleting an account calls `onDelete` so the other stores drop the account's data.
-import type { AccountRecord, AccountStore, Credentials, ScramCredential } from '../types.js';
+import type { AccountDeletion, AccountRecord, AccountStore, Credentials, ScramCredential } from '../types.js';
 import { compareCodePoints, PerAccount } from './shared.js';
 
 export interface MemoryAccount {
@@ -33,6 +33,9 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
   const names = new Map<string, Set<string>>();
   /** AccountStore.epoch: raised by every change. */
   let changes = 0;
+  /** AccountStore.deletedSince: what a trigger notes in the SQL backends. */
+  const deletions: AccountDeletion[] = [];
+  let lastDeletion = 0;
 
   const store: AccountStore = {
     async create(host, username, credentials) {
@@ -78,6 +81,7 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
       const set = names.get(host);
       set?.delete(username);
       if (set?.size === 0) names.delete(host);
+      deletions.push({ seq: ++lastDeletion, host, username });
       onDelete(host, username);
       return true;
     },
@@ -90,6 +94,16 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
     async epoch() {
       open();
       return changes;
+    },
+
+    async deletedSince(after, limit) {
+      open();
+      return deletions.filter((d) => d.seq > after).slice(0, limit).map((d) => ({ ...d }));
+    },
+
+    async forgetDeletions(upTo) {
+      open();
+      while (deletions.length > 0 && deletions[0]!.seq <= upTo) deletions.shift();
     },
 
     async count(host) {

@@ -12,6 +12,7 @@ import * as m0008 from './0008_pubsub.js';
 import * as m0009 from './0009_fast_tokens.js';
 import * as m0010 from './0010_push.js';
 import * as m0011 from './0011_account_epoch.js';
+import * as m0012 from './0012_account_deletions.js';
 
 interface NamedMigration {
   name: string;
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0009_fast_tokens', migration: m0009 },
   { name: '0010_push', migration: m0010 },
   { name: '0011_account_epoch', migration: m0011 },
+  { name: '0012_account_deletions', migration: m0012 },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
