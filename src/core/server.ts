@@ -128,19 +128,22 @@ export class Server {
     const ephemeral = config.storage.driver === 'memory';
     await mkdir(dataDir, { recursive: true });
     const storage = await createStorage(config.storage, dataDir, log.child({ component: 'storage' }));
+    let server: Server | undefined;
     try {
       const certs = await loadCerts(config, log);
       const defaultDomain = Object.keys(config.hosts)[0]!;
       const tls = new TlsContexts({ minVersion: config.tls.min_version, certs, defaultDomain });
-      const server = new Server(config, storage, tls, log);
+      server = new Server(config, storage, tls, log);
       const secret = await loadSecret(dataDir, ephemeral);
       await server.setupHosts(plan);
+      // Before listening: notes from before the start are dropped while no session can exist.
+      await server.deletions.start();
       await server.listen(secret);
       server.accountCache.start();
-      await server.deletions.start();
       log.info('server started', { hosts: [...server.hosts.keys()], startupMs: Math.round(performance.now() - t0), version: serverVersion() });
       return server;
     } catch (err) {
+      await server?.deletions.stop();
       await storage.close();
       throw err;
     }
