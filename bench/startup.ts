@@ -195,7 +195,8 @@ function stats(values: number[]): { median: number; min: number; max: number } {
 const loadavg = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
 
 async function main(): Promise<void> {
-  if (!args['no-build']) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'inherit' });
+  // The whole build: tsc alone would leave lib/bundle stale, and bin/starling would then load lib/ file by file.
+  if (!args['no-build']) execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
   const scratch = await mkdtemp(join(tmpdir(), 'starling-startup.'));
   const rows: string[] = [];
   const loadBefore = await loadavg();
