@@ -31,7 +31,7 @@ export function clientHello(socket: Socket): Promise<boolean> {
 
 /** The server side of TLS over `socket`, with the current certificates (SNI included). */
 export function wrapTls(socket: Socket, tls: TlsContexts): TLSSocket {
-  return new TLSSocket(socket, { ...tls.serverOptions(['xmpp-client']), isServer: true });
+  return new TLSSocket(socket, tls.socketOptions(['xmpp-client']));
 }
 
 /**

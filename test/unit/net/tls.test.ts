@@ -41,7 +41,7 @@ class Harness {
       this.#server = server;
     } else {
       this.#server = net.createServer((plain) => {
-        const s = new tls.TLSSocket(plain, { isServer: true, ...this.contexts.serverOptions(this.alpn) });
+        const s = new tls.TLSSocket(plain, this.contexts.socketOptions(this.alpn));
         s.on('secure', () => onSecure(s));
         s.on('error', (err) => this.serverErrors.push(err));
       });
@@ -218,6 +218,29 @@ describe('net/tls: TLS contexts and channel bindings', () => {
       const still = await h.connect({ servername: 'example.net', rejectUnauthorized: false });
       assert.equal(cn(still.client), 'example.org');
       still.client.destroy();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('one certificate: sockets get no SNI callback and serve it to every name; replace() with two brings SNI back', async () => {
+    const c = new TlsContexts({ minVersion: 'TLSv1.2', certs: [org], defaultDomain: 'example.org' });
+    assert.equal(c.socketOptions(['xmpp-client']).SNICallback, undefined);
+    assert.equal(c.socketOptions(['xmpp-client']), c.socketOptions(['xmpp-client']), 'made once, shared');
+    const h = new Harness(c, 'STARTTLS (new TLSSocket)', ['xmpp-client']);
+    await h.start();
+    try {
+      const one = await h.connect({ servername: 'example.net', rejectUnauthorized: false, ALPNProtocols: ['xmpp-client'] });
+      assert.equal(cn(one.client), 'example.org');
+      assert.equal(one.server.servername, 'example.net', 'the name asked for is still known (binding types, logs)');
+      assert.equal(one.client.alpnProtocol, 'xmpp-client');
+      one.client.destroy();
+      c.replace([org, netCert]);
+      assert.equal(typeof c.socketOptions(['xmpp-client']).SNICallback, 'function');
+      const two = await h.connect({ servername: 'example.net', ca: netCert.certPem });
+      assert.equal(two.client.authorized, true);
+      assert.equal(cn(two.client), 'example.net');
+      two.client.destroy();
     } finally {
       await h.close();
     }
