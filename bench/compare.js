@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Starling against the better of the peers (Prosody, ejabberd), scenario by scenario, with the
-// targets of the performance issue. Medians over the runs that passed (ok: true). With several
+// targets of the performance issue, and against each peer when there are two. Medians over the runs that passed (ok: true). With several
 // runs, also the median of the ratios run by run: bench/run.sh runs the servers one after the
 // other within a run, so each pair shares the machine's speed of the moment, which moves by up to
 // 2x within a sitting here.
@@ -110,10 +110,13 @@ for (const [scen, preset, name, p, dir, target, ttext] of FIG) {
   const pr = dir !== 'info' && bestPeer && !hasBaseline ? paired(bestPeer, preset, p) : null;
   const prText = pr ? `${pr.v.toFixed(2)}x (${pr.each.map((x) => x.toFixed(2)).join(', ')})` : '';
   const sv = s.v == null ? `failed (${s.okN}/${s.n} ok)` : `${fmt(s.v)}${s.okN > 1 ? ` (n=${s.okN})` : ''}`;
-  console.log(`| ${scen} | ${name} | ${sv} | ${pc.map((c) => (c.n ? `${fmt(c.v)}${c.okN > 1 ? ` (n=${c.okN})` : ''}` : '-')).join(' | ')} | ${ratio == null ? (dir === 'info' ? '' : 'n/a') : `${ratio.toFixed(2)}x`} | ${ttext} | ${met} | ${prText} |`);
+  // With more than one peer, each peer's cell also gives Starling's ratio to that peer.
+  const toPeer = (c) => (peers.length > 1 && dir !== 'info' && s.v != null && c.v ? ` [${(s.v / c.v).toFixed(2)}x]` : '');
+  console.log(`| ${scen} | ${name} | ${sv} | ${pc.map((c) => (c.n ? `${fmt(c.v)}${c.okN > 1 ? ` (n=${c.okN})` : ''}${toPeer(c)}` : '-')).join(' | ')} | ${ratio == null ? (dir === 'info' ? '' : 'n/a') : `${ratio.toFixed(2)}x`} | ${ttext} | ${met} | ${prText} |`);
 }
 console.log('');
 console.log('Ratio = Starling / better peer (higher-is-better rows: the faster peer; lower-is-better rows: the leaner or quicker peer).');
+if (peers.length > 1) console.log('[Nx] after a peer\'s figure: Starling / that peer.');
 if (FIG.some(([, preset, , p, dir]) => dir !== 'info' && peers.some((l) => paired(l, preset, p)))) console.log('Paired: Starling\'s run N against the better peer\'s run N (adjacent in time), median over the runs both passed.');
 const clientBound = rows.filter((r) => get(r, 'metrics.client_bound_suspect') === true);
 if (clientBound.length) console.log(`Driver-bound (driver CPU near its core's limit, so the rate measures the driver as much as the server; compare the per-server-CPU-second row): ${[...new Set(clientBound.map((r) => `${r.label} ${r.preset}`))].join(', ')}.`);

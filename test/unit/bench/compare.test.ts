@@ -1,5 +1,5 @@
-// bench/compare.js on result lines written here: ratios to the better peer, the rate per
-// server CPU-second and the driver-bound note.
+// bench/compare.js on result lines written here: ratios to the better peer and to each peer, the
+// rate per server CPU-second and the driver-bound note.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ describe('bench/compare.js', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints the rate, the rate per server CPU-second and flags a driver-bound run', () => {
+  it('prints the rate, the rate per server CPU-second, the ratio to each of two peers, and flags a driver-bound run', () => {
     const file = join(dir, 'r.jsonl');
     writeFileSync(file, [
       line('starling', 3000, 500, 4, 95, true),
@@ -33,11 +33,12 @@ describe('bench/compare.js', () => {
       assert.ok(l, `no row ${name} in:\n${out}`);
       return l.split('|').map((c) => c.trim());
     };
-    assert.deepEqual(row('logins/s').slice(3, 9), ['500', '480', '200', '1.04x', '>= 1.5x', 'no']);
+    assert.deepEqual(row('logins/s').slice(3, 9), ['500', '480 [1.04x]', '200 [2.50x]', '1.04x', '>= 1.5x', 'no']);
     // 3000 / 4 s against ejabberd's 3000 / 6 s
-    assert.deepEqual(row('logins per server CPU-second').slice(3, 7), ['750', '500', '200', '1.50x']);
+    assert.deepEqual(row('logins per server CPU-second').slice(3, 7), ['750', '500 [1.50x]', '200 [3.75x]', '1.50x']);
     assert.deepEqual(row('driver CPU (%)').slice(3, 7), ['95', '85', '40', '']);
     assert.match(out, /Driver-bound .*: starling login-tls\./);
+    assert.match(out, /\[Nx\] after a peer's figure: Starling \/ that peer\./);
   });
 
   it('with several runs, pairs Starling\'s run N with the better peer\'s run N and gives the median ratio', () => {
