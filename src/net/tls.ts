@@ -41,7 +41,6 @@ export class TlsContexts {
   #contexts = new Map<string, tls.SecureContext>();
   /** Whether each context's certificate has a tls-server-end-point binding (see endPointHash). */
   #endPoints = new WeakMap<tls.SecureContext, boolean>();
-  #default!: HostCert;
   #defaultContext!: tls.SecureContext;
   /** socketOptions by ALPN list, for the current certificates (emptied by `replace`). */
   #socketOptions = new Map<string, tls.TLSSocketOptions>();
@@ -63,23 +62,18 @@ export class TlsContexts {
 
   /**
    * Swaps in a new set of certificates (reload). All of them are checked first; on any error the
-   * old set stays in force. Sockets created afterwards see the new set through `sni` and
-   * `contextFor`; a `tls.Server` must also be given `server.setSecureContext(serverOptions(...))`
-   * for clients that send no SNI.
+   * old set stays in force. Sockets created afterwards get it through `socketOptions`.
    */
   replace(certs: HostCert[]): void {
     const next = new Map<string, tls.SecureContext>();
-    let fallback: HostCert | undefined;
     for (const cert of certs) {
       const domain = normalise(cert.domain);
       if (next.has(domain)) throw new Error(`two certificates configured for ${domain}`);
       next.set(domain, this.#createContext(cert));
-      if (domain === this.defaultDomain) fallback = cert;
     }
-    if (!fallback) throw new Error(`no certificate for the default host ${this.defaultDomain}`);
+    if (!next.has(this.defaultDomain)) throw new Error(`no certificate for the default host ${this.defaultDomain}`);
     this.#contexts = next;
     this.#socketOptions.clear();
-    this.#default = fallback;
     this.#defaultContext = next.get(this.defaultDomain)!;
   }
 
@@ -112,27 +106,12 @@ export class TlsContexts {
   }
 
   /**
-   * Options for `tls.createServer` (which builds its default context from key/cert; the SNI
-   * callback stays, as later certificate sets may add hosts). Call it again after `replace`. An empty `alpn` offers no ALPN; a client whose ALPN list
-   * shares nothing with a non-empty one is refused (RFC 7301 §3.2).
-   */
-  serverOptions(alpn: string[]): tls.TlsOptions {
-    const options: tls.TlsOptions = {
-      ...this.#policy(),
-      cert: this.#default.certPem,
-      key: this.#default.keyPem,
-      secureContext: this.#defaultContext,
-      SNICallback: this.sni,
-    };
-    if (alpn.length > 0) options.ALPNProtocols = [...alpn];
-    return options;
-  }
-
-  /**
    * Options for the server side of `new tls.TLSSocket(socket, options)` on an accepted socket
    * (STARTTLS, direct TLS), made once per certificate set and shared by every socket. With one
    * certificate there is no SNI callback: it would only pick that certificate, and it pauses every
-   * handshake for a round trip into JavaScript (about 2 % of the CPU of a STARTTLS login).
+   * handshake for a round trip into JavaScript (1-2 % of the CPU of a STARTTLS login). An empty
+   * `alpn` offers no ALPN; a client whose ALPN list shares nothing with a non-empty one is
+   * refused (RFC 7301 §3.2).
    */
   socketOptions(alpn: string[]): tls.TLSSocketOptions {
     const key = alpn.join(',');
