@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Starling against the better of the peers (Prosody, ejabberd), scenario by scenario, with the
-// targets of the performance issue, and against each peer when there are two. Medians over the runs that passed (ok: true). With several
-// runs, also the median of the ratios run by run: bench/run.sh runs the servers one after the
-// other within a run, so each pair shares the machine's speed of the moment, which moves by up to
-// 2x within a sitting here.
+// targets of the performance issue, and against each peer when there are two. Medians over the
+// runs that passed (ok: true). With several runs, also the median of the ratios run by run:
+// bench/run.sh runs the servers one after the other within a run, so each pair shares the
+// machine's speed of the moment, which moves by up to 2x within a sitting here.
 //   node bench/compare.js RESULTS.jsonl... [--baseline PEER.jsonl...]
 // Files after --baseline are peer figures from another sitting (the harness's BASELINE.md files):
 // the table then says so, and the ratios are only a rough guide.

@@ -195,7 +195,7 @@ function stats(values: number[]): { median: number; min: number; max: number } {
 const loadavg = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
 
 async function main(): Promise<void> {
-  // The whole build: tsc alone would leave lib/bundle stale, and bin/starling would then load lib/ file by file.
+  // The whole build: tsc alone leaves lib/bundle stale, and bin/starling then loads lib/ file by file.
   if (!args['no-build']) execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
   const scratch = await mkdtemp(join(tmpdir(), 'starling-startup.'));
   const rows: string[] = [];

@@ -2,7 +2,8 @@
 // login reads no storage: the credential read was about a fifth of the CPU of a plain login
 // (docs/performance.md). Every write through the wrapped store drops the account's entry at
 // once; writes made elsewhere (the CLI, another process, plain SQL) move the store's epoch,
-// which is polled every `checkMs` and empties the whole cache when it moved. An entry is kept
+// which is polled every `checkMs` and empties the whole cache when it moved (and tells
+// `onChange`, which other in-memory state, such as a deleted account's sessions, may follow). An entry is kept
 // only if nothing was written or noticed while it was being read, so a read that raced a write
 // can never put back what the write replaced. Only existing accounts are kept.
 import type { AccountRecord, AccountStore } from '../storage/types.js';
@@ -14,6 +15,11 @@ export interface AccountCacheOptions {
   checkMs: number;
   /** Called when the epoch could not be read (the cache was emptied to be safe). */
   onCheckError?: (err: unknown) => void;
+  /**
+   * Called when a reading differs from the one before (the first reading included): accounts
+   * were written, maybe outside this process. The epoch is polled for it even with `size` 0.
+   */
+  onChange?: () => void;
 }
 
 export class AccountCache {
@@ -81,7 +87,7 @@ export class AccountCache {
 
   /** Starts comparing the store's epoch; the first reading is the baseline. */
   start(): void {
-    if (this.options.size <= 0 || this.timer || this.stopped) return;
+    if ((this.options.size <= 0 && !this.options.onChange) || this.timer || this.stopped) return;
     void this.check();
     this.timer = setInterval(() => void this.check(), this.options.checkMs);
     this.timer.unref();
@@ -103,8 +109,10 @@ export class AccountCache {
       const epoch = await this.store.epoch();
       // Without an earlier reading to compare with, records read before this one may predate a
       // change it counts.
-      if (epoch !== this.epoch) this.clear();
+      const changed = epoch !== this.epoch;
+      if (changed) this.clear();
       this.epoch = epoch;
+      if (changed && !this.stopped) this.options.onChange?.();
     } catch (err) {
       this.clear();
       this.epoch = undefined;

@@ -3,14 +3,14 @@
 // a <not-authorized/> stream error, and the modules hear 'account/deleted' and drop what they keep
 // in memory for the account (cached rosters, block lists, push registrations, buffered writes).
 // Storage notes every deletion, whoever makes it (AccountStore.deletedSince; a trigger in SQL
-// backends); this watcher reads the notes every `checkMs`, acts on each, and removes them.
+// backends, in the same transaction that moves the account epoch); `check` reads the notes,
+// acts on each, and removes them. The server calls it when the epoch moved (AccountCache's
+// `onChange`), so no poll of its own runs.
 // Deletions made through this server's own storage (in-band, XEP-0077) were acted upon by the
 // module that made them: `wrap` marks them, and their notes are skipped.
 import type { AccountDeletion, AccountStore } from '../storage/types.js';
 
 export interface DeletionWatchOptions {
-  /** How often the notes are read, in milliseconds. */
-  checkMs: number;
   /** Ends a deleted account's sessions and state; only called when the account is still gone. */
   onDeleted: (deletion: AccountDeletion) => void | Promise<void>;
   /** Reading or removing the notes failed; they are read again at the next check. */
@@ -21,7 +21,6 @@ export interface DeletionWatchOptions {
 const BATCH = 100;
 
 export class DeletionWatch {
-  private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private stopped = false;
   /** The last note acted upon. */
@@ -50,23 +49,14 @@ export class DeletionWatch {
     };
   }
 
-  /**
-   * Drops the notes left from before this start (nothing in memory refers to those accounts
-   * yet), then reads new ones every `checkMs`.
-   */
-  async start(): Promise<void> {
-    if (this.timer || this.stopped) return;
+  /** Drops the notes left from before the server started: nothing in memory refers to them. */
+  async forgetOld(): Promise<void> {
     await this.store.forgetDeletions(Number.MAX_SAFE_INTEGER);
-    if (this.stopped) return;
-    this.timer = setInterval(() => void this.check(), this.options.checkMs);
-    this.timer.unref();
   }
 
-  /** Stops reading; resolves when a check under way has finished. */
+  /** Stops acting; resolves when a check under way has finished. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.checking;
   }
 

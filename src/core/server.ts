@@ -99,9 +99,10 @@ export class Server {
       size: config.storage.account_cache,
       checkMs: ACCOUNT_CHECK_MS,
       onCheckError: (err) => log.warn('account change counter could not be read; account cache emptied', { err }),
+      // Every deletion moves the counter; its note commits with it.
+      onChange: () => void this.deletions.check(),
     });
     this.deletions = new DeletionWatch(backend.accounts, {
-      checkMs: ACCOUNT_CHECK_MS,
       onDeleted: (d) => this.accountDeletedElsewhere(d),
       onError: (err) => log.warn('account deletions could not be read or acted upon', { err }),
     });
@@ -128,22 +129,20 @@ export class Server {
     const ephemeral = config.storage.driver === 'memory';
     await mkdir(dataDir, { recursive: true });
     const storage = await createStorage(config.storage, dataDir, log.child({ component: 'storage' }));
-    let server: Server | undefined;
     try {
       const certs = await loadCerts(config, log);
       const defaultDomain = Object.keys(config.hosts)[0]!;
       const tls = new TlsContexts({ minVersion: config.tls.min_version, certs, defaultDomain });
-      server = new Server(config, storage, tls, log);
+      const server = new Server(config, storage, tls, log);
       const secret = await loadSecret(dataDir, ephemeral);
       await server.setupHosts(plan);
       // Before listening: notes from before the start are dropped while no session can exist.
-      await server.deletions.start();
+      await server.deletions.forgetOld();
       await server.listen(secret);
       server.accountCache.start();
       log.info('server started', { hosts: [...server.hosts.keys()], startupMs: Math.round(performance.now() - t0), version: serverVersion() });
       return server;
     } catch (err) {
-      await server?.deletions.stop();
       await storage.close();
       throw err;
     }

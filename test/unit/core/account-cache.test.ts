@@ -138,4 +138,25 @@ describe('account cache (core/account-cache.ts)', function () {
     await none.get(H, 'alice');
     assert.equal(off.reads(), 2);
   });
+
+  it('tells onChange at the first reading and whenever the epoch moved, and polls for it even when off', async function () {
+    let changes = 0;
+    const cache = new AccountCache(storage.accounts, { size: 0, checkMs: 60_000, onChange: () => changes++ });
+    cache.start();
+    try {
+      // The start's own reading is under way (check() while it runs returns at once): let it end.
+      await new Promise((r) => setImmediate(r));
+      assert.equal(changes, 1, 'first reading');
+      await cache.check();
+      assert.equal(changes, 1, 'unchanged');
+      assert.equal(await storage.accounts.delete(H, 'bob'), true);
+      await cache.check();
+      assert.equal(changes, 2, 'a deletion made past the cache');
+    } finally {
+      cache.stop();
+    }
+    assert.equal(await storage.accounts.delete(H, 'alice'), true);
+    await cache.check();
+    assert.equal(changes, 2, 'nothing after stop');
+  });
 });

@@ -26,14 +26,13 @@ describe('account deletion watch (core/account-deletions.ts)', function () {
     // Deleted before the server started: nothing to act upon.
     await storage.accounts.delete(H, 'old');
     watch = new DeletionWatch(storage.accounts, {
-      checkMs: 60_000,
       onDeleted: (d: AccountDeletion) => {
         if (fail) throw new Error('handler broke');
         acted.push(`${d.username}@${d.host}`);
       },
       onError: (err) => errors.push(err),
     });
-    await watch.start();
+    await watch.forgetOld();
   });
 
   afterEach(async function () {
