@@ -7,12 +7,21 @@
 // acts on each, and removes them. The server calls it when the epoch moved (AccountCache's
 // `onChange`), so no poll of its own runs.
 // Deletions made through this server's own storage (in-band, XEP-0077) were acted upon by the
-// module that made them: `wrap` marks them, and their notes are skipped.
+// module that made them: `wrap` marks them, and their notes are skipped. An account created
+// again before the check (the CLI's `deluser` then `adduser`, in-band registration of the freed
+// name) is handed on with the time it was created again: the sessions authenticated before it
+// belong to the deleted account, the later ones to the new one.
 import type { AccountDeletion, AccountStore } from '../storage/types.js';
 
+/** A deletion to act upon. */
+export interface DeletedAccount extends AccountDeletion {
+  /** The account exists again, created at this time (by the clock of whoever created it). */
+  recreatedAt?: Date;
+}
+
 export interface DeletionWatchOptions {
-  /** Ends a deleted account's sessions and state; only called when the account is still gone. */
-  onDeleted: (deletion: AccountDeletion) => void | Promise<void>;
+  /** Ends a deleted account's sessions (those from before `recreatedAt`, if given) and state. */
+  onDeleted: (deletion: DeletedAccount) => void | Promise<void>;
   /** Reading or removing the notes failed; they are read again at the next check. */
   onError: (err: unknown) => void;
 }
@@ -87,10 +96,9 @@ export class DeletionWatch {
   }
 
   private async act(deletion: AccountDeletion): Promise<void> {
-    // Created again since (in-band registration, the CLI): the sessions are the new account's.
-    if (await this.store.get(deletion.host, deletion.username)) return;
+    const again = await this.store.get(deletion.host, deletion.username);
     try {
-      await this.options.onDeleted(deletion);
+      await this.options.onDeleted(again ? { ...deletion, recreatedAt: again.createdAt } : deletion);
     } catch (err) {
       // Not retried: acting again would fail the same way.
       this.options.onError(err);

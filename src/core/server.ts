@@ -5,10 +5,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../util/log.js';
-import type { AccountDeletion, Storage } from '../storage/types.js';
+import type { Storage } from '../storage/types.js';
 import { createStorage } from '../storage/index.js';
 import { AccountCache } from './account-cache.js';
-import { DeletionWatch } from './account-deletions.js';
+import { DeletionWatch, type DeletedAccount } from './account-deletions.js';
 import { OnlineRosters } from './online-rosters.js';
 import { TlsContexts, type HostCert } from '../net/tls.js';
 import { ensureSelfSigned } from '../net/certs.js';
@@ -109,16 +109,20 @@ export class Server {
     this.storage = { ...withRosters, accounts: this.deletions.wrap(this.accountCache.wrap()) };
   }
 
-  /** An account deleted outside the server ends as XEP-0077 §3.2 ends one deleted in-band. */
-  private accountDeletedElsewhere({ host: domain, username }: AccountDeletion): void {
+  /**
+   * An account deleted outside the server ends as XEP-0077 §3.2 ends one deleted in-band. When it
+   * was created again since, the sessions authenticated before that were the deleted account's
+   * (the holder of a compromised account must not keep a session on its successor).
+   */
+  private accountDeletedElsewhere({ host: domain, username, recreatedAt }: DeletedAccount): void {
     const host = this.hosts.get(domain);
     if (!host) return;
     this.accountCache.forget(domain, username);
-    this.log.info('account deleted outside the server; its sessions end', { host: domain, username });
+    const before = recreatedAt ? recreatedAt.getTime() : Infinity;
+    const ending = this.sessions.resources(Jid.of(username, domain)).filter((s) => s.authenticatedAt < before);
+    this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length, recreated: recreatedAt !== undefined });
     host.events.emit('account/deleted', { host: domain, username });
-    for (const s of this.sessions.resources(Jid.of(username, domain))) {
-      s.close(new StreamError('not-authorized', 'the account has been deleted'));
-    }
+    for (const s of ending) s.close(new StreamError('not-authorized', 'the account has been deleted'));
   }
 
   static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {

@@ -32,6 +32,11 @@ export interface ClientSession {
   /** Address of the client, for logs and throttling. */
   readonly remoteAddress: string;
   readonly secure: boolean;
+  /**
+   * When the client authenticated (ms since the epoch). An account deleted and created again
+   * outside the server ends the sessions authenticated before it was created again.
+   */
+  readonly authenticatedAt: number;
   /** Has sent initial presence and not yet gone unavailable (RFC 6121 §4.2). */
   available: boolean;
   /** Priority of the last available presence (RFC 6121 §4.7.2.3), -128..127. */

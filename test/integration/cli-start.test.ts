@@ -5,6 +5,9 @@ import { createServer, type Server as NetServer } from 'node:net';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import xml from '@xmpp/xml';
+import { loadConfig } from '../../src/config/loader.js';
+import { createStorage } from '../../src/storage/index.js';
+import { deriveCredentials } from '../../src/xmpp/sasl/credentials.js';
 import { RawClient, failureCondition } from '../support/raw-client.js';
 import { listeningPort, spawnStarling, starling, tempDir, transcript, writeConfig, type Proc } from '../support/cli.js';
 
@@ -134,6 +137,35 @@ describe('starling start: a real server process run from the CLI', function () {
       assert.ok(server.stdout.includes('"account deleted outside the server; its sessions end"'));
       const pong = await e.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
       assert.equal(pong.attrs.type, 'result', 'other accounts keep their sessions');
+    });
+
+    it('an account deleted and created again behind the server ends the sessions of the deleted one only', async () => {
+      const add = await starling(['adduser', 'erin@localhost', '-c', cfg], { cwd: dir, input: `${OLD_PW}\n` });
+      assert.equal(add.code, 0, add.stderr);
+      const old = await connect();
+      assert.equal(await old.login('erin', OLD_PW, 'old'), 'erin@localhost/old');
+      // Both within milliseconds, from another process's point of view (its own storage
+      // connection), so the server's next check finds the account there again.
+      const { config } = await loadConfig(cfg);
+      const storage = await createStorage(config.storage, join(dir, 'data'));
+      try {
+        assert.equal(await storage.accounts.delete('localhost', 'erin'), true);
+        assert.equal(await storage.accounts.create('localhost', 'erin', await deriveCredentials(NEW_PW, 4096)), true);
+      } finally {
+        await storage.close();
+      }
+      assert.equal(await old.streamError(10_000), 'not-authorized', 'the session of the deleted account ends');
+      // The new account logs in (once the server has noticed the change) and keeps its session.
+      let fresh: RawClient | undefined;
+      for (let i = 0; i < 20 && !fresh; i++) {
+        const c = await connect();
+        if ((await c.login('erin', NEW_PW, 'new').catch(() => undefined)) === 'erin@localhost/new') fresh = c;
+        else await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok(fresh, 'the new password logs in');
+      await new Promise((r) => setTimeout(r, 1_500));
+      const pong = await fresh.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+      assert.equal(pong.attrs.type, 'result', 'the new account keeps its session past the next check');
     });
 
     it('SIGTERM closes streams, logs "server stopped" and exits 0 within 5 s', async () => {

@@ -38,6 +38,7 @@ export class C2sSession implements ClientSession {
     readonly jid: Jid,
     public remoteAddress: string,
     public secure: boolean,
+    readonly authenticatedAt: number,
     carrier: SessionCarrier,
     readonly host: Host,
     private readonly ctx: C2sContext,

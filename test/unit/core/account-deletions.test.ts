@@ -1,11 +1,12 @@
 // The deletion watch (core/account-deletions.ts) over the real in-memory account store: a
 // deletion made behind the server's back is handed on once, one made through the wrapped store
-// (in-band) is not, an account created again before the check is left alone, a failing handler
+// (in-band) is not, an account created again before the check is handed on with the time it
+// was created again (the server ends only the sessions from before it), a failing handler
 // is reported and not retried, and notes from before the start are dropped.
 import { strict as assert } from 'node:assert';
-import { DeletionWatch } from '../../../src/core/account-deletions.js';
+import { DeletionWatch, type DeletedAccount } from '../../../src/core/account-deletions.js';
 import { createMemoryStorage } from '../../../src/storage/memory/index.js';
-import type { AccountDeletion, Storage } from '../../../src/storage/types.js';
+import type { Storage } from '../../../src/storage/types.js';
 import { makeCredentials } from '../../storage/contract/credentials.js';
 
 const H = 'example.org';
@@ -13,6 +14,7 @@ const H = 'example.org';
 describe('account deletion watch (core/account-deletions.ts)', function () {
   let storage: Storage;
   let acted: string[];
+  let handed: DeletedAccount[];
   let errors: unknown[];
   let fail: boolean;
   let watch: DeletionWatch;
@@ -20,15 +22,17 @@ describe('account deletion watch (core/account-deletions.ts)', function () {
   beforeEach(async function () {
     storage = createMemoryStorage();
     acted = [];
+    handed = [];
     errors = [];
     fail = false;
     for (const u of ['a', 'b', 'c', 'old']) await storage.accounts.create(H, u, makeCredentials());
     // Deleted before the server started: nothing to act upon.
     await storage.accounts.delete(H, 'old');
     watch = new DeletionWatch(storage.accounts, {
-      onDeleted: (d: AccountDeletion) => {
+      onDeleted: (d: DeletedAccount) => {
         if (fail) throw new Error('handler broke');
         acted.push(`${d.username}@${d.host}`);
+        handed.push(d);
       },
       onError: (err) => errors.push(err),
     });
@@ -64,11 +68,15 @@ describe('account deletion watch (core/account-deletions.ts)', function () {
     assert.deepEqual(acted, ['b@example.org', 'a@example.org']);
   });
 
-  it('leaves an account alone that exists again by the time of the check', async function () {
+  it('hands on an account that exists again by the time of the check with the time it was created again', async function () {
     await storage.accounts.delete(H, 'c');
     await storage.accounts.create(H, 'c', makeCredentials());
+    const created = (await storage.accounts.get(H, 'c'))!.createdAt;
+    await storage.accounts.delete(H, 'a');
     await watch.check();
-    assert.deepEqual(acted, []);
+    assert.deepEqual(acted, ['c@example.org', 'a@example.org']);
+    assert.equal(handed[0]!.recreatedAt?.getTime(), created.getTime());
+    assert.equal(handed[1]!.recreatedAt, undefined, 'still gone: no time');
   });
 
   it('reports a failing handler and goes on with the next deletion, without retrying', async function () {
