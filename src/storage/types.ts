@@ -28,7 +28,10 @@ export interface AccountStore {
   /** Creates an account; resolves false when it exists already. */
   create(host: string, username: string, credentials: Credentials): Promise<boolean>;
   get(host: string, username: string): Promise<AccountRecord | undefined>;
-  /** Replaces the credentials; resolves false when there is no such account. */
+  /**
+   * Replaces the credentials and revokes the account's FAST tokens (XEP-0484), which were granted
+   * to logins with the old ones; resolves false when there is no such account.
+   */
   setCredentials(host: string, username: string, credentials: Credentials): Promise<boolean>;
   /** Deletes the account and everything stored for it; resolves false when absent. */
   delete(host: string, username: string): Promise<boolean>;

@@ -5,13 +5,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import xml from '@xmpp/xml';
 import { sasl2Suite } from '../support/sasl2-suite.js';
 import {
   NS_BIND2, type HtName, authenticate, fastMechanisms, htInitial, requestToken, sasl2Fast, sasl2Scram, tokenOf,
 } from '../support/sasl2-client.js';
 
 describe('FAST authentication tokens (XEP-0484)', () => {
-  const suite = sasl2Suite(['alice', 'bob', 'carol', 'dave', 'erin'], (c) => {
+  const suite = sasl2Suite(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'], (c) => {
     c.auth.max_failures_per_account = 3;
     c.auth.max_failures_per_address = 1000;
   });
@@ -92,6 +93,24 @@ describe('FAST authentication tokens (XEP-0484)', () => {
     const after = await fast('dave', token, id);
     assert.ok(!after.ok);
     assert.equal(after.condition, 'not-authorized');
+  });
+
+  it('a password change (XEP-0077 §3.3) revokes the tokens of every client of the account: a lost device cannot come back with one', async () => {
+    const lost = randomUUID();
+    const phone = randomUUID();
+    const lostToken = await issue('frank', lost);
+    const phoneToken = await issue('frank', phone);
+    const { client, features } = await connect();
+    assert.ok((await sasl2Scram(client, features, 'frank', 'pw-frank', { userAgentId: phone, bind: { tag: 'Phone' } })).ok);
+    const change = xml('iq', { type: 'set' }, xml('query', { xmlns: 'jabber:iq:register' }, xml('password', {}, 'pw-frank-2')));
+    assert.equal((await client.iq(change)).attrs.type, 'result');
+    for (const [token, id] of [[lostToken, lost], [phoneToken, phone]] as const) {
+      const after = await fast('frank', token, id);
+      assert.ok(!after.ok, 'the token no longer logs in');
+      assert.equal(after.condition, 'not-authorized');
+    }
+    const fresh = await connect();
+    assert.ok((await sasl2Scram(fresh.client, fresh.features, 'frank', 'pw-frank-2', { userAgentId: phone })).ok, 'the new password does');
   });
 
   it('refuses a wrong token, another client\'s token and an unknown account with the same failure (no enumeration)', async () => {

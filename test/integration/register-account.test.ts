@@ -72,6 +72,21 @@ describe('registration of a logged-in account (XEP-0077 §3.2, §3.3)', () => {
     assert.ok(await canLogin('romeo', 'romeo-password'));
   });
 
+  it("a password change ends the account's other sessions with <reset/> (RFC 6120 §4.9.3.16); the changing one goes on", async () => {
+    await ts.addUser('benvolio@localhost', 'benvolio-password');
+    const a = await session('benvolio', 'benvolio-password', 'phone');
+    const b = await session('benvolio', 'benvolio-password', 'lost-laptop');
+    const other = await session('juliet', 'juliet-password', 'bystander');
+    assert.equal((await a.iq(passwordChange('keep-the-peace'))).attrs.type, 'result');
+    assert.equal(await b.streamError(), 'reset');
+    await b.closed;
+    for (const c of [a, other]) {
+      const ping = await c.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+      assert.equal(ping.attrs.type, 'result', 'the changing session and other accounts keep theirs');
+    }
+    assert.ok(await canLogin('benvolio', 'keep-the-peace'));
+  });
+
   it('accepts the change-password data form with a bare JID as username (§3.3 form)', async () => {
     const c = await session('friar', 'friar-password');
     const form = xml('x', { xmlns: 'jabber:x:data', type: 'submit' },

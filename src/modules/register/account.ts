@@ -49,9 +49,19 @@ export function installAccountHandlers(api: ModuleApi<RegisterOptions>): void {
     }
     checkPassword(sub.password, api.options.min_password_length);
     const credentials = await credentialsFor(sub.password, api.options.scram_iterations);
+    // Storage also revokes the account's FAST tokens: no client keeps access granted before.
     if (!(await storage.accounts.setCredentials(api.host, user, credentials))) throw new StanzaError('registration-required');
     log.info('password changed in-band', { username: user, session: session.id });
-    return {};
+    return {
+      // The account's other sessions end with <reset/> (RFC 6120 §4.9.3.16: the security context
+      // of the stream is void, authenticate anew), so a lost device logged in with the old
+      // password loses its access; the session that made the change goes on.
+      after: () => {
+        for (const s of api.sessionsOf(session.jid.toBare())) {
+          if (s !== session) s.close(new StreamError('reset', 'the password has been changed'));
+        }
+      },
+    };
   };
 
   const cancel = async (session: Session, user: string): Promise<Outcome> => {

@@ -100,6 +100,7 @@ export function knexAccountStore(db: Knex, reader: FastReader): AccountStore {
           const exists = await trx('accounts').where({ host, username }).first('username');
           if (!exists) return false;
           await trx('account_credentials').insert(rows);
+          await trx('fast_tokens').where({ host, username }).delete();
           return true;
         });
       } catch (err) {

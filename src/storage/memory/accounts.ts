@@ -27,7 +27,11 @@ export interface MemoryAccounts {
   exists(host: string, username: string): boolean;
 }
 
-export function memoryAccountStore(open: () => void, onDelete: (host: string, username: string) => void): MemoryAccounts {
+export function memoryAccountStore(
+  open: () => void,
+  onDelete: (host: string, username: string) => void,
+  onNewCredentials: (host: string, username: string) => void,
+): MemoryAccounts {
   const accounts = new PerAccount<MemoryAccount>();
   // Per-host username sets for list/count (PerAccount does not enumerate).
   const names = new Map<string, Set<string>>();
@@ -69,6 +73,7 @@ export function memoryAccountStore(open: () => void, onDelete: (host: string, us
       const a = accounts.get(host, username);
       if (!a) return false;
       a.credentials = copy;
+      onNewCredentials(host, username);
       changes++;
       return true;
     },

@@ -25,7 +25,7 @@ export function createMemoryStorage(): Storage {
   const perAccount: { forget(host: string, username: string): void }[] = [];
   const accounts = memoryAccountStore(open, (host, username) => {
     for (const s of perAccount) s.forget(host, username);
-  });
+  }, (host, username) => fastTokens.forget(host, username));
   const ctx: MemoryContext = { open, exists: accounts.exists };
   const keyValue = memoryKeyValueStore(ctx);
   const roster = memoryRosterStore(ctx);

@@ -87,6 +87,22 @@ export function fastTokensContract(ctx: ContractContext): void {
       assert.equal((await s.list(H, 'alice', OTHER)).length, 1, "another client's token stays");
     });
 
+    it("a password change (accounts.setCredentials) revokes every token of the account, of every client, and no other account's", async function () {
+      const s = ctx.store().fastTokens;
+      await s.issue(token(1));
+      await s.promote(H, 'alice', CLIENT, Buffer.alloc(32, 1));
+      await s.issue(token(2));
+      await s.issue(token(3, { clientId: OTHER }));
+      await s.issue(token(4, { username: 'bob' }));
+      assert.equal(await ctx.store().accounts.setCredentials(H, 'alice', makeCredentials()), true);
+      assert.deepEqual(await s.list(H, 'alice', CLIENT), []);
+      assert.deepEqual(await s.list(H, 'alice', OTHER), []);
+      assert.equal((await s.list(H, 'bob', CLIENT)).length, 1, "another account's token stays");
+      // Tokens issued after the change are kept.
+      await s.issue(token(5));
+      assert.equal((await s.list(H, 'alice', CLIENT)).length, 1);
+    });
+
     it("issue removes the account's tokens expired by then (expiry is exclusive)", async function () {
       const s = ctx.store().fastTokens;
       await s.issue(token(1, { clientId: OTHER, expires: at(10) }));
