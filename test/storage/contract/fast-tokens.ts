@@ -18,6 +18,16 @@ export function fastTokensContract(ctx: ContractContext): void {
     seed: Buffer.alloc(32, seedByte), created: T0, expires: at(DAY), ...over,
   });
 
+  /** alice's CLIENT with a 'current' and a 'new' token, and one token of her OTHER client. */
+  const bothSlotsAndAnotherClient = async () => {
+    const s = ctx.store().fastTokens;
+    await s.issue(token(1));
+    await s.promote(H, 'alice', CLIENT, Buffer.alloc(32, 1));
+    await s.issue(token(2));
+    await s.issue(token(3, { clientId: OTHER }));
+    return s;
+  };
+
   describe('FAST tokens', function () {
     beforeEach(async function () {
       await ctx.store().accounts.create(H, 'alice', makeCredentials());
@@ -72,11 +82,7 @@ export function fastTokensContract(ctx: ContractContext): void {
     });
 
     it('revoke removes one slot or both and counts them', async function () {
-      const s = ctx.store().fastTokens;
-      await s.issue(token(1));
-      await s.promote(H, 'alice', CLIENT, Buffer.alloc(32, 1));
-      await s.issue(token(2));
-      await s.issue(token(3, { clientId: OTHER }));
+      const s = await bothSlotsAndAnotherClient();
       assert.equal(await s.revoke(H, 'alice', CLIENT, 'current'), 1);
       assert.deepEqual((await s.list(H, 'alice', CLIENT)).map((t) => t.slot), ['new']);
       await s.promote(H, 'alice', CLIENT, Buffer.alloc(32, 2));
@@ -88,11 +94,7 @@ export function fastTokensContract(ctx: ContractContext): void {
     });
 
     it("a password change (accounts.setCredentials) revokes every token of the account, of every client, and no other account's", async function () {
-      const s = ctx.store().fastTokens;
-      await s.issue(token(1));
-      await s.promote(H, 'alice', CLIENT, Buffer.alloc(32, 1));
-      await s.issue(token(2));
-      await s.issue(token(3, { clientId: OTHER }));
+      const s = await bothSlotsAndAnotherClient();
       await s.issue(token(4, { username: 'bob' }));
       assert.equal(await ctx.store().accounts.setCredentials(H, 'alice', makeCredentials()), true);
       assert.deepEqual(await s.list(H, 'alice', CLIENT), []);
