@@ -3,8 +3,8 @@
 // then the JID localpart rules of RFC 7622), authzid checks (RFC 6120 §6.3.8), fake
 // credentials for accounts that do not exist, and the connection's channel-binding data.
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import saslprep from '@mongodb-js/saslprep';
 import type { Credentials, ScramCredential, ScramHash } from '../../storage/types.js';
 import { Jid, prepLocal } from '../jid.js';
 import { SaslFailure } from '../errors.js';
@@ -35,10 +35,22 @@ export function preparePassword(password: string, mode: 'stored' | 'query'): str
  * concern non-ASCII characters only. Nearly every name and many passwords are printable ASCII.
  */
 export function saslPrep(input: string, allowUnassigned: boolean): string {
-  return PRINTABLE_ASCII.test(input) ? input : saslprep(input, { allowUnassigned });
+  return PRINTABLE_ASCII.test(input) ? input : saslprepTables()(input, { allowUnassigned });
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+type Saslprep = (input: string, opts?: { allowUnassigned?: boolean }) => string;
+let fullSaslprep: Saslprep | undefined;
+
+/**
+ * The SASLprep implementation with its RFC 3454 tables, loaded for the first string that is not
+ * printable ASCII: its code-point bitfields alone take 1.5 MiB of heap, and many servers never
+ * see such a name or password.
+ */
+function saslprepTables(): Saslprep {
+  return (fullSaslprep ??= createRequire(import.meta.url)('@mongodb-js/saslprep') as Saslprep);
+}
 
 export function hmac(hash: ScramHash, key: Buffer, data: string | Buffer): Buffer {
   return createHmac(hash, key).update(data).digest();
