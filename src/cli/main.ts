@@ -38,7 +38,7 @@ const HELP: Record<string, string> = {
   start: 'Usage: starling start [-c FILE]\n\nRuns the server in the foreground until SIGINT or SIGTERM. Logs go to standard output.\nSIGHUP reloads the configuration file (certificates, limits, auth and log settings, module\noptions) without dropping sessions; a broken file is reported in the log and ignored.',
   'check-config': 'Usage: starling check-config [-c FILE]\n\nValidates the configuration, including every module\'s options, and prints the problems found with file:line. Exits 0 when it is valid, 78 otherwise.',
   adduser: 'Usage: starling adduser <user@host> [-c FILE] [-p PASSWORD]\n\nCreates an account. Without -p the password is asked twice on a terminal, or read as one line from standard input.',
-  passwd: 'Usage: starling passwd <user@host> [-c FILE] [-p PASSWORD]\n\nSets a new password for an existing account.',
+  passwd: 'Usage: starling passwd <user@host> [-c FILE] [-p PASSWORD]\n\nSets a new password for an existing account. A running server ends, within a second,\nthe sessions that logged in with the old one, and the account\'s FAST tokens no longer work.',
   deluser: 'Usage: starling deluser <user@host> [-c FILE]\n\nDeletes an account and everything stored for it.',
   listusers: 'Usage: starling listusers [host] [-c FILE]\n\nLists the accounts of a host (or of every host), one address per line.',
   invite: INVITE_HELP,

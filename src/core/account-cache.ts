@@ -52,8 +52,8 @@ export class AccountCache {
       list: (host) => a.list(host),
       count: (host) => a.count(host),
       epoch: () => a.epoch(),
-      deletedSince: (after, limit) => a.deletedSince(after, limit),
-      forgetDeletions: (upTo) => a.forgetDeletions(upTo),
+      notesSince: (after, limit) => a.notesSince(after, limit),
+      forgetNotes: (upTo) => a.forgetNotes(upTo),
     };
   }
 

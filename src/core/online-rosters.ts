@@ -69,8 +69,8 @@ export class OnlineRosters {
       list: (host) => a.list(host),
       count: (host) => a.count(host),
       epoch: () => a.epoch(),
-      deletedSince: (after, limit) => a.deletedSince(after, limit),
-      forgetDeletions: (upTo) => a.forgetDeletions(upTo),
+      notesSince: (after, limit) => a.notesSince(after, limit),
+      forgetNotes: (upTo) => a.forgetNotes(upTo),
     };
     return {
       kind: storage.kind,

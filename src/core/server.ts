@@ -5,10 +5,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../util/log.js';
-import type { Storage } from '../storage/types.js';
+import type { AccountNote, Credentials, Storage } from '../storage/types.js';
 import { createStorage } from '../storage/index.js';
 import { AccountCache } from './account-cache.js';
-import { DeletionWatch, type DeletedAccount } from './account-deletions.js';
+import { AccountNoteWatch, credentialStamp } from './account-notes.js';
 import { OnlineRosters } from './online-rosters.js';
 import { TlsContexts, type HostCert } from '../net/tls.js';
 import { ensureSelfSigned } from '../net/certs.js';
@@ -88,7 +88,7 @@ export class Server {
    */
   readonly storage: Storage;
   private readonly accountCache: AccountCache;
-  private readonly deletions: DeletionWatch;
+  private readonly notes: AccountNoteWatch;
 
   private constructor(public config: Config, backend: Storage, readonly tls: TlsContexts, readonly log: Logger) {
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
@@ -99,30 +99,39 @@ export class Server {
       size: config.storage.account_cache,
       checkMs: ACCOUNT_CHECK_MS,
       onCheckError: (err) => log.warn('account change counter could not be read; account cache emptied', { err }),
-      // Every deletion moves the counter; its note commits with it.
-      onChange: () => void this.deletions.check(),
+      // Every deletion and credential write moves the counter; its note commits with it.
+      onChange: () => void this.notes.check(),
     });
-    this.deletions = new DeletionWatch(backend.accounts, {
-      onDeleted: (d) => this.accountDeletedElsewhere(d),
-      onError: (err) => log.warn('account deletions could not be read or acted upon', { err }),
+    this.notes = new AccountNoteWatch(backend.accounts, {
+      onNote: (note, current) => this.accountChangedElsewhere(note, current),
+      online: (host, username) => this.sessions.hasAccount(`${username}@${host}`),
+      onError: (err) => log.warn('account changes could not be read or acted upon', { err }),
     });
-    this.storage = { ...withRosters, accounts: this.deletions.wrap(this.accountCache.wrap()) };
+    this.storage = { ...withRosters, accounts: this.notes.wrap(this.accountCache.wrap()) };
   }
 
   /**
-   * An account deleted outside the server ends as XEP-0077 §3.2 ends one deleted in-band. When it
-   * was created again since, the sessions authenticated before that were the deleted account's
-   * (the holder of a compromised account must not keep a session on its successor).
+   * An account changed outside the server: the sessions that logged in with credentials it no
+   * longer has end (all of them once it is gone; when it was created again, those of the deleted
+   * account, so the holder of a compromised account keeps no session on its successor). A
+   * deletion ends them as XEP-0077 §3.2 ends one made in-band, with <not-authorized/>; new
+   * credentials (a password reset with the CLI) as an in-band change does, with <reset/>
+   * (RFC 6120 §4.9.3.16: the stream's security context is void, authenticate anew).
    */
-  private accountDeletedElsewhere({ host: domain, username, recreatedAt }: DeletedAccount): void {
+  private accountChangedElsewhere({ host: domain, username, kind }: AccountNote, current: Credentials | undefined): void {
     const host = this.hosts.get(domain);
     if (!host) return;
     this.accountCache.forget(domain, username);
-    const before = recreatedAt ? recreatedAt.getTime() : Infinity;
-    const ending = this.sessions.resources(Jid.of(username, domain)).filter((s) => s.authenticatedAt < before);
-    this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length, recreated: recreatedAt !== undefined });
-    host.events.emit('account/deleted', { host: domain, username });
-    for (const s of ending) s.close(new StreamError('not-authorized', 'the account has been deleted'));
+    const stamp = current ? credentialStamp(current) : undefined;
+    const ending = this.sessions.resources(Jid.of(username, domain)).filter((s) => s.credentialStamp !== stamp);
+    if (kind === 'deleted') {
+      this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length, recreated: current !== undefined });
+      host.events.emit('account/deleted', { host: domain, username });
+      for (const s of ending) s.close(new StreamError('not-authorized', 'the account has been deleted'));
+    } else if (ending.length > 0) {
+      this.log.info('credentials changed outside the server; sessions that logged in with others end', { host: domain, username, sessions: ending.length });
+      for (const s of ending) s.close(new StreamError('reset', 'the password has been changed'));
+    }
   }
 
   static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {
@@ -141,7 +150,7 @@ export class Server {
       const secret = await loadSecret(dataDir, ephemeral);
       await server.setupHosts(plan);
       // Before listening: notes from before the start are dropped while no session can exist.
-      await server.deletions.forgetOld();
+      await server.notes.forgetOld();
       await server.listen(secret);
       server.accountCache.start();
       log.info('server started', { hosts: [...server.hosts.keys()], startupMs: Math.round(performance.now() - t0), version: serverVersion() });
@@ -256,7 +265,7 @@ export class Server {
     this.stopping = true;
     if (this.sweeper) clearInterval(this.sweeper);
     this.accountCache.stop();
-    await this.deletions.stop();
+    await this.notes.stop();
     // Stop accepting first; the listeners' close resolves once their connections are gone.
     const listenersClosed = Promise.all(this.listeners.map((l) => l.close()));
     // Sessions end rather than hibernate, and so do hibernated ones: the messages their clients

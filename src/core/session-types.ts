@@ -4,6 +4,7 @@
 import type { Element } from '../xmpp/xml.js';
 import type { Jid } from '../xmpp/jid.js';
 import type { StreamError } from '../xmpp/errors.js';
+import type { Credentials } from '../storage/types.js';
 
 /**
  * A stage that stanzas for a client pass before its stream writes them, e.g. client state
@@ -33,10 +34,11 @@ export interface ClientSession {
   readonly remoteAddress: string;
   readonly secure: boolean;
   /**
-   * When the client authenticated (ms since the epoch). An account deleted and created again
-   * outside the server ends the sessions authenticated before it was created again.
+   * The stamp of the credentials the client logged in with (core/account-notes.ts): when the
+   * account's credentials change or it is deleted outside the server, the sessions whose stamp
+   * is not that of the account's credentials now end.
    */
-  readonly authenticatedAt: number;
+  readonly credentialStamp: number;
   /** Has sent initial presence and not yet gone unavailable (RFC 6121 §4.2). */
   available: boolean;
   /** Priority of the last available presence (RFC 6121 §4.7.2.3), -128..127. */
@@ -54,6 +56,11 @@ export interface ClientSession {
   addOutboundFilter(filter: OutboundFilter, priority?: number): OutboundGate;
   /** Has every outbound filter send on what it keeps (before the stream ends, or on request). */
   flushOutbound(): void;
+  /**
+   * The session has changed its own account's credentials (in-band, XEP-0077 §3.3): it takes
+   * their stamp, so it goes on when the server notices the change.
+   */
+  credentialsChanged(credentials: Credentials): void;
   /** Ends the session with a stream error (or a clean close when none is given). */
   close(error?: StreamError): void;
 }

@@ -45,21 +45,24 @@ export interface AccountStore {
    */
   epoch(): Promise<number>;
   /**
-   * Deletions noted after the one numbered `after` (0: every note kept), oldest first, at most
-   * `limit`. Every deletion of an account is noted, whoever makes it (in SQL backends by the
-   * database's own trigger), so a running server can end the sessions and drop the in-memory
-   * state of accounts deleted behind its back (the CLI, another process, plain SQL).
+   * Notes after the one numbered `after` (0: every note kept), oldest first, at most `limit`.
+   * Every deletion of an account and every write of its credentials (a new password, the
+   * account created) is noted, whoever makes it (in SQL backends by the database's own
+   * triggers), so a running server can end the sessions of accounts deleted or given new
+   * credentials behind its back (the CLI, another process, plain SQL).
    */
-  deletedSince(after: number, limit: number): Promise<AccountDeletion[]>;
+  notesSince(after: number, limit: number): Promise<AccountNote[]>;
   /** Drops the notes up to and including number `upTo` (read and acted upon). */
-  forgetDeletions(upTo: number): Promise<void>;
+  forgetNotes(upTo: number): Promise<void>;
 }
 
-/** A noted account deletion (AccountStore.deletedSince); `seq` grows with every deletion. */
-export interface AccountDeletion {
+/** A noted change to an account (AccountStore.notesSince); `seq` grows with every note. */
+export interface AccountNote {
   seq: number;
   host: string;
   username: string;
+  /** The account was deleted, or its credentials were written (a new password, or created). */
+  kind: 'deleted' | 'credentials';
 }
 
 /** A small per-account key/value store for modules (private data, settings). */

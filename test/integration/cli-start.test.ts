@@ -139,6 +139,19 @@ describe('starling start: a real server process run from the CLI', function () {
       assert.equal(pong.attrs.type, 'result', 'other accounts keep their sessions');
     });
 
+    it('passwd while the account is online ends its sessions with <reset/> (RFC 6120 §4.9.3.16); the new password logs in', async () => {
+      const add = await starling(['adduser', 'gwen@localhost', '-c', cfg], { cwd: dir, input: `${OLD_PW}\n` });
+      assert.equal(add.code, 0, add.stderr);
+      const a = await connect();
+      assert.equal(await a.login('gwen', OLD_PW, 'lost-phone'), 'gwen@localhost/lost-phone');
+      const pw = await starling(['passwd', 'gwen@localhost', '-c', cfg], { cwd: dir, input: `${NEW_PW}\n` });
+      assert.equal(pw.code, 0, pw.stderr);
+      assert.equal(await a.streamError(10_000), 'reset');
+      assert.ok(server.stdout.includes('"credentials changed outside the server; sessions that logged in with others end"'));
+      const b = await connect();
+      assert.equal(await b.login('gwen', NEW_PW, 'new-phone'), 'gwen@localhost/new-phone');
+    });
+
     it('an account deleted and created again behind the server ends the sessions of the deleted one', async () => {
       const add = await starling(['adduser', 'erin@localhost', '-c', cfg], { cwd: dir, input: `${OLD_PW}\n` });
       assert.equal(add.code, 0, add.stderr);

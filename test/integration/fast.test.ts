@@ -7,12 +7,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import xml from '@xmpp/xml';
 import { sasl2Suite } from '../support/sasl2-suite.js';
+import { createStorage } from '../../src/storage/index.js';
+import type { Storage } from '../../src/storage/types.js';
+import type { AccountNoteWatch } from '../../src/core/account-notes.js';
+import { deriveCredentials } from '../../src/xmpp/sasl/credentials.js';
 import {
   NS_BIND2, type HtName, authenticate, fastMechanisms, htInitial, requestToken, sasl2Fast, sasl2Scram, tokenOf,
 } from '../support/sasl2-client.js';
 
 describe('FAST authentication tokens (XEP-0484)', () => {
-  const suite = sasl2Suite(['alice', 'bob', 'carol', 'dave', 'erin', 'frank'], (c) => {
+  const suite = sasl2Suite(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gail'], (c) => {
     c.auth.max_failures_per_account = 3;
     c.auth.max_failures_per_address = 1000;
   });
@@ -111,6 +115,40 @@ describe('FAST authentication tokens (XEP-0484)', () => {
     }
     const fresh = await connect();
     assert.ok((await sasl2Scram(fresh.client, fresh.features, 'frank', 'pw-frank-2', { userAgentId: phone })).ok, 'the new password does');
+  });
+
+  it('a password changed outside the server (CLI passwd) ends the sessions of tokens granted before; one granted after goes on', async () => {
+    const notes = suite.ts.server['notes'] as AccountNoteWatch;
+    const elsewhere = async (change: (s: Storage) => Promise<void>): Promise<void> => {
+      const other = await createStorage(suite.ts.config.storage, suite.ts.dataDir);
+      try {
+        await change(other);
+      } finally {
+        await other.close();
+      }
+    };
+    const id = randomUUID();
+    const old = await connect();
+    assert.ok((await sasl2Fast(old.client, 'HT-SHA-256-NONE', 'gail', await issue('gail', id), { userAgentId: id, bind: { tag: 'Old' } })).ok);
+    await elsewhere(async (s) => {
+      assert.equal(await s.accounts.setCredentials('localhost', 'gail', await deriveCredentials('pw-gail-2', 4096)), true);
+    });
+    await notes.check();
+    assert.equal(await old.client.streamError(), 'reset', 'the session of the token from before ends');
+
+    const granted = await connect();
+    const r = await sasl2Scram(granted.client, granted.features, 'gail', 'pw-gail-2', { userAgentId: id, children: [requestToken('HT-SHA-256-NONE')] });
+    assert.ok(r.ok);
+    const now = await connect();
+    assert.ok((await sasl2Fast(now.client, 'HT-SHA-256-NONE', 'gail', tokenOf(r.success)!.token, { userAgentId: id, bind: { tag: 'Now' } })).ok);
+    // Noted but unchanged credentials: a session stamped with anything but them would end.
+    await elsewhere(async (s) => {
+      const same = (await s.accounts.get('localhost', 'gail'))!.credentials;
+      assert.equal(await s.accounts.setCredentials('localhost', 'gail', same), true);
+    });
+    await notes.check();
+    const pong = await now.client.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    assert.equal(pong.attrs.type, 'result', 'the session of the token granted with the credentials now goes on');
   });
 
   it('refuses a wrong token, another client\'s token and an unknown account with the same failure (no enumeration)', async () => {

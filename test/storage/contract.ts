@@ -209,28 +209,41 @@ export function storageContract(
         assert.notEqual(await s.accounts.epoch(), e2, 'delete');
       });
 
-      it('notes every deletion in order, whoever deletes; forgetDeletions drops those read', async function () {
-        const before = await s.accounts.deletedSince(0, 100);
+      it('notes every deletion and credential write in order; forgetNotes drops those read', async function () {
+        const before = await s.accounts.notesSince(0, 1000);
         const base = before.length > 0 ? before[before.length - 1]!.seq : 0;
+        /** The notes after `after`, as kind:user, a run of one kind for one account as one (SQL notes each row). */
+        const notedSince = async (after: number, limit = 1000): Promise<string[]> => {
+          const out: string[] = [];
+          for (const n of await s.accounts.notesSince(after, limit)) {
+            assert.equal(n.host, H);
+            const text = `${n.kind}:${n.username}`;
+            if (out[out.length - 1] !== text) out.push(text);
+          }
+          return out;
+        };
         for (const u of ['dx1', 'dx2', 'dx3']) assert.equal(await s.accounts.create(H, u, makeCredentials()), true);
-        assert.deepEqual(await s.accounts.deletedSince(base, 100), [], 'creating notes nothing');
-        await s.accounts.setCredentials(H, 'dx1', makeCredentials(5000));
+        assert.deepEqual(await notedSince(base), ['credentials:dx1', 'credentials:dx2', 'credentials:dx3'], 'creating writes credentials');
+        await s.accounts.forgetNotes(Number.MAX_SAFE_INTEGER);
+        assert.equal(await s.accounts.setCredentials(H, 'dx1', makeCredentials(5000)), true);
+        assert.equal(await s.accounts.setCredentials(H, 'nobody', makeCredentials(5000)), false);
         assert.equal(await s.accounts.delete(H, 'dx2'), true);
         assert.equal(await s.accounts.delete(H, 'nobody'), false);
         assert.equal(await s.accounts.delete(H, 'dx1'), true);
-        const notes = await s.accounts.deletedSince(base, 100);
-        assert.deepEqual(notes.map((n) => [n.host, n.username]), [[H, 'dx2'], [H, 'dx1']]);
-        assert.ok(notes[0]!.seq > base && notes[1]!.seq > notes[0]!.seq, 'numbers grow');
-        assert.deepEqual((await s.accounts.deletedSince(base, 1)).map((n) => n.username), ['dx2'], 'limit');
-        assert.deepEqual((await s.accounts.deletedSince(notes[0]!.seq, 100)).map((n) => n.username), ['dx1'], 'after');
-        await s.accounts.forgetDeletions(notes[0]!.seq);
-        assert.deepEqual((await s.accounts.deletedSince(0, 100)).map((n) => n.username), ['dx1'], 'forgotten up to the number given');
-        await s.accounts.forgetDeletions(Number.MAX_SAFE_INTEGER);
-        assert.deepEqual(await s.accounts.deletedSince(0, 100), []);
+        assert.deepEqual(await notedSince(0), ['credentials:dx1', 'deleted:dx2', 'deleted:dx1'], 'failed writes note nothing');
+        const notes = await s.accounts.notesSince(0, 1000);
+        for (let i = 1; i < notes.length; i++) assert.ok(notes[i]!.seq > notes[i - 1]!.seq, 'numbers grow');
+        const deletion = notes.find((n) => n.kind === 'deleted')!;
+        assert.deepEqual((await s.accounts.notesSince(0, 1)).map((n) => n.username), ['dx1'], 'limit');
+        assert.deepEqual(await notedSince(deletion.seq), ['deleted:dx1'], 'after');
+        await s.accounts.forgetNotes(deletion.seq);
+        assert.deepEqual(await notedSince(0), ['deleted:dx1'], 'forgotten up to the number given');
+        await s.accounts.forgetNotes(Number.MAX_SAFE_INTEGER);
+        assert.deepEqual(await s.accounts.notesSince(0, 100), []);
         assert.equal(await s.accounts.delete(H, 'dx3'), true);
-        const later = await s.accounts.deletedSince(0, 100);
+        const later = await s.accounts.notesSince(0, 100);
         assert.equal(later.length, 1);
-        assert.ok(later[0]!.seq > notes[1]!.seq, 'numbers are not reused after forgetting');
+        assert.ok(later[0]!.seq > notes[notes.length - 1]!.seq, 'numbers are not reused after forgetting');
       });
 
       it('two hosts are isolated: same username, separate credentials, data and deletion', async function () {

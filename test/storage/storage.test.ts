@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
 import sqlite3 from 'sqlite3';
 import type { StorageSection } from '../../src/config/types.js';
 import { createStorage } from '../../src/storage/index.js';
 import { createKnexStorage, isKnexStorage, type KnexStorage } from '../../src/storage/knex/index.js';
-import { MIGRATIONS } from '../../src/storage/knex/migrations/index.js';
+import { MIGRATIONS, migrationSource } from '../../src/storage/knex/migrations/index.js';
 import { createMemoryStorage } from '../../src/storage/memory/index.js';
 import { makeCredentials, storageContract } from './contract.js';
 
@@ -36,6 +37,40 @@ async function openSqlite(file: string): Promise<KnexStorage> {
   const s = await createKnexStorage({ driver: 'sqlite', path: file });
   await s.migrate();
   return s;
+}
+
+/**
+ * Migration 0013 on a schema at the latest version, through a plain knex connection (as plain
+ * SQL or another process would write): credential writes and deletions are noted by kind, its
+ * down keeps the deletion notes not yet read (and 0012's trigger notes again), and up again
+ * keeps them as deletions.
+ */
+async function checkAccountNotesMigration(k: Knex): Promise<void> {
+  for (const username of ['alice', 'bob', 'carol']) {
+    const c = makeCredentials();
+    await k('accounts').insert({ host: 'example.org', username, created_at: new Date() });
+    await k('account_credentials').insert((['sha1', 'sha256'] as const).map((hash) => ({
+      host: 'example.org', username, hash, salt: c[hash].salt, iterations: c[hash].iterations, stored_key: c[hash].storedKey, server_key: c[hash].serverKey,
+    })));
+  }
+  const noted = async (): Promise<string[]> => (await k('account_notes').orderBy('seq').select('kind', 'username')).map((r: { kind: string; username: string }) => `${r.kind}:${r.username}`);
+  assert.deepEqual(await noted(), ['credentials:alice', 'credentials:alice', 'credentials:bob', 'credentials:bob', 'credentials:carol', 'credentials:carol'], 'a row written, a note');
+  await k('account_notes').delete();
+  await k('account_credentials').where({ username: 'alice', hash: 'sha1' }).update({ iterations: 5000 });
+  await k('accounts').where({ username: 'bob' }).delete();
+  assert.deepEqual(await noted(), ['credentials:alice', 'deleted:bob']);
+
+  const config = { migrationSource, tableName: 'knex_migrations' };
+  await k.migrate.down(config);
+  assert.deepEqual((await k('account_deletions').select('username')).map((r: { username: string }) => r.username), ['bob'], 'the deletion not yet read is kept');
+  await k('accounts').where({ username: 'carol' }).delete();
+  await k('account_credentials').where({ username: 'alice' }).update({ iterations: 6000 });
+  assert.deepEqual((await k('account_deletions').orderBy('seq').select('username')).map((r: { username: string }) => r.username), ['bob', 'carol'], "0012's trigger notes again");
+
+  await k.migrate.latest(config);
+  assert.deepEqual(await noted(), ['deleted:bob', 'deleted:carol']);
+  await k('account_credentials').where({ username: 'alice' }).update({ iterations: 7000 });
+  assert.deepEqual(await noted(), ['deleted:bob', 'deleted:carol', 'credentials:alice', 'credentials:alice']);
 }
 
 describe('storage', function () {
@@ -150,6 +185,17 @@ describe('storage', function () {
         }
       });
 
+      it('migration 0013 notes credential writes and deletions made with plain SQL; its down keeps unread deletions', async function () {
+        const file = join(dir, 'notes.db');
+        await (await openSqlite(file)).close();
+        const k = knexFactory({ client: 'sqlite3', connection: { filename: file }, useNullAsDefault: true });
+        try {
+          await checkAccountNotesMigration(k);
+        } finally {
+          await k.destroy();
+        }
+      });
+
       it('a failed statement\'s error names the SQL but not the values bound to it (they may be user content)', async function () {
         const file = join(dir, 'errors.db');
         const s = await openSqlite(file);
@@ -206,6 +252,18 @@ describe('storage', function () {
       await s.rollbackAll();
       await s.migrate();
       return s;
+    });
+    it('migration 0013 notes credential writes and deletions made with plain SQL; its down keeps unread deletions', async function () {
+      const s = await createKnexStorage({ driver: 'postgres', url: url ?? '', poolMax: 5 });
+      await s.rollbackAll();
+      await s.migrate();
+      await s.close();
+      const k = knexFactory({ client: 'pg', connection: url });
+      try {
+        await checkAccountNotesMigration(k);
+      } finally {
+        await k.destroy();
+      }
     });
   });
 

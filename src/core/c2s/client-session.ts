@@ -11,6 +11,8 @@ import type { Host } from '../host.js';
 import type { C2sContext } from './context.js';
 import type { SmState } from './sm/state.js';
 import { handOnUnacked } from './sm/undelivered.js';
+import type { Credentials } from '../../storage/types.js';
+import { credentialStamp } from '../account-notes.js';
 
 /** The stream under a session, as the session sees it. */
 export interface SessionCarrier {
@@ -38,7 +40,7 @@ export class C2sSession implements ClientSession {
     readonly jid: Jid,
     public remoteAddress: string,
     public secure: boolean,
-    readonly authenticatedAt: number,
+    public credentialStamp: number,
     carrier: SessionCarrier,
     readonly host: Host,
     private readonly ctx: C2sContext,
@@ -79,6 +81,10 @@ export class C2sSession implements ClientSession {
     sm.sent(stanza, out);
   }
 
+  credentialsChanged(credentials: Credentials): void {
+    this.credentialStamp = credentialStamp(credentials);
+  }
+
   close(error?: StreamError): void {
     if (this.carrier_) this.carrier_.close(error);
     else this.end(error?.condition ?? 'closed');
@@ -88,11 +94,13 @@ export class C2sSession implements ClientSession {
    * Moves the session onto `carrier` (XEP-0198 §5). A stream still carrying it is let go of and
    * closed with a conflict stream error.
    */
-  attach(carrier: SessionCarrier, remoteAddress: string, secure: boolean): void {
+  /** Moves the session to a stream that logged in with credentials of stamp `stamp`. */
+  attach(carrier: SessionCarrier, remoteAddress: string, secure: boolean, stamp: number): void {
     const old = this.carrier_;
     this.carrier_ = carrier;
     this.remoteAddress = remoteAddress;
     this.secure = secure;
+    this.credentialStamp = stamp;
     this.sm?.wake();
     if (old) {
       old.release();

@@ -7,6 +7,8 @@ import { xml, type Element } from '../../xmpp/xml.js';
 import { createMechanism, offerableMechanisms, type SaslContext, type SaslMechanism } from '../../xmpp/sasl/index.js';
 import type { ChannelBindingType } from '../transport.js';
 import { randomId } from '../../util/random-id.js';
+import type { Credentials } from '../../storage/types.js';
+import { credentialStamp } from '../account-notes.js';
 import { AuthThrottle } from './throttle.js';
 import type { C2sStream } from './stream.js';
 
@@ -58,10 +60,22 @@ export class SaslNegotiation {
   private failures = 0;
   private offered: SaslOffer | undefined;
   private readonly classic: SaslProfile;
+  /**
+   * The stamp of the credentials the last lookup found: those a successful login used (the
+   * session keeps it, so a change of the account's credentials elsewhere ends the session).
+   */
+  credentialStamp: number | undefined;
 
   constructor(private readonly stream: C2sStream) {
     this.classic = new ClassicProfile(stream);
   }
+
+  /** An account's credentials, for a mechanism to check a login against (their stamp is kept). */
+  readonly lookup = async (username: string): Promise<Credentials | undefined> => {
+    const credentials = (await this.stream.ctx.storage.accounts.get(this.stream.host!.name, username))?.credentials;
+    this.credentialStamp = credentials ? credentialStamp(credentials) : undefined;
+    return credentials;
+  };
 
   /** Authentication succeeded: what was offered is not needed any more (the stream lives on). */
   finished(): void {
@@ -100,7 +114,7 @@ export class SaslNegotiation {
       offeredChannelBindings: this.offered?.channelBindings ?? [],
       domain: host.name,
       fakeSaltSecret: ctx.fakeSaltSecret,
-      lookup: async (username) => (await ctx.storage.accounts.get(host.name, username))?.credentials,
+      lookup: this.lookup,
     };
   }
 

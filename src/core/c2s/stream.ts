@@ -33,8 +33,8 @@ export class C2sStream {
   host: Host | undefined;
   /** Prepared localpart once SASL succeeded. */
   username: string | undefined;
-  /** When SASL succeeded (ms since the epoch): which incarnation of the account it was. */
-  authenticatedAt: number | undefined;
+  /** The stamp of the credentials SASL succeeded with (core/account-notes.ts). */
+  credentialStamp: number | undefined;
   /** The 'from' of the client's stream header (the account it says it is, unverified). */
   declaredFrom: string | undefined;
   session: C2sSession | undefined;
@@ -257,7 +257,9 @@ export class C2sStream {
    */
   authenticated(username: string, restart = true): void {
     this.username = username;
-    this.authenticatedAt = Date.now();
+    // Never undefined after a success (every mechanism looks the account up); if it were, NaN
+    // matches no credentials, so any change of the account's credentials ends the session.
+    this.credentialStamp = this.sasl.credentialStamp ?? Number.NaN;
     this.sasl.finished();
     const l = this.ctx.config.limits;
     this.reader.setRate({ bytesPerSecond: l.read_rate_bytes_per_second, burstBytes: l.read_burst_bytes });

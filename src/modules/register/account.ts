@@ -51,6 +51,9 @@ export function installAccountHandlers(api: ModuleApi<RegisterOptions>): void {
     const credentials = await credentialsFor(sub.password, api.options.scram_iterations);
     // Storage also revokes the account's FAST tokens: no client keeps access granted before.
     if (!(await storage.accounts.setCredentials(api.host, user, credentials))) throw new StanzaError('registration-required');
+    // Before anything else runs: the server, noticing the change, ends the sessions that logged
+    // in with other credentials, and this one now holds these.
+    session.credentialsChanged(credentials);
     log.info('password changed in-band', { username: user, session: session.id });
     return {
       // The account's other sessions end with <reset/> (RFC 6120 §4.9.3.16: the security context

@@ -59,8 +59,8 @@ const GET_ACCOUNT = 'select a.created_at, c.hash, c.salt, c.iterations, c.stored
 
 /** Migration 0011: kept by triggers. */
 const GET_EPOCH = 'select n from account_epoch where id = 1';
-/** Migration 0012: written by a trigger on accounts. */
-const GET_DELETIONS = 'select seq, host, username from account_deletions where seq > ? order by seq limit ?';
+/** Migration 0013: written by triggers on accounts and account_credentials. */
+const GET_NOTES = 'select seq, host, username, kind from account_notes where seq > ? order by seq limit ?';
 
 export function knexAccountStore(db: Knex, reader: FastReader): AccountStore {
   return {
@@ -131,13 +131,13 @@ export function knexAccountStore(db: Knex, reader: FastReader): AccountStore {
       return row ? Number(row.n) : 0;
     },
 
-    async deletedSince(after, limit) {
-      const rows = await reader.all<{ seq: unknown; host: string; username: string }>(GET_DELETIONS, [after, limit]);
-      return rows.map((r) => ({ seq: Number(r.seq), host: r.host, username: r.username }));
+    async notesSince(after, limit) {
+      const rows = await reader.all<{ seq: unknown; host: string; username: string; kind: string }>(GET_NOTES, [after, limit]);
+      return rows.map((r) => ({ seq: Number(r.seq), host: r.host, username: r.username, kind: r.kind === 'deleted' ? 'deleted' : 'credentials' }));
     },
 
-    async forgetDeletions(upTo) {
-      await db('account_deletions').where('seq', '<=', upTo).delete();
+    async forgetNotes(upTo) {
+      await db('account_notes').where('seq', '<=', upTo).delete();
     },
 
     async count(host) {

@@ -1,6 +1,6 @@
 // In-memory AccountStore. Buffers are copied in and out so callers can never alias stored
 // keys; deleting an account calls `onDelete` so the other stores drop the account's data.
-import type { AccountDeletion, AccountRecord, AccountStore, Credentials, ScramCredential } from '../types.js';
+import type { AccountNote, AccountRecord, AccountStore, Credentials, ScramCredential } from '../types.js';
 import { compareCodePoints, PerAccount } from './shared.js';
 
 export interface MemoryAccount {
@@ -37,9 +37,12 @@ export function memoryAccountStore(
   const names = new Map<string, Set<string>>();
   /** AccountStore.epoch: raised by every change. */
   let changes = 0;
-  /** AccountStore.deletedSince: what a trigger notes in the SQL backends. */
-  const deletions: AccountDeletion[] = [];
-  let lastDeletion = 0;
+  /** AccountStore.notesSince: what triggers note in the SQL backends. */
+  const notes: AccountNote[] = [];
+  let lastNote = 0;
+  const note = (host: string, username: string, kind: AccountNote['kind']): void => {
+    notes.push({ seq: ++lastNote, host, username, kind });
+  };
 
   const store: AccountStore = {
     async create(host, username, credentials) {
@@ -51,6 +54,7 @@ export function memoryAccountStore(
       if (!set) names.set(host, (set = new Set()));
       set.add(username);
       changes++;
+      note(host, username, 'credentials');
       return true;
     },
 
@@ -75,6 +79,7 @@ export function memoryAccountStore(
       a.credentials = copy;
       onNewCredentials(host, username);
       changes++;
+      note(host, username, 'credentials');
       return true;
     },
 
@@ -86,7 +91,7 @@ export function memoryAccountStore(
       const set = names.get(host);
       set?.delete(username);
       if (set?.size === 0) names.delete(host);
-      deletions.push({ seq: ++lastDeletion, host, username });
+      note(host, username, 'deleted');
       onDelete(host, username);
       return true;
     },
@@ -101,14 +106,14 @@ export function memoryAccountStore(
       return changes;
     },
 
-    async deletedSince(after, limit) {
+    async notesSince(after, limit) {
       open();
-      return deletions.filter((d) => d.seq > after).slice(0, limit).map((d) => ({ ...d }));
+      return notes.filter((n) => n.seq > after).slice(0, limit).map((n) => ({ ...n }));
     },
 
-    async forgetDeletions(upTo) {
+    async forgetNotes(upTo) {
       open();
-      while (deletions.length > 0 && deletions[0]!.seq <= upTo) deletions.shift();
+      while (notes.length > 0 && notes[0]!.seq <= upTo) notes.shift();
     },
 
     async count(host) {

@@ -32,8 +32,9 @@ describe('FAST tokens (XEP-0484)', () => {
     const el = await afterFastLogin(s.fastTokens, KEY, { host: H, username: 'alice' }, request({ requestToken: NONE }), undefined, 14 * DAY_S, now);
     return el!.attrs.token as string;
   };
+  const lookup = async (username: string) => (await s.accounts.get(H, username))?.credentials;
   const login = async (token: string, now = T0, clientId = CLIENT, mechanism = NONE): Promise<FastLogin & { ok: boolean }> => {
-    const l = new FastLogin(s.fastTokens, KEY, H, clientId, mechanism, () => now);
+    const l = new FastLogin(s.fastTokens, KEY, H, clientId, mechanism, () => now, lookup);
     const found = await l.find('alice', proves(token));
     return Object.assign(l, { ok: found !== undefined });
   };
@@ -86,11 +87,11 @@ describe('FAST tokens (XEP-0484)', () => {
 
   it('an expired token that matches fails with credentials-expired and is removed; a miss costs one hash too', async () => {
     const token = await issue();
-    const l = new FastLogin(s.fastTokens, KEY, H, CLIENT, NONE, () => at(14 * DAY_S));
+    const l = new FastLogin(s.fastTokens, KEY, H, CLIENT, NONE, () => at(14 * DAY_S), lookup);
     await assert.rejects(l.find('alice', proves(token)), (err: unknown) => err instanceof SaslFailure && err.condition === 'credentials-expired');
     assert.deepEqual(await s.fastTokens.list(H, 'alice', CLIENT), []);
     let calls = 0;
-    const nobody = new FastLogin(s.fastTokens, KEY, H, CLIENT, NONE, () => T0);
+    const nobody = new FastLogin(s.fastTokens, KEY, H, CLIENT, NONE, () => T0, lookup);
     assert.equal(await nobody.find('nobody', () => (calls++, false)), undefined);
     assert.equal(await nobody.find(undefined, () => (calls++, false)), undefined);
     assert.equal(calls, 2);

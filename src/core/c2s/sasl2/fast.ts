@@ -9,7 +9,7 @@ import { SaslFailure } from '../../../xmpp/errors.js';
 import { NS } from '../../../xmpp/ns.js';
 import { xml, type Element } from '../../../xmpp/xml.js';
 import type { HtTokens } from '../../../xmpp/sasl/index.js';
-import type { FastToken, FastTokenStore } from '../../../storage/types.js';
+import type { Credentials, FastToken, FastTokenStore } from '../../../storage/types.js';
 
 const SEED_BYTES = 32;
 
@@ -41,7 +41,10 @@ function dateTime(d: Date): string {
 /**
  * The tokens one HT login may use: those of `clientId` for `mechanism` (XEP-0484 §"Client
  * authenticates using FAST": a token works only with the mechanism it was issued for). Remembers
- * the token that matched.
+ * the token that matched. The account is looked up first (`lookup`, which notes the stamp of its
+ * credentials for the session): a password change revokes the tokens in the same transaction
+ * that writes the credentials, so a token still found was granted under credentials no newer
+ * than those, and a change in between ends the session when the server notices it.
  */
 export class FastLogin implements HtTokens {
   used: FastToken | undefined;
@@ -53,11 +56,13 @@ export class FastLogin implements HtTokens {
     private readonly clientId: string | undefined,
     private readonly mechanism: string,
     private readonly now: () => Date,
+    private readonly lookup: (username: string) => Promise<Credentials | undefined>,
   ) {}
 
   async find(username: string | undefined, proves: (token: Buffer) => boolean): Promise<Buffer | undefined> {
     const clientId = this.clientId;
-    const candidates = username === undefined || clientId === undefined ? []
+    const exists = username !== undefined && clientId !== undefined && (await this.lookup(username)) !== undefined;
+    const candidates = !exists ? []
       : (await this.store.list(this.host, username, clientId)).filter((t) => t.mechanism === this.mechanism);
     // An unknown user, client or token costs the same hashing as a wrong one.
     if (candidates.length === 0) proves(Buffer.from(tokenOf(this.key, { host: this.host, username: '', clientId: '', mechanism: '' }, randomBytes(SEED_BYTES))));

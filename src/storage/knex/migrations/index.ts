@@ -13,6 +13,7 @@ import * as m0009 from './0009_fast_tokens.js';
 import * as m0010 from './0010_push.js';
 import * as m0011 from './0011_account_epoch.js';
 import * as m0012 from './0012_account_deletions.js';
+import * as m0013 from './0013_account_notes.js';
 
 interface NamedMigration {
   name: string;
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0010_push', migration: m0010 },
   { name: '0011_account_epoch', migration: m0011 },
   { name: '0012_account_deletions', migration: m0012 },
+  { name: '0013_account_notes', migration: m0013 },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
