@@ -27,11 +27,14 @@ export function credentialStamp(c: Credentials): number {
 export interface AccountNoteWatchOptions {
   /**
    * Acts on a note. `current` is the account's credentials now, undefined when it is gone; it is
-   * read only when `online` says the account has sessions (else it is undefined too).
+   * read only when the account is online (else it is undefined too).
    */
   onNote: (note: AccountNote, current: Credentials | undefined) => void | Promise<void>;
-  /** Whether the account has sessions here (notes of other accounts need no read). */
-  online: (host: string, username: string) => boolean;
+  /**
+   * Called once per batch of notes: tells whether an account has sessions or logins here (notes
+   * of other accounts need no read).
+   */
+  online: () => (host: string, username: string) => boolean;
   /** Reading or removing the notes failed; they are read again at the next check. */
   onError: (err: unknown) => void;
 }
@@ -108,9 +111,10 @@ export class AccountNoteWatch {
           }
           if (!acts.has(key) || note.kind === 'deleted') acts.set(key, note);
         }
+        const online = acts.size > 0 ? this.options.online() : undefined;
         for (const note of acts.values()) {
           if (this.stopped) return;
-          await this.act(note);
+          await this.act(note, online!(note.host, note.username));
         }
         // Only now, so that a failed read leaves the whole batch (and its marks) for the next check.
         for (const [key, n] of ownUsed) for (let i = 0; i < n; i++) this.takeOwn(key);
@@ -125,8 +129,7 @@ export class AccountNoteWatch {
     }
   }
 
-  private async act(note: AccountNote): Promise<void> {
-    const online = this.options.online(note.host, note.username);
+  private async act(note: AccountNote, online: boolean): Promise<void> {
     if (!online && note.kind === 'credentials') return;
     // A failed read stops the check: the batch is read again at the next one (acting twice on
     // an account ends nobody twice: its sessions with other credentials are gone).

@@ -104,7 +104,13 @@ export class Server {
     });
     this.notes = new AccountNoteWatch(backend.accounts, {
       onNote: (note, current) => this.accountChangedElsewhere(note, current),
-      online: (host, username) => this.sessions.hasAccount(`${username}@${host}`),
+      online: () => {
+        const logins = this.unboundLogins();
+        return (host, username) => {
+          const bare = `${username}@${host}`;
+          return this.sessions.hasAccount(bare) || logins.has(bare);
+        };
+      },
       onError: (err) => log.warn('account changes could not be read or acted upon', { err }),
     });
     this.storage = { ...withRosters, accounts: this.notes.wrap(this.accountCache.wrap()) };
@@ -123,7 +129,10 @@ export class Server {
     if (!host) return;
     this.accountCache.forget(domain, username);
     const stamp = current ? credentialStamp(current) : undefined;
-    const ending = this.sessions.resources(Jid.of(username, domain)).filter((s) => s.credentialStamp !== stamp);
+    const bare = Jid.of(username, domain);
+    const stale = (s: { credentialStamp: number | undefined }): boolean => s.credentialStamp !== stamp;
+    // Streams authenticated but not yet bound go too: their bind would come after this check.
+    const ending = [...this.sessions.resources(bare).filter(stale), ...(this.unboundLogins().get(bare.bare) ?? []).filter(stale)];
     if (kind === 'deleted') {
       this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length, recreated: current !== undefined });
       host.events.emit('account/deleted', { host: domain, username });
@@ -132,6 +141,24 @@ export class Server {
       this.log.info('credentials changed outside the server; sessions that logged in with others end', { host: domain, username, sessions: ending.length });
       for (const s of ending) s.close(new StreamError('reset', 'the password has been changed'));
     }
+  }
+
+  /**
+   * Streams between SASL's success and their session (a bind or resumption one round trip
+   * later; none with Bind 2), by account: a change to an account's credentials noticed in that
+   * moment must reach them too. Found by a walk over the streams when notes are read (at most
+   * once a second), so logins pay nothing for it.
+   */
+  private unboundLogins(): Map<string, C2sStream[]> {
+    const found = new Map<string, C2sStream[]>();
+    for (const s of this.streams) {
+      if (s.username === undefined || s.session || s.ended || !s.host) continue;
+      const bare = `${s.username}@${s.host.name}`;
+      const list = found.get(bare);
+      if (list) list.push(s);
+      else found.set(bare, [s]);
+    }
+    return found;
   }
 
   static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {

@@ -85,6 +85,21 @@ describe('an account changed outside the server (no account cache)', () => {
     await alive([fresh, bystander], 'the new password\'s session and other accounts\' stay');
   });
 
+  it('a login with the old password that has not bound yet when the change is noticed ends too, and binds nothing', async () => {
+    await t.ts.addUser('max@localhost', 'max-password-1');
+    const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
+    t.clients.push(c);
+    await c.authenticate('max', 'max-password-1');
+    await t.elsewhere(async (s) => {
+      assert.equal(await s.accounts.setCredentials('localhost', 'max', await deriveCredentials('max-password-2', 4096)), true);
+    });
+    await t.check();
+    assert.equal(await c.streamError(), 'reset');
+    assert.equal(t.ts.server.sessions.hasAccount('max@localhost'), false);
+    const bound = await t.session('max', 'max-password-2', 'bound');
+    await alive([bound], 'a login with the new password binds and stays');
+  });
+
   it('the same credentials written again end nobody', async () => {
     await t.ts.addUser('ivy@localhost', 'ivy-password');
     const c = await t.session('ivy', 'ivy-password', 'kept');

@@ -37,7 +37,7 @@ describe('account note watch (core/account-notes.ts)', function () {
         acted.push(`${note.kind}:${note.username}`);
         handed.push({ note, current });
       },
-      online: (host, username) => host === H && online.has(username),
+      online: () => (host, username) => host === H && online.has(username),
       onError: (err: unknown) => errors.push(err),
     });
     await watch.forgetOld();
