@@ -24,17 +24,20 @@ export function credentialStamp(c: Credentials): number {
   return (c.sha1.storedKey.readUIntBE(0, 6) + c.sha256.storedKey.readUIntBE(0, 6)) % STAMP_RANGE;
 }
 
-export interface AccountNoteWatchOptions {
+/** Who is online, as seen once per batch of notes. */
+export interface OnlineView {
+  /** Whether the account has sessions or logins here (notes of other accounts need no read). */
+  online(host: string, username: string): boolean;
+}
+
+export interface AccountNoteWatchOptions<V extends OnlineView> {
+  /** Called once per batch of notes that has something to act on. */
+  view: () => V;
   /**
    * Acts on a note. `current` is the account's credentials now, undefined when it is gone; it is
    * read only when the account is online (else it is undefined too).
    */
-  onNote: (note: AccountNote, current: Credentials | undefined) => void | Promise<void>;
-  /**
-   * Called once per batch of notes: tells whether an account has sessions or logins here (notes
-   * of other accounts need no read).
-   */
-  online: () => (host: string, username: string) => boolean;
+  onNote: (note: AccountNote, current: Credentials | undefined, view: V) => void | Promise<void>;
   /** Reading or removing the notes failed; they are read again at the next check. */
   onError: (err: unknown) => void;
 }
@@ -42,7 +45,7 @@ export interface AccountNoteWatchOptions {
 /** Notes read per query; a longer backlog is worked through in the same check. */
 const BATCH = 100;
 
-export class AccountNoteWatch {
+export class AccountNoteWatch<V extends OnlineView = OnlineView> {
   private checking: Promise<void> | undefined;
   private stopped = false;
   /** The last note acted upon. */
@@ -51,7 +54,7 @@ export class AccountNoteWatch {
   private readonly own = new Map<string, number>();
 
   /** `store` must be the backend's own, not a cache: the account's credentials now decide. */
-  constructor(private readonly store: AccountStore, private readonly options: AccountNoteWatchOptions) {}
+  constructor(private readonly store: AccountStore, private readonly options: AccountNoteWatchOptions<V>) {}
 
   /** `store` with its deletions marked as this server's own (marked before the delete commits). */
   wrap(store: AccountStore): AccountStore {
@@ -111,10 +114,10 @@ export class AccountNoteWatch {
           }
           if (!acts.has(key) || note.kind === 'deleted') acts.set(key, note);
         }
-        const online = acts.size > 0 ? this.options.online() : undefined;
+        const view = acts.size > 0 ? this.options.view() : undefined;
         for (const note of acts.values()) {
           if (this.stopped) return;
-          await this.act(note, online!(note.host, note.username));
+          await this.act(note, view!);
         }
         // Only now, so that a failed read leaves the whole batch (and its marks) for the next check.
         for (const [key, n] of ownUsed) for (let i = 0; i < n; i++) this.takeOwn(key);
@@ -129,13 +132,14 @@ export class AccountNoteWatch {
     }
   }
 
-  private async act(note: AccountNote, online: boolean): Promise<void> {
+  private async act(note: AccountNote, view: V): Promise<void> {
+    const online = view.online(note.host, note.username);
     if (!online && note.kind === 'credentials') return;
     // A failed read stops the check: the batch is read again at the next one (acting twice on
     // an account ends nobody twice: its sessions with other credentials are gone).
     const current = online ? (await this.store.get(note.host, note.username))?.credentials : undefined;
     try {
-      await this.options.onNote(note, current);
+      await this.options.onNote(note, current, view);
     } catch (err) {
       // Not retried: acting again would fail the same way.
       this.options.onError(err);

@@ -8,7 +8,7 @@ import type { Logger } from '../util/log.js';
 import type { AccountNote, Credentials, Storage } from '../storage/types.js';
 import { createStorage } from '../storage/index.js';
 import { AccountCache } from './account-cache.js';
-import { AccountNoteWatch, credentialStamp } from './account-notes.js';
+import { AccountNoteWatch, credentialStamp, type OnlineView } from './account-notes.js';
 import { OnlineRosters } from './online-rosters.js';
 import { TlsContexts, type HostCert } from '../net/tls.js';
 import { ensureSelfSigned } from '../net/certs.js';
@@ -65,6 +65,18 @@ async function loadCerts(config: Config, log: Logger): Promise<HostCert[]> {
 /** How often the account cache compares the database's account change counter. */
 const ACCOUNT_CHECK_MS = 1000;
 
+/** A login not yet bound to a session (Server.pendingLogins). */
+interface PendingLogin {
+  readonly stream: C2sStream;
+  /** The stamp of the credentials the login is checked, or was let in, against. */
+  readonly stamp: number | undefined;
+}
+
+/** Who is online when account notes are read: sessions, and logins not yet bound (by account). */
+interface LoginsView extends OnlineView {
+  readonly pending: ReadonlyMap<string, readonly PendingLogin[]>;
+}
+
 export class Server {
   readonly hosts = new Map<string, Host>();
   readonly sessions = new SessionManager();
@@ -88,7 +100,7 @@ export class Server {
    */
   readonly storage: Storage;
   private readonly accountCache: AccountCache;
-  private readonly notes: AccountNoteWatch;
+  private readonly notes: AccountNoteWatch<LoginsView>;
 
   private constructor(public config: Config, backend: Storage, readonly tls: TlsContexts, readonly log: Logger) {
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
@@ -102,15 +114,12 @@ export class Server {
       // Every deletion and credential write moves the counter; its note commits with it.
       onChange: () => void this.notes.check(),
     });
-    this.notes = new AccountNoteWatch(backend.accounts, {
-      onNote: (note, current) => this.accountChangedElsewhere(note, current),
-      online: () => {
-        const logins = this.unboundLogins();
-        return (host, username) => {
-          const bare = `${username}@${host}`;
-          return this.sessions.hasAccount(bare) || logins.has(bare);
-        };
+    this.notes = new AccountNoteWatch<LoginsView>(backend.accounts, {
+      view: () => {
+        const pending = this.pendingLogins();
+        return { pending, online: (host, username) => this.sessions.hasAccount(`${username}@${host}`) || pending.has(`${username}@${host}`) };
       },
+      onNote: (note, current, view) => this.accountChangedElsewhere(note, current, view.pending.get(`${note.username}@${note.host}`) ?? []),
       onError: (err) => log.warn('account changes could not be read or acted upon', { err }),
     });
     this.storage = { ...withRosters, accounts: this.notes.wrap(this.accountCache.wrap()) };
@@ -124,15 +133,17 @@ export class Server {
    * credentials (a password reset with the CLI) as an in-band change does, with <reset/>
    * (RFC 6120 §4.9.3.16: the stream's security context is void, authenticate anew).
    */
-  private accountChangedElsewhere({ host: domain, username, kind }: AccountNote, current: Credentials | undefined): void {
+  private accountChangedElsewhere({ host: domain, username, kind }: AccountNote, current: Credentials | undefined, pending: readonly PendingLogin[]): void {
     const host = this.hosts.get(domain);
     if (!host) return;
     this.accountCache.forget(domain, username);
     const stamp = current ? credentialStamp(current) : undefined;
     const bare = Jid.of(username, domain);
-    const stale = (s: { credentialStamp: number | undefined }): boolean => s.credentialStamp !== stamp;
-    // Streams authenticated but not yet bound go too: their bind would come after this check.
-    const ending = [...this.sessions.resources(bare).filter(stale), ...(this.unboundLogins().get(bare.bare) ?? []).filter(stale)];
+    // Logins under way with the old credentials go too: their bind would come after this check.
+    const ending = [
+      ...this.sessions.resources(bare).filter((s) => s.credentialStamp !== stamp),
+      ...pending.filter((l) => l.stamp !== stamp).map((l) => l.stream),
+    ];
     if (kind === 'deleted') {
       this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length, recreated: current !== undefined });
       host.events.emit('account/deleted', { host: domain, username });
@@ -144,19 +155,22 @@ export class Server {
   }
 
   /**
-   * Streams between SASL's success and their session (a bind or resumption one round trip
-   * later; none with Bind 2), by account: a change to an account's credentials noticed in that
-   * moment must reach them too. Found by a walk over the streams when notes are read (at most
-   * once a second), so logins pay nothing for it.
+   * Logins not yet bound to a session, by account: in a SASL exchange that has read the
+   * account's credentials, or authenticated and before their bind or resumption. A change to the
+   * account's credentials noticed in that moment must reach them too, or they would get in with
+   * what they read before. Found by a walk over the streams once per batch of notes read (at
+   * most once a second), so logins pay nothing for it.
    */
-  private unboundLogins(): Map<string, C2sStream[]> {
-    const found = new Map<string, C2sStream[]>();
-    for (const s of this.streams) {
-      if (s.username === undefined || s.session || s.ended || !s.host) continue;
-      const bare = `${s.username}@${s.host.name}`;
+  private pendingLogins(): Map<string, PendingLogin[]> {
+    const found = new Map<string, PendingLogin[]>();
+    for (const stream of this.streams) {
+      const login = stream.pendingLogin;
+      if (!login) continue;
+      const bare = `${login.username}@${stream.host!.name}`;
+      const entry = { stream, stamp: login.stamp };
       const list = found.get(bare);
-      if (list) list.push(s);
-      else found.set(bare, [s]);
+      if (list) list.push(entry);
+      else found.set(bare, [entry]);
     }
     return found;
   }

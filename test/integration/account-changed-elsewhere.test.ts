@@ -29,7 +29,7 @@ function handChecked(accountCache: number) {
     /** Runs the server's account check as its poll would: the epoch, then the notes. */
     check: async (): Promise<void> => {
       await (t.ts.server['accountCache'] as AccountCache).check();
-      await (t.ts.server['notes'] as AccountNoteWatch).check();
+      await (t.ts.server['notes'] as Pick<AccountNoteWatch, 'check'>).check();
     },
     session: async (user: string, password: string, resource: string): Promise<RawClient> => {
       const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
@@ -98,6 +98,20 @@ describe('an account changed outside the server (no account cache)', () => {
     assert.equal(t.ts.server.sessions.hasAccount('max@localhost'), false);
     const bound = await t.session('max', 'max-password-2', 'bound');
     await alive([bound], 'a login with the new password binds and stays');
+  });
+
+  it('a login in its SASL exchange, checked against the old password, is stopped when the change is noticed', async () => {
+    await t.ts.addUser('nia@localhost', 'nia-password-1');
+    const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
+    t.clients.push(c);
+    const outcome = await c.scram(await c.open(), 'nia', 'nia-password-1', 'SCRAM-SHA-256', undefined, undefined, async () => {
+      // The server has read the old credentials for this exchange; now they change.
+      await t.elsewhere(async (s) => {
+        assert.equal(await s.accounts.setCredentials('localhost', 'nia', await deriveCredentials('nia-password-2', 4096)), true);
+      });
+      await t.check();
+    });
+    assert.equal(outcome, 'reset', 'no success with the password that was just replaced');
   });
 
   it('the same credentials written again end nobody', async () => {

@@ -118,7 +118,7 @@ describe('FAST authentication tokens (XEP-0484)', () => {
   });
 
   it('a password changed outside the server (CLI passwd) ends the sessions of tokens granted before; one granted after goes on', async () => {
-    const notes = suite.ts.server['notes'] as AccountNoteWatch;
+    const notes = suite.ts.server['notes'] as Pick<AccountNoteWatch, 'check'>;
     const elsewhere = async (change: (s: Storage) => Promise<void>): Promise<void> => {
       const other = await createStorage(suite.ts.config.storage, suite.ts.dataDir);
       try {

@@ -208,7 +208,11 @@ export class RawClient {
   }
 
   /** SCRAM exchange; resolves with 'success' or the failure condition. */
-  async scram(features: Element, username: string, password: string, mech: 'SCRAM-SHA-1' | 'SCRAM-SHA-256' | 'SCRAM-SHA-1-PLUS' | 'SCRAM-SHA-256-PLUS', cbType = 'tls-exporter', gs2Flag: 'n' | 'y' = 'n'): Promise<string> {
+  async scram(
+    features: Element, username: string, password: string, mech: 'SCRAM-SHA-1' | 'SCRAM-SHA-256' | 'SCRAM-SHA-1-PLUS' | 'SCRAM-SHA-256-PLUS', cbType = 'tls-exporter', gs2Flag: 'n' | 'y' = 'n',
+    /** Runs between the server's challenge and the client's final message. */
+    afterChallenge?: () => Promise<void>,
+  ): Promise<string> {
     const plus = mech.endsWith('-PLUS');
     const client = new ScramClient({
       hash: mech.startsWith('SCRAM-SHA-256') ? 'sha256' : 'sha1',
@@ -220,6 +224,7 @@ export class RawClient {
     this.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='${mech}'>${client.first().toString('base64')}</auth>`);
     const challenge = await this.next();
     if (challenge?.name !== 'challenge') return failureCondition(challenge);
+    await afterChallenge?.();
     const final = await client.final(Buffer.from(challenge.getText(), 'base64'));
     this.write(`<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${final.toString('base64')}</response>`);
     const outcome = await this.next();

@@ -92,9 +92,9 @@ export class C2sSession implements ClientSession {
 
   /**
    * Moves the session onto `carrier` (XEP-0198 §5). A stream still carrying it is let go of and
-   * closed with a conflict stream error.
+   * closed with a conflict stream error. The session takes the stamp of the credentials that
+   * stream logged in with.
    */
-  /** Moves the session to a stream that logged in with credentials of stamp `stamp`. */
   attach(carrier: SessionCarrier, remoteAddress: string, secure: boolean, stamp: number): void {
     const old = this.carrier_;
     this.carrier_ = carrier;

@@ -65,6 +65,8 @@ export class SaslNegotiation {
    * session keeps it, so a change of the account's credentials elsewhere ends the session).
    */
   credentialStamp: number | undefined;
+  /** The username of the last lookup: whose login is under way. */
+  lookedUp: string | undefined;
 
   constructor(private readonly stream: C2sStream) {
     this.classic = new ClassicProfile(stream);
@@ -73,6 +75,7 @@ export class SaslNegotiation {
   /** An account's credentials, for a mechanism to check a login against (their stamp is kept). */
   readonly lookup = async (username: string): Promise<Credentials | undefined> => {
     const credentials = (await this.stream.ctx.storage.accounts.get(this.stream.host!.name, username))?.credentials;
+    this.lookedUp = username;
     this.credentialStamp = credentials ? credentialStamp(credentials) : undefined;
     return credentials;
   };

@@ -266,6 +266,17 @@ export class C2sStream {
     if (restart) this.restart();
   }
 
+  /**
+   * A login here not yet bound to a session, once its account was looked up: in a SASL exchange
+   * or authenticated. Its stamp is that of the credentials it is checked, or was let in, against.
+   */
+  get pendingLogin(): { username: string; stamp: number | undefined } | undefined {
+    if (this.session || this.closed || !this.host) return undefined;
+    if (this.username !== undefined) return { username: this.username, stamp: this.credentialStamp };
+    const looked = this.sasl.lookedUp;
+    return looked === undefined ? undefined : { username: looked, stamp: this.sasl.credentialStamp };
+  }
+
   sendStanza(el: Element): void {
     if (!this.closed) this.transport.write(serialize(el));
   }

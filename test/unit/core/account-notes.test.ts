@@ -19,6 +19,7 @@ describe('account note watch (core/account-notes.ts)', function () {
   let errors: unknown[];
   let fail: boolean;
   let online: Set<string>;
+  let views: number;
   let watch: AccountNoteWatch;
 
   beforeEach(async function () {
@@ -28,6 +29,7 @@ describe('account note watch (core/account-notes.ts)', function () {
     errors = [];
     fail = false;
     online = new Set(['a', 'b', 'c']);
+    views = 0;
     for (const u of ['a', 'b', 'c', 'old']) await storage.accounts.create(H, u, makeCredentials());
     // Deleted before the server started: nothing to act upon.
     await storage.accounts.delete(H, 'old');
@@ -37,7 +39,10 @@ describe('account note watch (core/account-notes.ts)', function () {
         acted.push(`${note.kind}:${note.username}`);
         handed.push({ note, current });
       },
-      online: () => (host, username) => host === H && online.has(username),
+      view: () => {
+        views++;
+        return { online: (host: string, username: string) => host === H && online.has(username) };
+      },
       onError: (err: unknown) => errors.push(err),
     });
     await watch.forgetOld();
@@ -70,6 +75,7 @@ describe('account note watch (core/account-notes.ts)', function () {
     // Notes of one account read in one check are one act (the credentials it has now decide).
     assert.deepEqual(acted, ['credentials:b']);
     assert.equal(credentialStamp(handed[0]!.current!), credentialStamp(fresh));
+    assert.equal(views, 1, 'who is online is looked at once per batch');
     assert.deepEqual(await storage.accounts.notesSince(0, 10), [], 'the skipped notes are removed too');
   });
 
@@ -77,6 +83,8 @@ describe('account note watch (core/account-notes.ts)', function () {
     const own = watch.wrap(storage.accounts);
     assert.equal(await own.delete(H, 'a'), true);
     assert.equal(await own.delete(H, 'nobody'), false);
+    await watch.check();
+    assert.equal(views, 0, 'nothing to act upon: no look at who is online');
     await storage.accounts.delete(H, 'b');
     await watch.check();
     assert.deepEqual(acted, ['deleted:b']);
