@@ -72,17 +72,23 @@ export class SaslNegotiation {
     this.classic = new ClassicProfile(stream);
   }
 
-  /** An account's credentials, for a mechanism to check a login against (their stamp is kept). */
-  readonly lookup = async (username: string): Promise<Credentials | undefined> => {
+  /**
+   * An account's credentials, for a mechanism to check a login against (their stamp is kept). A
+   * method, not a bound field: streams live long, and a closure each would be kept as long.
+   */
+  async lookup(username: string): Promise<Credentials | undefined> {
     const credentials = (await this.stream.ctx.storage.accounts.get(this.stream.host!.name, username))?.credentials;
     this.lookedUp = username;
     this.credentialStamp = credentials ? credentialStamp(credentials) : undefined;
     return credentials;
-  };
+  }
 
   /** Authentication succeeded: what was offered is not needed any more (the stream lives on). */
   finished(): void {
     this.offered = undefined;
+    // The stream holds the login's stamp from here on.
+    this.lookedUp = undefined;
+    this.credentialStamp = undefined;
   }
 
   offer(): SaslOffer {
@@ -117,7 +123,7 @@ export class SaslNegotiation {
       offeredChannelBindings: this.offered?.channelBindings ?? [],
       domain: host.name,
       fakeSaltSecret: ctx.fakeSaltSecret,
-      lookup: this.lookup,
+      lookup: (username) => this.lookup(username),
     };
   }
 

@@ -88,7 +88,7 @@ export class Sasl2Negotiation implements SaslProfile {
     if (request.fast) {
       if (!fastMechanisms.includes(request.mechanism)) return sasl.fail(this, new SaslFailure('invalid-mechanism'));
       const { ctx, transport } = this.stream;
-      const login = new FastLogin(ctx.storage.fastTokens, fastKey(ctx.fakeSaltSecret), this.stream.host!.name, request.clientId, request.mechanism, () => new Date(), sasl.lookup);
+      const login = new FastLogin(ctx.storage.fastTokens, fastKey(ctx.fakeSaltSecret), this.stream.host!.name, request.clientId, request.mechanism, () => new Date(), (username) => sasl.lookup(username));
       this.login = login;
       const mechanism = new HtServer(request.mechanism, { secure: transport.secure, channelBinding: transport.channelBindings() }, login);
       return sasl.begin(this, () => mechanism, request.initial);
