@@ -52,10 +52,12 @@ function handChecked(accountCache: number) {
       c.storage.account_cache = accountCache;
     });
     t.ca = await t.ts.ca();
-    // Stops the poll (the cache keeps working, and is emptied by `check` as the poll would).
+    // Stops the poll (the cache keeps working, and is emptied by `check` as the poll would),
+    // once the first reading, taken at start, is in: it empties the cache when it lands.
     const cache = t.ts.server['accountCache'] as AccountCache;
     clearInterval(cache['timer']);
     cache['timer'] = undefined;
+    await waitFor(() => cache['epoch'] !== undefined && !cache['checking'], 'the first reading of the account change counter');
   });
   afterEach(() => {
     for (const c of t.clients.splice(0)) c.destroy();
@@ -112,6 +114,40 @@ describe('an account changed outside the server (no account cache)', () => {
       await t.check();
     });
     assert.equal(outcome, 'reset', 'no success with the password that was just replaced');
+  });
+
+  it('a login whose read of the account is under way when the change is noticed is stopped, whatever the read returns', async () => {
+    await t.ts.addUser('oda@localhost', 'oda-password-1');
+    const accounts = t.ts.server.storage.accounts;
+    const get = accounts.get;
+    let entered!: () => void;
+    const reading = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The read returns what was stored before the change, but only after the server's check.
+    accounts.get = async (host, username) => {
+      const record = await get(host, username);
+      if (username === 'oda') {
+        entered();
+        await gate;
+      }
+      return record;
+    };
+    try {
+      const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
+      t.clients.push(c);
+      const outcome = c.scram(await c.open(), 'oda', 'oda-password-1', 'SCRAM-SHA-256');
+      await reading;
+      await t.elsewhere(async (s) => {
+        assert.equal(await s.accounts.setCredentials('localhost', 'oda', await deriveCredentials('oda-password-2', 4096)), true);
+      });
+      await t.check();
+      release();
+      assert.equal(await outcome, 'reset', 'no success with what the read returned');
+    } finally {
+      accounts.get = get;
+      release();
+    }
   });
 
   it('the same credentials written again end nobody', async () => {

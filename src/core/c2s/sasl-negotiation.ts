@@ -77,8 +77,11 @@ export class SaslNegotiation {
    * method, not a bound field: streams live long, and a closure each would be kept as long.
    */
   async lookup(username: string): Promise<Credentials | undefined> {
-    const credentials = (await this.stream.ctx.storage.accounts.get(this.stream.host!.name, username))?.credentials;
+    // Known as this account's login from before the read: a change noticed while the read is
+    // under way ends it (no stamp matches), as its result may predate the change.
     this.lookedUp = username;
+    this.credentialStamp = undefined;
+    const credentials = (await this.stream.ctx.storage.accounts.get(this.stream.host!.name, username))?.credentials;
     this.credentialStamp = credentials ? credentialStamp(credentials) : undefined;
     return credentials;
   }
