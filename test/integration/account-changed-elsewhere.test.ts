@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
 import { createStorage } from '../../src/storage/index.js';
+import { createKnexStorage } from '../../src/storage/knex/index.js';
 import type { Storage } from '../../src/storage/types.js';
 import { deriveCredentials } from '../../src/xmpp/sasl/credentials.js';
 import type { AccountCache } from '../../src/core/account-cache.js';
@@ -20,8 +21,13 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 const ping = (): ReturnType<typeof xml> => xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' }));
 
-/** A server whose account checks run only when the test calls `check`. */
-function handChecked(accountCache: number) {
+const PG_URL = process.env.STARLING_TEST_PG_URL;
+
+/**
+ * A server whose account checks run only when the test calls `check`; on PostgreSQL (a
+ * disposable database, its schema made anew) when `postgres` is given, else on SQLite.
+ */
+function handChecked(accountCache: number, postgres?: string) {
   const t = {
     ts: undefined as unknown as TestServer,
     ca: '',
@@ -48,8 +54,14 @@ function handChecked(accountCache: number) {
     },
   };
   before(async () => {
+    if (postgres) {
+      const fresh = await createKnexStorage({ driver: 'postgres', url: postgres, poolMax: 2 });
+      await fresh.rollbackAll();
+      await fresh.close();
+    }
     t.ts = await startTestServer((c: Config) => {
       c.storage.account_cache = accountCache;
+      if (postgres) c.storage = { ...c.storage, driver: 'postgres', url: postgres, pool_max: 4 };
     });
     t.ca = await t.ts.ca();
     // Stops the poll (the cache keeps working, and is emptied by `check` as the poll would),
@@ -62,7 +74,8 @@ function handChecked(accountCache: number) {
   afterEach(() => {
     for (const c of t.clients.splice(0)) c.destroy();
   });
-  after(() => t.ts.stop());
+  // Skipped suites (PostgreSQL without a database) start no server.
+  after(() => t.ts?.stop());
   return t;
 }
 
@@ -70,8 +83,14 @@ const alive = async (clients: RawClient[], what: string): Promise<void> => {
   for (const c of clients) assert.equal((await c.iq(ping())).attrs.type, 'result', what);
 };
 
-describe('an account changed outside the server (no account cache)', () => {
-  const t = handChecked(0);
+for (const backend of ['sqlite', 'postgres'] as const) describe(`an account changed outside the server (no account cache, ${backend})`, function () {
+  if (backend === 'postgres') {
+    // The triggers of both SQL databases, end to end; needs a disposable database.
+    before(function () {
+      if (!PG_URL) this.skip();
+    });
+  }
+  const t = handChecked(0, backend === 'postgres' ? PG_URL ?? '' : undefined);
 
   it('a new password ends the sessions that logged in with the old one, with <reset/>; the new one\'s go on', async () => {
     await t.ts.addUser('gina@localhost', 'old-password-1');
