@@ -43,6 +43,13 @@ function handChecked(accountCache: number, postgres?: string) {
       assert.equal(await c.login(user, password, resource), `${user}@localhost/${resource}`);
       return c;
     },
+    /** A new password set on another storage connection, as `starling passwd` does. */
+    passwd: async (user: string, password: string): Promise<void> => {
+      const credentials = await deriveCredentials(password, 4096);
+      await t.elsewhere(async (s) => {
+        assert.equal(await s.accounts.setCredentials('localhost', user, credentials), true);
+      });
+    },
     /** Another storage connection, as the CLI opens. */
     elsewhere: async (change: (s: Storage) => Promise<void>): Promise<void> => {
       const other = await createStorage(t.ts.config.storage, t.ts.dataDir);
@@ -97,9 +104,7 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
     await t.ts.addUser('hank@localhost', 'hank-password');
     const old = await t.session('gina', 'old-password-1', 'old');
     const bystander = await t.session('hank', 'hank-password', 'bystander');
-    await t.elsewhere(async (s) => {
-      assert.equal(await s.accounts.setCredentials('localhost', 'gina', await deriveCredentials('new-password-2', 4096)), true);
-    });
+    await t.passwd('gina', 'new-password-2');
     const fresh = await t.session('gina', 'new-password-2', 'new');
     await t.check();
     assert.equal(await old.streamError(), 'reset', 'the old password\'s session ends');
@@ -111,9 +116,7 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
     const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
     t.clients.push(c);
     await c.authenticate('max', 'max-password-1');
-    await t.elsewhere(async (s) => {
-      assert.equal(await s.accounts.setCredentials('localhost', 'max', await deriveCredentials('max-password-2', 4096)), true);
-    });
+    await t.passwd('max', 'max-password-2');
     await t.check();
     assert.equal(await c.streamError(), 'reset');
     assert.equal(t.ts.server.sessions.hasAccount('max@localhost'), false);
@@ -127,9 +130,7 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
     t.clients.push(c);
     const outcome = await c.scram(await c.open(), 'nia', 'nia-password-1', 'SCRAM-SHA-256', undefined, undefined, async () => {
       // The server has read the old credentials for this exchange; now they change.
-      await t.elsewhere(async (s) => {
-        assert.equal(await s.accounts.setCredentials('localhost', 'nia', await deriveCredentials('nia-password-2', 4096)), true);
-      });
+      await t.passwd('nia', 'nia-password-2');
       await t.check();
     });
     assert.equal(outcome, 'reset', 'no success with the password that was just replaced');
@@ -157,9 +158,7 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
       t.clients.push(c);
       const outcome = c.scram(await c.open(), 'oda', 'oda-password-1', 'SCRAM-SHA-256');
       await reading;
-      await t.elsewhere(async (s) => {
-        assert.equal(await s.accounts.setCredentials('localhost', 'oda', await deriveCredentials('oda-password-2', 4096)), true);
-      });
+      await t.passwd('oda', 'oda-password-2');
       await t.check();
       release();
       assert.equal(await outcome, 'reset', 'no success with what the read returned');
@@ -204,9 +203,7 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
     }
     const sessions = (): ReturnType<TestServer['server']['sessions']['resources']> => t.ts.server.sessions.resources(Jid.of('lou', 'localhost'));
     await waitFor(() => sessions().length === 2 && sessions().every((s) => s.hibernating), 'both sessions hibernating');
-    await t.elsewhere(async (s) => {
-      assert.equal(await s.accounts.setCredentials('localhost', 'lou', await deriveCredentials('lou-password-2', 4096)), true);
-    });
+    await t.passwd('lou', 'lou-password-2');
     const again = await SmPeer.authenticated(login('lou-password-2'));
     t.clients.push(again.client);
     assert.equal((await again.resume(ids[0]!, peers[0]!.h)).name, 'resumed');
@@ -237,9 +234,7 @@ describe('an account changed outside the server (account records cached)', () =>
   it('a login with the old password served from the cache before the server noticed the change ends at the check', async () => {
     await t.ts.addUser('kim@localhost', 'kim-password-1');
     const before = await t.session('kim', 'kim-password-1', 'before');
-    await t.elsewhere(async (s) => {
-      assert.equal(await s.accounts.setCredentials('localhost', 'kim', await deriveCredentials('kim-password-2', 4096)), true);
-    });
+    await t.passwd('kim', 'kim-password-2');
     // Not noticed yet: the cached record still lets the old password in.
     const late = await t.session('kim', 'kim-password-1', 'late');
     await t.check();
