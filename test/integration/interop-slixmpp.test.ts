@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { eventOf, type DriverEvent, type DriverResult } from '../interop/process.js';
 import { startInteropServer, type InteropServer } from '../interop/fixture.js';
 import { requirePython, runPython } from '../interop/python.js';
+import { changePassword } from '../../src/core/accounts.js';
+import { createStorage } from '../../src/storage/index.js';
+import { Jid } from '../../src/xmpp/jid.js';
 
 const TIMEOUT_S = 10;
 
@@ -24,7 +27,7 @@ describe('interop: slixmpp (RFC 6120 §5-§7, RFC 5802, XEP-0030, XEP-0199)', fu
 
   before(async function () {
     requirePython(this, 'slixmpp', 'python3-slixmpp');
-    server = await startInteropServer(['alice', 'bob', 'carol', 'dave']);
+    server = await startInteropServer(['alice', 'bob', 'carol', 'dave', 'erin']);
   });
   after(() => server?.stop());
 
@@ -81,6 +84,27 @@ describe('interop: slixmpp (RFC 6120 §5-§7, RFC 5802, XEP-0030, XEP-0199)', fu
     const failures = failed.failures as Failure[];
     assert.ok(failures.length > 0);
     for (const f of failures) assert.equal(f.condition, 'not-authorized', JSON.stringify(failures));
+  });
+
+  it('a password changed outside the server (starling passwd) ends slixmpp\'s stream with <reset/>, and its reconnect with the old password is refused (RFC 6120 §4.9.3.16, §6.5.10)', async () => {
+    const ts = server!.ts;
+    const running = run('reset', ['--jid', 'erin@localhost', '--password', 'pw-erin']);
+    const deadline = Date.now() + TIMEOUT_S * 1000;
+    while (!ts.server.sessions.hasAccount('erin@localhost') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(ts.server.sessions.hasAccount('erin@localhost'), 'slixmpp logged in');
+    // On its own storage connection, as the CLI writes; the server notices within a second.
+    const other = await createStorage(ts.config.storage, ts.dataDir);
+    try {
+      await changePassword(other, Jid.parse('erin@localhost'), 'pw-erin-2', ts.config.auth.scram_iterations);
+    } finally {
+      await other.close();
+    }
+    const res = await running;
+    assert.equal(res.code, 0, `${JSON.stringify(res.events)} ${res.stderr.slice(-2000)}`);
+    assert.equal(eventOf(res, 'ended').why, 'stream error: reset');
+    const relogin = eventOf(res, 'relogin');
+    assert.equal(relogin.online, false, JSON.stringify(relogin));
+    assert.ok((relogin.failures as Failure[]).length > 0 && (relogin.failures as Failure[]).every((f) => f.condition === 'not-authorized'), JSON.stringify(relogin));
   });
 
   it('refuses slixmpp 1.8\'s default tls-unique binding on TLS 1.3 and its \'y\' flag while -PLUS is offered (RFC 9266 §3; RFC 5802 §6; XEP-0440)', async () => {

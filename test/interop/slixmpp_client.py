@@ -20,6 +20,9 @@ Scenarios:
   badauth    logs in with a wrong --password, expecting SASL to fail; exits 0 when it does.
   untrusted  connects without --ca (system CAs only) and expects certificate verification
              to fail before any SASL; exits 0 when it does.
+  reset      logs in and waits (up to --timeout) for the server to end the stream, then logs
+             in again with the same password, as a client reconnecting would; prints how the
+             stream ended and how the second login went, and exits 0 (the test judges them).
 
 --channel-binding:
   off      (default) offer only SCRAM-SHA-256 / SCRAM-SHA-1 and send the GS2 flag 'n'.
@@ -246,9 +249,28 @@ async def untrusted(args):
         raise RuntimeError(f'expected certificate verification to fail before SASL, got: {why}')
 
 
+async def reset(args):
+    client = await login(args, args.jid, args.password)
+    why = await asyncio.wait_for(asyncio.shield(client.ended), args.timeout)
+    emit('ended', why=why)
+    abort(client)
+    again = Client(args.jid, args.password, args.ca, args.channel_binding)
+    started = asyncio.ensure_future(again.wait_until('session_start', timeout=args.timeout))
+    connect(again, args)
+    done, _ = await asyncio.wait({started, again.ended}, timeout=args.timeout, return_when=asyncio.FIRST_COMPLETED)
+    online = started in done and started.exception() is None
+    emit('relogin', online=online, **again.summary())
+    if not started.done():
+        started.cancel()
+    if online:
+        await close(again)
+    else:
+        abort(again)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--scenario', choices=['chat', 'login', 'badauth', 'untrusted'], default='chat')
+    parser.add_argument('--scenario', choices=['chat', 'login', 'badauth', 'untrusted', 'reset'], default='chat')
     parser.add_argument('--port', type=int, required=True)
     parser.add_argument('--ca', help='PEM file to trust (the server certificate)')
     parser.add_argument('--jid', required=True)
@@ -265,7 +287,7 @@ def main():
         parser.error('chat needs --peer-jid and --peer-password')
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
 
-    scenario = {'chat': chat, 'login': login_only, 'badauth': badauth, 'untrusted': untrusted}[args.scenario]
+    scenario = {'chat': chat, 'login': login_only, 'badauth': badauth, 'untrusted': untrusted, 'reset': reset}[args.scenario]
     run_scenario(scenario, args, bound=args.timeout * 4)
 
 
