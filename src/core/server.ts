@@ -70,6 +70,8 @@ interface PendingLogin {
   readonly stream: C2sStream;
   /** The stamp of the credentials the login is checked, or was let in, against. */
   readonly stamp: number | undefined;
+  /** Its read of the account is under way (no stamp yet). */
+  readonly reading: boolean;
 }
 
 /** Who is online when account notes are read: sessions, and logins not yet bound (by account). */
@@ -140,9 +142,11 @@ export class Server {
     const stamp = current ? credentialStamp(current) : undefined;
     const bare = Jid.of(username, domain);
     // Logins under way with the old credentials go too: their bind would come after this check.
+    // One whose read is under way reads again, so it cannot go on with what it read before.
+    for (const l of pending) if (l.reading) l.stream.sasl.accountChanged();
     const ending = [
       ...this.sessions.resources(bare).filter((s) => s.credentialStamp !== stamp),
-      ...pending.filter((l) => l.stamp !== stamp).map((l) => l.stream),
+      ...pending.filter((l) => !l.reading && l.stamp !== stamp).map((l) => l.stream),
     ];
     if (kind === 'deleted') {
       this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length, recreated: current !== undefined });
@@ -167,7 +171,7 @@ export class Server {
       const login = stream.pendingLogin;
       if (!login) continue;
       const bare = `${login.username}@${stream.host!.name}`;
-      const entry = { stream, stamp: login.stamp };
+      const entry = { stream, stamp: login.stamp, reading: login.reading };
       const list = found.get(bare);
       if (list) list.push(entry);
       else found.set(bare, [entry]);

@@ -136,35 +136,65 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
     assert.equal(outcome, 'reset', 'no success with the password that was just replaced');
   });
 
-  it('a login whose read of the account is under way when the change is noticed is stopped, whatever the read returns', async () => {
-    await t.ts.addUser('oda@localhost', 'oda-password-1');
+  /** Holds the server's reads of `user`'s account back (after they have read) until `release`. */
+  const holdReads = (user: string) => {
     const accounts = t.ts.server.storage.accounts;
     const get = accounts.get;
     let entered!: () => void;
     const reading = new Promise<void>((resolve) => (entered = resolve));
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    // The read returns what was stored before the change, but only after the server's check.
     accounts.get = async (host, username) => {
       const record = await get(host, username);
-      if (username === 'oda') {
+      if (username === user) {
         entered();
         await gate;
       }
       return record;
     };
+    return {
+      reading,
+      release,
+      restore: () => {
+        accounts.get = get;
+        release();
+      },
+    };
+  };
+
+  it('a login whose read of the account is under way when the change is noticed reads it again: the old password fails', async () => {
+    await t.ts.addUser('oda@localhost', 'oda-password-1');
+    await t.check();
+    const held = holdReads('oda');
     try {
       const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
       t.clients.push(c);
       const outcome = c.scram(await c.open(), 'oda', 'oda-password-1', 'SCRAM-SHA-256');
-      await reading;
+      // The read returns what was stored before the change, but only after the server's check.
+      await held.reading;
       await t.passwd('oda', 'oda-password-2');
       await t.check();
-      release();
-      assert.equal(await outcome, 'reset', 'no success with what the read returned');
+      held.release();
+      assert.equal(await outcome, 'not-authorized', 'checked against the new credentials, not what the first read returned');
     } finally {
-      accounts.get = get;
-      release();
+      held.restore();
+    }
+  });
+
+  it('a login to an account just created, whose read is under way when the creation is noticed, goes on', async () => {
+    await t.ts.addUser('pat@localhost', 'pat-password');
+    const held = holdReads('pat');
+    try {
+      const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
+      t.clients.push(c);
+      const outcome = c.scram(await c.open(), 'pat', 'pat-password', 'SCRAM-SHA-256');
+      await held.reading;
+      // The creation's note is read now.
+      await t.check();
+      held.release();
+      assert.equal(await outcome, 'success');
+    } finally {
+      held.restore();
     }
   });
 

@@ -67,6 +67,10 @@ export class SaslNegotiation {
   credentialStamp: number | undefined;
   /** The username of the last lookup: whose login is under way. */
   lookedUp: string | undefined;
+  /** A lookup's read is under way. */
+  reading = false;
+  /** The account changed while its read was under way: read it again. */
+  private readAgain = false;
 
   constructor(private readonly stream: C2sStream) {
     this.classic = new ClassicProfile(stream);
@@ -78,12 +82,26 @@ export class SaslNegotiation {
    */
   async lookup(username: string): Promise<Credentials | undefined> {
     // Known as this account's login from before the read: a change noticed while the read is
-    // under way ends it (no stamp matches), as its result may predate the change.
+    // under way has it read again (`accountChanged`), as its result may predate the change.
     this.lookedUp = username;
     this.credentialStamp = undefined;
-    const credentials = (await this.stream.ctx.storage.accounts.get(this.stream.host!.name, username))?.credentials;
-    this.credentialStamp = credentials ? credentialStamp(credentials) : undefined;
-    return credentials;
+    this.reading = true;
+    try {
+      let credentials: Credentials | undefined;
+      do {
+        this.readAgain = false;
+        credentials = (await this.stream.ctx.storage.accounts.get(this.stream.host!.name, username))?.credentials;
+      } while (this.readAgain);
+      this.credentialStamp = credentials ? credentialStamp(credentials) : undefined;
+      return credentials;
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  /** The account of the login under way changed: a read under way is done again. */
+  accountChanged(): void {
+    if (this.reading) this.readAgain = true;
   }
 
   /** Authentication succeeded: what was offered is not needed any more (the stream lives on). */

@@ -268,13 +268,14 @@ export class C2sStream {
 
   /**
    * A login here not yet bound to a session, once its account was looked up: in a SASL exchange
-   * or authenticated. Its stamp is that of the credentials it is checked, or was let in, against.
+   * or authenticated. Its stamp is that of the credentials it is checked, or was let in, against;
+   * `reading` while the read of them is under way.
    */
-  get pendingLogin(): { username: string; stamp: number | undefined } | undefined {
+  get pendingLogin(): { username: string; stamp: number | undefined; reading: boolean } | undefined {
     if (this.session || this.closed || !this.host) return undefined;
-    if (this.username !== undefined) return { username: this.username, stamp: this.credentialStamp };
+    if (this.username !== undefined) return { username: this.username, stamp: this.credentialStamp, reading: false };
     const looked = this.sasl.lookedUp;
-    return looked === undefined ? undefined : { username: looked, stamp: this.sasl.credentialStamp };
+    return looked === undefined ? undefined : { username: looked, stamp: this.sasl.credentialStamp, reading: this.sasl.reading };
   }
 
   sendStanza(el: Element): void {
