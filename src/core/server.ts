@@ -65,18 +65,10 @@ async function loadCerts(config: Config, log: Logger): Promise<HostCert[]> {
 /** How often the account cache compares the database's account change counter. */
 const ACCOUNT_CHECK_MS = 1000;
 
-/** A login not yet bound to a session (Server.pendingLogins). */
-interface PendingLogin {
-  readonly stream: C2sStream;
-  /** The stamp of the credentials the login is checked, or was let in, against. */
-  readonly stamp: number | undefined;
-  /** Its read of the account is under way (no stamp yet). */
-  readonly reading: boolean;
-}
-
 /** Who is online when account notes are read: sessions, and logins not yet bound (by account). */
 interface LoginsView extends OnlineView {
-  readonly pending: ReadonlyMap<string, readonly PendingLogin[]>;
+  /** Streams with a login not yet bound to a session (Server.pendingLogins). */
+  readonly pending: ReadonlyMap<string, readonly C2sStream[]>;
 }
 
 export class Server {
@@ -135,19 +127,23 @@ export class Server {
    * credentials (a password reset with the CLI) as an in-band change does, with <reset/>
    * (RFC 6120 §4.9.3.16: the stream's security context is void, authenticate anew).
    */
-  private accountChangedElsewhere({ host: domain, username, kind }: AccountNote, current: Credentials | undefined, pending: readonly PendingLogin[]): void {
+  private accountChangedElsewhere({ host: domain, username, kind }: AccountNote, current: Credentials | undefined, pending: readonly C2sStream[]): void {
     const host = this.hosts.get(domain);
     if (!host) return;
     this.accountCache.forget(domain, username);
     const stamp = current ? credentialStamp(current) : undefined;
     const bare = Jid.of(username, domain);
+    const ending: { close(error: StreamError): void }[] = this.sessions.resources(bare).filter((s) => s.credentialStamp !== stamp);
     // Logins under way with the old credentials go too: their bind would come after this check.
     // One whose read is under way reads again, so it cannot go on with what it read before.
-    for (const l of pending) if (l.reading) l.stream.sasl.accountChanged();
-    const ending = [
-      ...this.sessions.resources(bare).filter((s) => s.credentialStamp !== stamp),
-      ...pending.filter((l) => !l.reading && l.stamp !== stamp).map((l) => l.stream),
-    ];
+    // Their state now, not at the walk: reads and binds went on while this note's were read.
+    for (const stream of pending) {
+      const login = stream.pendingLogin;
+      // Bound since (then among the sessions above), ended, or now logging in to another account.
+      if (!login || login.username !== username) continue;
+      if (login.reading) stream.sasl.accountChanged();
+      else if (login.stamp !== stamp) ending.push(stream);
+    }
     if (kind === 'deleted') {
       this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length, recreated: current !== undefined });
       host.events.emit('account/deleted', { host: domain, username });
@@ -159,22 +155,21 @@ export class Server {
   }
 
   /**
-   * Logins not yet bound to a session, by account: in a SASL exchange that has read the
+   * Logins not yet bound to a session, by account: in a SASL exchange that reads or has read the
    * account's credentials, or authenticated and before their bind or resumption. A change to the
    * account's credentials noticed in that moment must reach them too, or they would get in with
    * what they read before. Found by a walk over the streams once per batch of notes read (at
    * most once a second), so logins pay nothing for it.
    */
-  private pendingLogins(): Map<string, PendingLogin[]> {
-    const found = new Map<string, PendingLogin[]>();
+  private pendingLogins(): Map<string, C2sStream[]> {
+    const found = new Map<string, C2sStream[]>();
     for (const stream of this.streams) {
       const login = stream.pendingLogin;
       if (!login) continue;
       const bare = `${login.username}@${stream.host!.name}`;
-      const entry = { stream, stamp: login.stamp, reading: login.reading };
       const list = found.get(bare);
-      if (list) list.push(entry);
-      else found.set(bare, [entry]);
+      if (list) list.push(stream);
+      else found.set(bare, [stream]);
     }
     return found;
   }

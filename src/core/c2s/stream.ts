@@ -267,8 +267,8 @@ export class C2sStream {
   }
 
   /**
-   * A login here not yet bound to a session, once its account was looked up: in a SASL exchange
-   * or authenticated. Its stamp is that of the credentials it is checked, or was let in, against;
+   * A login here not yet bound to a session, from the moment its account is looked up: in a SASL
+   * exchange or authenticated. Its stamp is that of the credentials it is checked, or was let in, against;
    * `reading` while the read of them is under way.
    */
   get pendingLogin(): { username: string; stamp: number | undefined; reading: boolean } | undefined {
