@@ -209,23 +209,30 @@ async def chat(args):
         await close(a, b)
 
 
-async def login_only(args):
+async def attempt(args, report):
+    """One login that may fail: `report(client, online)` prints its outcome, then it is closed."""
     client = Client(args.jid, args.password, args.ca, args.channel_binding)
     started = asyncio.ensure_future(client.wait_until('session_start', timeout=args.timeout))
     connect(client, args)
     done, _ = await asyncio.wait({started, client.ended}, timeout=args.timeout, return_when=asyncio.FIRST_COMPLETED)
     online = started in done and started.exception() is None
-    mech = client['feature_mechanisms'].mech
-    emit('login', online=online, jid=str(client.boundjid) if online else None,
-         mechanism=mech.name if (online and mech) else None,
-         ended=client.ended.result() if client.ended.done() else None,
-         **client.summary(), **client.tls_info())
+    report(client, online)
     if not started.done():
         started.cancel()
     if online:
         await close(client)
     else:
         abort(client)
+
+
+async def login_only(args):
+    def report(client, online):
+        mech = client['feature_mechanisms'].mech
+        emit('login', online=online, jid=str(client.boundjid) if online else None,
+             mechanism=mech.name if (online and mech) else None,
+             ended=client.ended.result() if client.ended.done() else None,
+             **client.summary(), **client.tls_info())
+    await attempt(args, report)
 
 
 async def badauth(args):
@@ -254,18 +261,7 @@ async def reset(args):
     why = await asyncio.wait_for(asyncio.shield(client.ended), args.timeout)
     emit('ended', why=why)
     abort(client)
-    again = Client(args.jid, args.password, args.ca, args.channel_binding)
-    started = asyncio.ensure_future(again.wait_until('session_start', timeout=args.timeout))
-    connect(again, args)
-    done, _ = await asyncio.wait({started, again.ended}, timeout=args.timeout, return_when=asyncio.FIRST_COMPLETED)
-    online = started in done and started.exception() is None
-    emit('relogin', online=online, **again.summary())
-    if not started.done():
-        started.cancel()
-    if online:
-        await close(again)
-    else:
-        abort(again)
+    await attempt(args, lambda again, online: emit('relogin', online=online, **again.summary()))
 
 
 def main():
