@@ -98,26 +98,13 @@ export class AccountNoteWatch<V extends OnlineView = OnlineView> {
     try {
       for (;;) {
         const batch = await this.store.notesSince(this.last, BATCH);
-        // One act per account and batch: the credentials it has now decide for every note of
-        // it, and a deletion among them (not this server's own) makes it a deletion (SQL
-        // backends also note each credential row written, so one change is several notes).
-        const acts = new Map<string, AccountNote>();
-        const ownUsed = new Map<string, number>();
-        for (const note of batch) {
-          const key = `${note.username}@${note.host}`;
-          if (note.kind === 'deleted') {
-            const used = ownUsed.get(key) ?? 0;
-            if (used < (this.own.get(key) ?? 0)) {
-              ownUsed.set(key, used + 1);
-              continue;
-            }
+        const { acts, ownUsed } = this.sort(batch);
+        if (acts.length > 0) {
+          const view = this.options.view();
+          for (const note of acts) {
+            if (this.stopped) return;
+            await this.act(note, view);
           }
-          if (!acts.has(key) || note.kind === 'deleted') acts.set(key, note);
-        }
-        const view = acts.size > 0 ? this.options.view() : undefined;
-        for (const note of acts.values()) {
-          if (this.stopped) return;
-          await this.act(note, view!);
         }
         // Only now, so that a failed read leaves the whole batch (and its marks) for the next check.
         for (const [key, n] of ownUsed) for (let i = 0; i < n; i++) this.takeOwn(key);
@@ -130,6 +117,29 @@ export class AccountNoteWatch<V extends OnlineView = OnlineView> {
     } catch (err) {
       if (!this.stopped) this.options.onError(err);
     }
+  }
+
+  /**
+   * One act per account and batch: the credentials it has now decide for every note of it, and
+   * a deletion among them (not this server's own) makes it a deletion (SQL backends also note
+   * each credential row written, so one change is several notes). `ownUsed` counts the marks of
+   * own deletions the batch uses, taken away once it has been acted upon.
+   */
+  private sort(batch: readonly AccountNote[]): { acts: AccountNote[]; ownUsed: Map<string, number> } {
+    const acts = new Map<string, AccountNote>();
+    const ownUsed = new Map<string, number>();
+    for (const note of batch) {
+      const key = `${note.username}@${note.host}`;
+      if (note.kind === 'deleted') {
+        const used = ownUsed.get(key) ?? 0;
+        if (used < (this.own.get(key) ?? 0)) {
+          ownUsed.set(key, used + 1);
+          continue;
+        }
+      }
+      if (!acts.has(key) || note.kind === 'deleted') acts.set(key, note);
+    }
+    return { acts: [...acts.values()], ownUsed };
   }
 
   private async act(note: AccountNote, view: V): Promise<void> {

@@ -145,7 +145,7 @@ export class Server {
       else if (login.stamp !== stamp) ending.push(stream);
     }
     if (kind === 'deleted') {
-      this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length, recreated: current !== undefined });
+      this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length });
       host.events.emit('account/deleted', { host: domain, username });
       for (const s of ending) s.close(new StreamError('not-authorized', 'the account has been deleted'));
     } else if (ending.length > 0) {

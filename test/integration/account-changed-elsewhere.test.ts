@@ -136,8 +136,11 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
     assert.equal(outcome, 'reset', 'no success with the password that was just replaced');
   });
 
-  /** Holds the server's reads of `user`'s account back (after they have read) until `release`. */
-  const holdReads = (user: string) => {
+  /**
+   * A SCRAM login whose read of the account is held back by the test (after it has read) while
+   * `during` runs; resolves with the login's outcome.
+   */
+  const scramWhileReadHeld = async (user: string, password: string, during: () => Promise<void>): Promise<string> => {
     const accounts = t.ts.server.storage.accounts;
     const get = accounts.get;
     let entered!: () => void;
@@ -152,60 +155,50 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
       }
       return record;
     };
-    return {
-      reading,
-      release,
-      restore: () => {
-        accounts.get = get;
-        release();
-      },
-    };
+    try {
+      const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
+      t.clients.push(c);
+      const outcome = c.scram(await c.open(), user, password, 'SCRAM-SHA-256');
+      await reading;
+      await during();
+      release();
+      return await outcome;
+    } finally {
+      accounts.get = get;
+      release();
+    }
   };
 
   it('a login whose read of the account is under way when the change is noticed reads it again: the old password fails', async () => {
     await t.ts.addUser('oda@localhost', 'oda-password-1');
     await t.check();
-    const held = holdReads('oda');
-    try {
-      const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
-      t.clients.push(c);
-      const outcome = c.scram(await c.open(), 'oda', 'oda-password-1', 'SCRAM-SHA-256');
-      // The read returns what was stored before the change, but only after the server's check.
-      await held.reading;
+    // The read returns what was stored before the change, but only after the server's check.
+    const outcome = await scramWhileReadHeld('oda', 'oda-password-1', async () => {
       await t.passwd('oda', 'oda-password-2');
       await t.check();
-      held.release();
-      assert.equal(await outcome, 'not-authorized', 'checked against the new credentials, not what the first read returned');
-    } finally {
-      held.restore();
-    }
+    });
+    assert.equal(outcome, 'not-authorized', 'checked against the new credentials, not what the first read returned');
   });
 
   it('a login to an account just created, whose read is under way when the creation is noticed, goes on', async () => {
     await t.ts.addUser('pat@localhost', 'pat-password');
-    const held = holdReads('pat');
-    try {
-      const c = await RawClient.connect({ port: t.ts.tlsPort, ca: t.ca, directTls: true });
-      t.clients.push(c);
-      const outcome = c.scram(await c.open(), 'pat', 'pat-password', 'SCRAM-SHA-256');
-      await held.reading;
-      // The creation's note is read now.
-      await t.check();
-      held.release();
-      assert.equal(await outcome, 'success');
-    } finally {
-      held.restore();
-    }
+    // The creation's note is read while the login's read is held.
+    assert.equal(await scramWhileReadHeld('pat', 'pat-password', () => t.check()), 'success');
   });
 
   it('the same credentials written again end nobody', async () => {
     await t.ts.addUser('ivy@localhost', 'ivy-password');
+    await t.ts.addUser('ida@localhost', 'ida-password-1');
     const c = await t.session('ivy', 'ivy-password', 'kept');
+    const changed = await t.session('ida', 'ida-password-1', 'changed');
     await t.elsewhere(async (s) => {
       const same = (await s.accounts.get('localhost', 'ivy'))!.credentials;
       assert.equal(await s.accounts.setCredentials('localhost', 'ivy', same), true);
     });
+    // Changed in the same check, so the check surely acted.
+    await t.passwd('ida', 'ida-password-2');
     await t.check();
+    assert.equal(await changed.streamError(), 'reset');
     await alive([c], 'the session goes on');
   });
 

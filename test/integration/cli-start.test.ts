@@ -168,7 +168,7 @@ describe('starling start: a real server process run from the CLI', function () {
         await storage.close();
       }
       assert.equal(await old.streamError(10_000), 'not-authorized', 'the session of the deleted account ends');
-      // That a session of the new account is kept is tested in account-recreated.test.ts, where
+      // That a session of the new account is kept is tested in account-changed-elsewhere.test.ts, where
       // the test, not the server's poll, decides when the check runs.
       const fresh = await connect();
       assert.equal(await fresh.login('erin', NEW_PW, 'new'), 'erin@localhost/new', 'the new password logs in');

@@ -47,7 +47,7 @@ export function handleBindStage(stream: C2sStream, el: Element): void {
   if (!stream.ctx.sessions.get(jid) && overResourceLimit(stream, jid)) {
     return reply(stream, el, new StanzaError('resource-constraint', `at most ${stream.ctx.config.limits.max_resources_per_account} resources may be connected at once`));
   }
-  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream.credentialStamp ?? Number.NaN, stream, host, stream.ctx);
+  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream.credentialStamp, stream, host, stream.ctx);
   stream.sendStanza(iqResult(el, xml('bind', { xmlns: NS.BIND }, xml('jid', {}, jid.full))));
   registerSession(stream, session);
 }

@@ -33,8 +33,11 @@ export class C2sStream {
   host: Host | undefined;
   /** Prepared localpart once SASL succeeded. */
   username: string | undefined;
-  /** The stamp of the credentials SASL succeeded with (core/account-notes.ts). */
-  credentialStamp: number | undefined;
+  /**
+   * The stamp of the credentials SASL succeeded with (core/account-notes.ts). NaN, which matches
+   * no credentials, until then, or had a mechanism looked nothing up.
+   */
+  credentialStamp = Number.NaN;
   /** The 'from' of the client's stream header (the account it says it is, unverified). */
   declaredFrom: string | undefined;
   session: C2sSession | undefined;
@@ -257,8 +260,6 @@ export class C2sStream {
    */
   authenticated(username: string, restart = true): void {
     this.username = username;
-    // Never undefined after a success (every mechanism looks the account up); if it were, NaN
-    // matches no credentials, so any change of the account's credentials ends the session.
     this.credentialStamp = this.sasl.credentialStamp ?? Number.NaN;
     this.sasl.finished();
     const l = this.ctx.config.limits;

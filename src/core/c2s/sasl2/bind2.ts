@@ -48,7 +48,7 @@ export async function prepareBind2(stream: C2sStream, bind: Element, clientId: s
   // one replaces, do not count. No SASL2 condition fits better than a temporary failure.
   const replacing = clientId === undefined ? [] : stream.ctx.sessions.resources(jid.toBare()).filter((s) => s instanceof C2sSession && clients.get(s) === clientId);
   if (overResourceLimit(stream, jid, replacing)) throw new SaslFailure('temporary-auth-failure', 'too many resources are connected');
-  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream.credentialStamp ?? Number.NaN, stream, host, stream.ctx);
+  const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream.credentialStamp, stream, host, stream.ctx);
   if (clientId !== undefined) clients.set(session, clientId);
   const bound = xml('bound', { xmlns: NS.BIND2 });
   for (const request of bind.getChildElements()) {

@@ -99,7 +99,7 @@ export function resumeOn(stream: C2sStream, el: Element): ResumeOutcome {
   // §5: 'h' is handled as on <a/>; more than was sent is the §6 error.
   if (sm.queue.ack(h) === 'too-high') throw new HandledCountTooHigh(h, sm.queue.sent);
   stream.session = session;
-  session.attach(stream, stream.transport.remoteAddress, stream.transport.secure, stream.credentialStamp ?? Number.NaN);
+  session.attach(stream, stream.transport.remoteAddress, stream.transport.secure, stream.credentialStamp);
   return {
     answer: resumed(previd, sm.inbound),
     resumed: () => {
