@@ -50,12 +50,18 @@ export function knexFastTokenStore(db: Knex): FastTokenStore {
     },
 
     async promote(host, username, clientId, seed) {
+      const bytes = Buffer.from(seed);
       return db.transaction(async (trx) => {
-        const fresh = { host, username, client_id: clientId, slot: 'new' };
-        const found: unknown = await trx('fast_tokens').where(fresh).andWhere('seed', Buffer.from(seed)).first('slot');
-        if (found === undefined) return false;
-        await trx('fast_tokens').where({ host, username, client_id: clientId, slot: 'current' }).delete();
-        const n = await trx('fast_tokens').where(fresh).andWhere('seed', Buffer.from(seed)).update({ slot: 'current' });
+        // The check that the token is still 'new' and the delete of 'current' are one statement.
+        // Read apart (PostgreSQL, read committed), a promote that found the token before a
+        // racing one committed would then delete the token that one had just made current.
+        await trx('fast_tokens')
+          .where({ host, username, client_id: clientId, slot: 'current' })
+          .whereExists(trx('fast_tokens as n').select(trx.raw('1'))
+            .where({ 'n.host': host, 'n.username': username, 'n.client_id': clientId, 'n.slot': 'new' })
+            .andWhere('n.seed', bytes))
+          .delete();
+        const n = await trx('fast_tokens').where({ host, username, client_id: clientId, slot: 'new' }).andWhere('seed', bytes).update({ slot: 'current' });
         return n > 0;
       });
     },
