@@ -57,6 +57,31 @@ describe('message archive (XEP-0313)', () => {
     for (const f of [MAM, `${MAM}#extended`, SID]) assert.ok(features.includes(f), f);
   });
 
+  it("advertises the archive on the server's JID too, where a query reads the sender's own archive", async () => {
+    const a = await online('domq');
+    const b = await online('domr');
+    const sent = await exchange(a, b, chat('domr@localhost', 'to the domain reader'));
+    await exchange(b, a, chat('domq@localhost', 'back to the asker'));
+    const info = await a.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
+    const features = info.getChild('query')!.getChildren('feature').map((f) => f.attrs.var as string);
+    for (const f of [MAM, `${MAM}#extended`]) assert.ok(features.includes(f), f);
+
+    const viaDomain = await all(a, { to: 'localhost', fields: { with: 'domr@localhost' } });
+    assert.equal(viaDomain.iq.attrs.type, 'result');
+    assert.equal(viaDomain.iq.attrs.from, 'localhost');
+    assert.deepEqual(viaDomain.messages.map((m) => m.getChildText('body')), ['to the domain reader', 'back to the asker']);
+    assert.deepEqual(viaDomain.results.map((r) => r.attrs.from), ['localhost', 'localhost']);
+    // The same archive as a query without 'to': the other party's copy is not what it reads.
+    assert.deepEqual(viaDomain.ids, (await all(a, { fields: { with: 'domr@localhost' } })).ids);
+    assert.notDeepEqual(viaDomain.ids, (await all(b, { fields: { with: 'domq@localhost' } })).ids);
+    assert.equal(stanzaIds(sent).length, 1);
+
+    const prefs = await a.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('prefs', { xmlns: MAM })));
+    assert.equal(prefs.getChild('prefs', MAM)?.attrs.default, 'always');
+    const meta = await a.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('metadata', { xmlns: MAM })));
+    assert.equal(meta.getChild('metadata', MAM)!.getChild('end')!.attrs.id, viaDomain.ids[1]);
+  });
+
   it("archives both sides; the recipient's copy carries a stanza-id equal to its archive id (§3.5, §4.2)", async () => {
     const alice = await online('alice');
     const bob = await online('bob');

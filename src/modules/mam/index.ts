@@ -24,8 +24,11 @@ export default defineModule({
     const { host, options, storage, log } = api;
 
     // §7: on the archiving JIDs, the accounts' bare JIDs. XEP-0359 §5: stanza ids are assigned
-    // (and forged ones removed) by the account.
+    // (and forged ones removed) by the account. Also on the server's JID, as ejabberd does:
+    // some clients look for the archive only there (Profanity 0.13 loads no history otherwise),
+    // and a query sent there reads the sender's own archive (iq.ts).
     for (const feature of [NS.MAM, NS.MAM_EXTENDED, NS.SID]) api.addFeature(feature, 'account');
+    for (const feature of [NS.MAM, NS.MAM_EXTENDED]) api.addFeature(feature, 'host');
 
     const load = async (username: string): Promise<Policy> => {
       const online = api.sessionsOf(Jid.of(username, host)).length > 0;

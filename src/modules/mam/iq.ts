@@ -1,5 +1,7 @@
 // The IQs of an account's archive, each answered only to the account itself (XEP-0313 §8.1):
 // the query form (§4.1.5), queries (§4), metadata (§5) and preferences (XEP-0441 §2.1).
+// Sent to the server's JID, where some clients look for the archive (index.ts), they are
+// about the sender's own archive.
 import { randomUUID } from 'node:crypto';
 import type { IqContext } from '../../core/module-api.js';
 import { xml, type Element } from '../../xmpp/xml.js';
@@ -14,10 +16,14 @@ import { formatDateTime } from './dates.js';
 import { defaultPrefs, prefsElement, readPrefs } from './prefs.js';
 import { queryForm, readQuery, storageRequest } from './query.js';
 
-/** §8.1: only the account reads or configures its archive; anyone else gets forbidden. */
-function ownArchive(req: IqContext): Jid {
-  if (req.from.bare !== req.to.bare) throw new StanzaError('forbidden', 'only the owner may access this archive');
-  return req.to.toBare();
+/**
+ * §8.1: only the account reads or configures its archive; anyone else gets forbidden. A request
+ * to the server's JID is about the sender's archive, if the sender has one here.
+ */
+function ownArchive(req: IqContext, host: string): Jid {
+  const archive = req.to.local === '' && req.from.domain === host ? req.from.toBare() : req.to.toBare();
+  if (archive.local === '' || req.from.bare !== archive.bare) throw new StanzaError('forbidden', 'only the owner may access this archive');
+  return archive;
 }
 
 /** §4.2: one result, the archived message forwarded (XEP-0297) with the time it was archived. */
@@ -38,18 +44,19 @@ export function installIq(ctx: MamContext): void {
   const { api } = ctx;
   const store = api.storage.archive;
   const maxPage = api.options.max_page;
-  const onAccounts = { to: ['bare' as const] };
+  const onAccounts = { to: ['bare' as const, 'host' as const] };
+  const own = (req: IqContext): Jid => ownArchive(req, api.host);
 
   /** Queries see every message archived before them. A failed write is logged by the writer. */
   const settle = (): Promise<void> => ctx.writer.flush().catch(() => undefined);
 
   api.iq('get', NS.MAM, 'query', (req) => {
-    ownArchive(req);
+    own(req);
     return queryForm();
   }, onAccounts);
 
   api.iq('set', NS.MAM, 'query', async (req) => {
-    const account = ownArchive(req);
+    const account = own(req);
     const q = readQuery(req.payload, maxPage);
     const { filter, fromEnd, named } = storageRequest(q);
     // §4.3.1: the server caps the page, whatever the client asked for.
@@ -89,19 +96,19 @@ export function installIq(ctx: MamContext): void {
     return metadata;
   };
 
-  api.iq('get', NS.MAM, 'metadata', (req) => metadataOf(ownArchive(req).local), onAccounts);
+  api.iq('get', NS.MAM, 'metadata', (req) => metadataOf(own(req).local), onAccounts);
 
   // XEP-0386 §"Performing the bind": <bound/> describes the archive at the time of binding.
   api.onBind2((session) => metadataOf(session.jid.local));
 
   api.iq('get', NS.MAM, 'prefs', async (req) => {
-    const account = ownArchive(req);
+    const account = own(req);
     const prefs = (await store.getPrefs(api.host, account.local)) ?? defaultPrefs(api.options.default_mode);
     return prefsElement(prefs);
   }, onAccounts);
 
   api.iq('set', NS.MAM, 'prefs', async (req) => {
-    const account = ownArchive(req);
+    const account = own(req);
     const prefs = readPrefs(req.payload);
     await store.setPrefs(api.host, account.local, prefs);
     ctx.policies.forget(account.local);
