@@ -5,17 +5,17 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../util/log.js';
-import type { AccountNote, Credentials, Storage } from '../storage/types.js';
+import type { Storage } from '../storage/types.js';
 import { createStorage } from '../storage/index.js';
 import { AccountCache } from './account-cache.js';
-import { AccountNoteWatch, credentialStamp, type OnlineView } from './account-notes.js';
+import { AccountNoteWatch } from './account-notes.js';
+import { accountChangedElsewhere, loginsView, type AccountChangeDeps, type LoginsView } from './account-changes.js';
 import { OnlineRosters } from './online-rosters.js';
 import { TlsContexts, type HostCert } from '../net/tls.js';
 import { ensureSelfSigned } from '../net/certs.js';
 import { loadHostCert } from '../net/pem.js';
 import { startC2sListeners, type ListenerHandle } from '../net/listeners.js';
 import { StreamError } from '../xmpp/errors.js';
-import { Jid } from '../xmpp/jid.js';
 import { Host } from './host.js';
 import { LocalRouter } from './router.js';
 import { SessionManager } from './session-manager.js';
@@ -65,12 +65,6 @@ async function loadCerts(config: Config, log: Logger): Promise<HostCert[]> {
 /** How often the account cache compares the database's account change counter. */
 const ACCOUNT_CHECK_MS = 1000;
 
-/** Who is online when account notes are read: sessions, and logins not yet bound (by account). */
-interface LoginsView extends OnlineView {
-  /** Streams with a login not yet bound to a session (Server.pendingLogins). */
-  readonly pending: ReadonlyMap<string, readonly C2sStream[]>;
-}
-
 export class Server {
   readonly hosts = new Map<string, Host>();
   readonly sessions = new SessionManager();
@@ -108,70 +102,19 @@ export class Server {
       // Every deletion and credential write moves the counter; its note commits with it.
       onChange: () => void this.notes.check(),
     });
+    const changes: AccountChangeDeps = {
+      hosts: this.hosts,
+      sessions: this.sessions,
+      streams: this.streams,
+      forget: (host, username) => this.accountCache.forget(host, username),
+      log,
+    };
     this.notes = new AccountNoteWatch<LoginsView>(backend.accounts, {
-      view: () => {
-        const pending = this.pendingLogins();
-        return { pending, online: (host, username) => this.sessions.hasAccount(`${username}@${host}`) || pending.has(`${username}@${host}`) };
-      },
-      onNote: (note, current, view) => this.accountChangedElsewhere(note, current, view.pending.get(`${note.username}@${note.host}`) ?? []),
+      view: () => loginsView(changes),
+      onNote: (note, current, view) => accountChangedElsewhere(changes, note, current, view),
       onError: (err) => log.warn('account changes could not be read or acted upon', { err }),
     });
     this.storage = { ...withRosters, accounts: this.notes.wrap(this.accountCache.wrap()) };
-  }
-
-  /**
-   * An account changed outside the server: the sessions that logged in with credentials it no
-   * longer has end (all of them once it is gone; when it was created again, those of the deleted
-   * account, so the holder of a compromised account keeps no session on its successor). A
-   * deletion ends them as XEP-0077 §3.2 ends one made in-band, with <not-authorized/>; new
-   * credentials (a password reset with the CLI) as an in-band change does, with <reset/>
-   * (RFC 6120 §4.9.3.16: the stream's security context is void, authenticate anew).
-   */
-  private accountChangedElsewhere({ host: domain, username, kind }: AccountNote, current: Credentials | undefined, pending: readonly C2sStream[]): void {
-    const host = this.hosts.get(domain);
-    if (!host) return;
-    this.accountCache.forget(domain, username);
-    const stamp = current ? credentialStamp(current) : undefined;
-    const bare = Jid.of(username, domain);
-    const ending: { close(error: StreamError): void }[] = this.sessions.resources(bare).filter((s) => s.credentialStamp !== stamp);
-    // Logins under way with the old credentials go too: their bind would come after this check.
-    // One whose read is under way reads again, so it cannot go on with what it read before.
-    // Their state now, not at the walk: reads and binds went on while this note's were read.
-    for (const stream of pending) {
-      const login = stream.pendingLogin;
-      // Bound since (then among the sessions above), ended, or now logging in to another account.
-      if (!login || login.username !== username) continue;
-      if (login.reading) stream.sasl.accountChanged();
-      else if (login.stamp !== stamp) ending.push(stream);
-    }
-    if (kind === 'deleted') {
-      this.log.info('account deleted outside the server; its sessions end', { host: domain, username, sessions: ending.length });
-      host.events.emit('account/deleted', { host: domain, username });
-      for (const s of ending) s.close(new StreamError('not-authorized', 'the account has been deleted'));
-    } else if (ending.length > 0) {
-      this.log.info('credentials changed outside the server; sessions that logged in with others end', { host: domain, username, sessions: ending.length });
-      for (const s of ending) s.close(new StreamError('reset', 'the password has been changed'));
-    }
-  }
-
-  /**
-   * Logins not yet bound to a session, by account: in a SASL exchange that reads or has read the
-   * account's credentials, or authenticated and before their bind or resumption. A change to the
-   * account's credentials noticed in that moment must reach them too, or they would get in with
-   * what they read before. Found by a walk over the streams once per batch of notes read (at
-   * most once a second), so logins pay nothing for it.
-   */
-  private pendingLogins(): Map<string, C2sStream[]> {
-    const found = new Map<string, C2sStream[]>();
-    for (const stream of this.streams) {
-      const login = stream.pendingLogin;
-      if (!login) continue;
-      const bare = `${login.username}@${stream.host!.name}`;
-      const list = found.get(bare);
-      if (list) list.push(stream);
-      else found.set(bare, [stream]);
-    }
-    return found;
   }
 
   static async start(config: Config, log: Logger, locate: Locate = () => config.source ?? 'config'): Promise<Server> {
