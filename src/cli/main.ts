@@ -11,6 +11,7 @@ import { StartupError } from '../core/startup-error.js';
 import { createStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import type { Config } from '../config/types.js';
+import { tuneV8ForServer } from '../util/v8-tuning.js';
 
 const USAGE = `Usage: starling <command> [options]
 
@@ -102,6 +103,7 @@ async function run(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'start': {
+      tuneV8ForServer();
       const { runServer } = await import('../main.js');
       // SIGHUP reads the same file again (resolved now, so a later chdir cannot change it).
       const file = loaded.file === undefined ? undefined : resolve(loaded.file);
