@@ -6,10 +6,10 @@
 // connection, so after a start it stays unoptimised for thousands of logins: right when every
 // client reconnects at once. Half the budget gets it optimised sooner. Measured with the
 // benchmark harness, both builds at once on one core, a fresh process each run
-// (docs/performance.md, "Warm-up"): 5-9 % less server CPU per login over the STARTTLS preset's
-// measured logins and 11 % over the plain one's, 2-4 % less over the whole run; about 1 % more
-// over the first 20 s of chat, where the hot code is few functions run very often. A smaller
-// budget gave logins little more and chat more cost (16,384: +3-5 %; 8,192: +6-10 %).
+// (docs/performance.md, "Warm-up of logins"): 5-7 % less server CPU per login over the STARTTLS
+// preset's measured logins and 10-13 % over the plain one's, 2-5 % less over whole runs; chat
+// over its first 20 s unchanged. Smaller budgets gave logins no more and cost chat, where the
+// hot code is a few functions run very often, 3-10 % more CPU (16,384 and 8,192).
 import { setFlagsFromString } from 'node:v8';
 
 export const INTERRUPT_BUDGET = 32_768;
