@@ -64,7 +64,9 @@ def make_client(args, jid, password, resource):
 
 
 def login_report(client):
-    mechanism = client._sasl._mechanism  # the SASL mechanism object nbxmpp chose
+    # nbxmpp 4.2 (Debian 12) has no public accessor for the chosen SASL mechanism or the stream
+    # management state: its private attributes are read, for the version tested.
+    mechanism = client._sasl._mechanism
     return {
         'jid': str(client.get_bound_jid()),
         'mechanism': getattr(mechanism, 'name', None),
