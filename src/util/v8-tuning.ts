@@ -14,8 +14,12 @@ import { setFlagsFromString } from 'node:v8';
 
 export const INTERRUPT_BUDGET = 32_768;
 
+/** Whether node's own command line sets the budget (V8 takes '-' or '_' between words). */
+export function budgetOnCommandLine(execArgv: readonly string[]): boolean {
+  return execArgv.some((arg) => /^--interrupt[-_]budget(=|$)/.test(arg));
+}
+
 /** Applies the server's V8 settings, unless the node command line sets the budget itself. */
 export function tuneV8ForServer(execArgv: readonly string[] = process.execArgv): void {
-  if (execArgv.some((arg) => arg.startsWith('--interrupt-budget'))) return;
-  setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  if (!budgetOnCommandLine(execArgv)) setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
 }
