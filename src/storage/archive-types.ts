@@ -69,8 +69,6 @@ export interface ArchiveStore {
   bounds(host: string, username: string): Promise<{ first: ArchivedMessage; last: ArchivedMessage } | undefined>;
   /** Deletes up to `limit` of the oldest messages of a host's archives stored before `before`; resolves with how many. */
   purge(host: string, before: Date, limit: number): Promise<number>;
-  /** Deletes an account's whole archive. */
-  removeAll(host: string, username: string): Promise<void>;
   /** The account's preferences, or undefined when it never set any. */
   getPrefs(host: string, username: string): Promise<ArchivePrefs | undefined>;
   /** Rejects when the account does not exist. */

@@ -15,6 +15,7 @@ import type { AccountCache } from '../../src/core/account-cache.js';
 import type { AccountNoteWatch } from '../../src/core/account-notes.js';
 import type { Config } from '../../src/config/types.js';
 import { RawClient } from '../support/raw-client.js';
+import { chat, mamQuery } from '../support/mam.js';
 import { SmPeer, waitFor } from '../support/sm-peer.js';
 import { Jid } from '../../src/xmpp/jid.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -248,6 +249,27 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`an account chan
     await t.check();
     assert.equal(await old.streamError(), 'not-authorized', 'the deleted account\'s session ends');
     await alive([fresh, bystander], 'the new account\'s session and other accounts\' stay');
+  });
+
+  it('deleted and created again: the new account\'s archive stays when the deletion is noticed', async () => {
+    await t.ts.addUser('olga@localhost', 'old-password-1');
+    await t.ts.addUser('pete@localhost', 'pete-password');
+    const old = await t.session('olga', 'old-password-1', 'old');
+    await t.elsewhere(async (s) => {
+      assert.equal(await s.accounts.delete('localhost', 'olga'), true);
+      assert.equal(await s.accounts.create('localhost', 'olga', await deriveCredentials('new-password-2', 4096)), true);
+    });
+    const fresh = await t.session('olga', 'new-password-2', 'new');
+    const pete = await t.session('pete', 'pete-password', 'p');
+    pete.send(chat('olga@localhost/new', 'to the new olga'));
+    await fresh.expect((el) => el.name === 'message' && el.getChildText('body') === 'to the new olga');
+    const before = await mamQuery(fresh, {});
+    assert.deepEqual(before.messages.map((m) => m.getChildText('body')), ['to the new olga'], 'archived for the new account');
+    await t.check();
+    assert.equal(await old.streamError(), 'not-authorized', 'the deleted account\'s session ends');
+    // Storage removed the old account's archive with it; what the new one archived since is its own.
+    const after = await mamQuery(fresh, {});
+    assert.deepEqual(after.messages.map((m) => m.getChildText('body')), ['to the new olga'], 'the new account keeps its archive');
   });
 });
 

@@ -70,15 +70,15 @@ export default defineModule({
     api.on('account/created', ({ host: h, username }) => {
       if (h === host) ctx.policies.forget(username);
     });
-    // Last in the chain: the other handlers of the notification do not wait for the delete.
+    // Storage removes the archive with the account (in the same statement). Only what this
+    // module holds goes here: a deletion made elsewhere is noticed up to a second later, and by
+    // then the name may belong to an account created again, whose archive must stay.
     api.on('account/deleted', ({ host: h, username }) => {
       if (h !== host) return undefined;
       ctx.policies.forget(username);
       writer.drop((row) => row.username === username);
-      return storage.archive.removeAll(host, username).catch((err: unknown) => {
-        log.error('archive of a deleted account could not be removed', { username, err });
-      });
-    }, -1000);
+      return undefined;
+    });
 
     const maxAge = durationMs(options.max_age);
     if (maxAge > 0) {

@@ -130,10 +130,6 @@ export function knexArchiveStore(db: Knex, reader: FastReader): ArchiveStore {
       return old.length;
     },
 
-    async removeAll(host, username) {
-      await db(TABLE).where({ host, username }).delete();
-    },
-
     async getPrefs(host, username) {
       const [row] = await reader.all<{ default_mode: string; always_jids: string; never_jids: string }>(GET_PREFS, [host, username]);
       return row && parsePrefs(row);

@@ -120,11 +120,6 @@ export function memoryArchiveStore(ctx: MemoryContext): MemoryArchiveStore {
       return drop.size;
     },
 
-    async removeAll(host, username) {
-      ctx.open();
-      hosts.get(host)?.delete(username);
-    },
-
     async getPrefs(host, username) {
       ctx.open();
       const p = prefs.get(host, username);

@@ -148,15 +148,13 @@ export function archiveContract(ctx: ContractContext): void {
       assert.equal(await s.archive.count(H2, 'alice', {}), 10, 'other hosts keep theirs');
     });
 
-    it('removeAll empties one archive; accounts.delete removes archive and preferences', async function () {
+    it('accounts.delete removes archive and preferences, of that account only', async function () {
       const s = ctx.store();
       await fill(s, 3);
       await fill(s, 3, 'bob');
       await s.archive.setPrefs(H, 'bob', { default: 'never', always: [], never: [] });
-      await s.archive.removeAll(H, 'alice');
-      assert.equal(await s.archive.count(H, 'alice', {}), 0);
-      assert.equal(await s.archive.count(H, 'bob', {}), 3);
       assert.equal(await s.accounts.delete(H, 'bob'), true);
+      assert.equal(await s.archive.count(H, 'alice', {}), 3, 'other accounts keep theirs');
       await s.accounts.create(H, 'bob', makeCredentials());
       assert.equal(await s.archive.count(H, 'bob', {}), 0);
       assert.equal(await s.archive.getPrefs(H, 'bob'), undefined);
