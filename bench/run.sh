@@ -58,7 +58,7 @@ log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 
 # sizes: the harness presets as they are; --quick shortens the time-based phases only, except
 # chat's fixed-rate phase, which keeps the preset's 20 s: its p99 is a target, and half of it on a
-# freshly started server measures the first seconds' warm-up (docs/performance.md)
+# freshly started server measures the first seconds' warm-up (docs/performance-log.md)
 # chat: the preset's ramp stops at 48k msg/s, which Starling reached unsaturated; extend it (the
 # peers saturate near 20k, so for them nothing changes)
 EXTRA_chat=(--rates 4000,8000,12000,16000,24000,32000,48000,64000,80000); EXTRA_idle=()

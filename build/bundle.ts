@@ -1,6 +1,6 @@
 // Packs the compiled command-line interface (lib/cli/main.js, everything it imports and its
 // dependencies) into a few files under lib/bundle/: `starling start` then loads ~40 files instead
-// of ~750 separate modules, which was most of its start-up time (docs/performance.md, "Start-up").
+// of ~750 separate modules, which was most of its start-up time (docs/performance-log.md, "Start-up").
 // Run by `npm run build` after tsc; bin/starling uses the bundle only while it matches lib/.
 //
 // The bundle is the same code: nothing is renamed or rewritten (only whitespace is removed; two

@@ -1,6 +1,6 @@
 // Account records (credentials included) of recently seen accounts, kept in memory so that a
 // login reads no storage: the credential read was about a fifth of the CPU of a plain login
-// (docs/performance.md). Every write through the wrapped store drops the account's entry at
+// (docs/performance-log.md). Every write through the wrapped store drops the account's entry at
 // once; writes made elsewhere (the CLI, another process, plain SQL) move the store's epoch,
 // which is polled every `checkMs` and empties the whole cache when it moved (and tells
 // `onChange`, which other in-memory state, such as a deleted account's sessions, may follow). An entry is kept

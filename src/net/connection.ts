@@ -14,7 +14,7 @@ const CLOSE_GRACE_MS = 2000;
 // flush in a turn happens as soon as the work at hand is done (a microtask), so a reply does not
 // wait until every other socket read in that turn was handled (chat p99 latency, top chat
 // throughput); later writes in the same turn wait for its end and go out together (fan-out of
-// presence to the same receivers). docs/performance.md, "Writes: first flush of a turn at once".
+// presence to the same receivers). docs/performance-log.md, "Writes: first flush of a turn at once".
 //
 // TLS: Node keeps a TLS socket's encrypted output until the turn after it was handed to the TCP
 // socket, and a write that arrives before then is appended to it; past the first 1 KiB buffer

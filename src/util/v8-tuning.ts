@@ -6,7 +6,7 @@
 // connection, so after a start it stays unoptimised for thousands of logins: right when every
 // client reconnects at once. Half the budget gets it optimised sooner. Measured with the
 // benchmark harness, both builds at once on one core, a fresh process each run
-// (docs/performance.md, "Warm-up of logins"): 5-7 % less server CPU per login over the STARTTLS
+// (docs/performance-log.md, "Warm-up of logins"): 5-7 % less server CPU per login over the STARTTLS
 // preset's measured logins and 10-13 % over the plain one's, 2-5 % less over whole runs; chat
 // over its first 20 s unchanged. Smaller budgets gave logins no more and cost chat, where the
 // hot code is a few functions run very often, 3-10 % more CPU (16,384 and 8,192).

@@ -3,7 +3,7 @@
 // read-only connection with one prepared statement per SQL text: through knex each query
 // acquires the pooled connection, compiles its SQL, and prepares, runs and finalises a
 // statement, three hops through the libuv thread pool instead of one (about 140 µs of CPU per
-// lookup against 60 µs; docs/performance.md). In WAL mode the reader never blocks the writer
+// lookup against 60 µs; docs/performance-log.md). In WAL mode the reader never blocks the writer
 // and every statement sees what was committed before it started, so a write awaited on the
 // main connection is visible to the next read. In-memory databases (the reader would open a
 // different database) and PostgreSQL go through knex.raw with the same SQL.
