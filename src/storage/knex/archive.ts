@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import type { ArchivedMessage, ArchiveEntry, ArchiveFilter, ArchivePrefs, ArchiveStore } from '../types.js';
 import type { FastReader } from './fast-read.js';
-import { chunks, isForeignKeyViolation, ofExistingAccounts, toCount, toInt } from './rows.js';
+import { chunks, isForeignKeyViolation, ofExistingAccounts, toCount, toInt, valuesList } from './rows.js';
 
 const TABLE = 'archive_messages';
 /** Rows per INSERT statement: 7 bound values each stays far below SQLite's variable limit. */
@@ -16,7 +16,7 @@ const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?)';
 
 /** INSERT of `rows` rows; a message archived twice (a retried batch) is kept once. */
 function insertSql(rows: number): string {
-  return `${INSERT_HEAD}${new Array<string>(rows).fill(INSERT_ROW).join(', ')} on conflict (host, username, id) do nothing`;
+  return `${INSERT_HEAD}${valuesList(rows, INSERT_ROW)} on conflict (host, username, id) do nothing`;
 }
 /** A selected row; ts is a number in SQLite and a bigint string in PostgreSQL. */
 type Row = Record<(typeof COLUMNS)[number], unknown>;

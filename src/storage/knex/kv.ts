@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import type { KeyValueEntry, KeyValueStore } from '../types.js';
 import type { FastReader } from './fast-read.js';
-import { isForeignKeyViolation, ofExistingAccounts } from './rows.js';
+import { isForeignKeyViolation, ofExistingAccounts, valuesList } from './rows.js';
 
 /** Rows per statement of setMany. */
 const SET_MANY_CHUNK = 200;
@@ -11,8 +11,7 @@ const SET_MANY_CHUNK = 200;
  *  query builder, a batch of 190 last-activity rows (one per logout) took 2.2-2.8 ms of CPU on
  *  SQLite, this way 1.7-2.1 ms (docs/performance-log.md). */
 function upsertSql(rows: number): string {
-  const values = new Array<string>(rows).fill('(?, ?, ?, ?)').join(', ');
-  return `insert into kv (host, username, "key", value) values ${values} on conflict (host, username, "key") do update set value = excluded.value`;
+  return `insert into kv (host, username, "key", value) values ${valuesList(rows, '(?, ?, ?, ?)')} on conflict (host, username, "key") do update set value = excluded.value`;
 }
 
 const GET = 'select value from kv where host = ? and username = ? and key = ?';

@@ -70,6 +70,11 @@ export function toInt(v: unknown): number {
   return n;
 }
 
+/** The VALUES list of a multi-row statement: `row` (its placeholders) `rows` times. */
+export function valuesList(rows: number, row: string): string {
+  return new Array<string>(rows).fill(row).join(', ');
+}
+
 /** Splits a long IN list so no statement exceeds SQLite's bound-variable limit. */
 export function chunks<T>(items: readonly T[], size = 500): T[][] {
   const out: T[][] = [];
