@@ -74,10 +74,9 @@ export default defineModule({
     // module holds goes here: a deletion made elsewhere is noticed up to a second later, and by
     // then the name may belong to an account created again, whose archive must stay.
     api.on('account/deleted', ({ host: h, username }) => {
-      if (h !== host) return undefined;
+      if (h !== host) return;
       ctx.policies.forget(username);
       writer.drop((row) => row.username === username);
-      return undefined;
     });
 
     const maxAge = durationMs(options.max_age);
