@@ -4,6 +4,7 @@ import { NS } from '../../xmpp/ns.js';
 import { serialize } from '../../xmpp/serialize.js';
 import type { ChannelBindingType } from '../transport.js';
 import { smFeature } from './sm/elements.js';
+import type { C2sStream } from './stream.js';
 
 export function tlsFeature(required: boolean): Element {
   return xml('starttls', { xmlns: NS.TLS }, ...(required ? [xml('required')] : []));
@@ -72,4 +73,31 @@ const MAX_TEXTS = 256;
 export function featuresText(parts: readonly string[], limits: StreamLimits): string {
   const l = featureText(`limits\x1f${limits.maxBytes}\x1f${limits.idleSeconds}`, () => [limitsFeature(limits)]);
   return `<stream:features>${parts.join('')}${l}</stream:features>`;
+}
+
+/** The <stream:features/> of a stream's current stage (RFC 6120 §4.3.2). */
+export function streamFeaturesText(stream: C2sStream): string {
+  const { ctx, transport, host, session } = stream;
+  const sm = ctx.config.stream_management.enabled;
+  const secure = transport.secure;
+  const parts: string[] = [];
+  if (session) {
+    // Bound by Bind 2 or resumed inside SASL2 (XEP-0388 §"Success"): no resource binding left.
+    const offerSm = sm && !session.sm;
+    parts.push(featureText(`session\x1f${offerSm}`, () => sessionFeatures(offerSm)), host?.streamFeaturesText('bound', secure) ?? '');
+  } else if (stream.username !== undefined) {
+    parts.push(featureText(`bind\x1f${sm}`, () => bindFeatures(sm)), host?.streamFeaturesText('bound', secure) ?? '');
+  } else if (stream.tlsPending) {
+    parts.push(featureText('starttls\x1ftrue', () => [tlsFeature(true)]));
+  } else {
+    if (transport.canStartTls) parts.push(featureText('starttls\x1ffalse', () => [tlsFeature(false)]));
+    const { mechanisms, channelBindings } = stream.sasl.offer();
+    parts.push(
+      featureText(`sasl\x1f${mechanisms.join(' ')}\x1f${channelBindings.join(' ')}`, () => saslFeatures(mechanisms, channelBindings)),
+      stream.sasl2.feature(mechanisms),
+      host?.streamFeaturesText('preauth', secure) ?? '',
+    );
+  }
+  const l = ctx.config.limits;
+  return featuresText(parts, { maxBytes: l.max_stanza_bytes, idleSeconds: l.idle_timeout });
 }

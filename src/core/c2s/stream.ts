@@ -1,12 +1,12 @@
 // One client-to-server XML stream (RFC 6120 §4): header checks, feature negotiation
 // (STARTTLS, SASL, bind), then stanzas handed to the router in order. Negotiation steps live
-// in sasl-negotiation.ts and bind.ts; this file owns the stream's life cycle.
+// in sasl-negotiation.ts and bind.ts, the header checks in stream-header.ts and the features in
+// features.ts; this file owns the stream's life cycle.
 import { randomId } from '../../util/random-id.js';
-import { escapeXML, type Element } from '../../xmpp/xml.js';
+import type { Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 import { serialize } from '../../xmpp/serialize.js';
 import { StreamError } from '../../xmpp/errors.js';
-import { prepDomain } from '../../xmpp/jid.js';
 import { StreamParser, type StreamHeader } from '../../xmpp/stream-parser.js';
 import { ParserEvents } from './parser-events.js';
 import { iqPayload } from '../../xmpp/stanza.js';
@@ -17,7 +17,8 @@ import type { C2sSession } from './client-session.js';
 import { SaslNegotiation } from './sasl-negotiation.js';
 import { Sasl2Negotiation } from './sasl2/negotiation.js';
 import { handleBound, handleBindStage, isClientStanza } from './bind.js';
-import { bindFeatures, featureText, featuresText, saslFeatures, sessionFeatures, tlsFeature } from './features.js';
+import { streamFeaturesText } from './features.js';
+import { checkVersion, headerHost, headerText } from './stream-header.js';
 import { handleSm } from './sm/negotiation.js';
 import { ReadPacer } from './read-limit.js';
 
@@ -101,61 +102,23 @@ export class C2sStream {
   }
 
   private streamStart(h: StreamHeader): void {
-    if (h.defaultNs !== NS.CLIENT) throw new StreamError('invalid-namespace', 'the default namespace must be jabber:client');
-    const host = this.resolveHost(h.attrs.to);
-    if (!host) throw new StreamError('host-unknown', 'this server does not serve that domain');
-    if (this.host && this.host !== host) throw new StreamError('host-unknown', 'the domain changed on a stream restart');
-    this.host = host;
+    this.host = headerHost(h, this.ctx.hosts, this.host);
     this.declaredFrom = h.attrs.from;
-    // RFC 6120 §4.7.5: version '1.0' is required for XMPP; a missing version means pre-XMPP 0.9.
-    const version = h.attrs.version;
-    const major = version === undefined ? 0 : Number.parseInt(version.split('.')[0] ?? '', 10);
-    if (major !== 1) throw new StreamError('unsupported-version', 'only XMPP 1.0 is supported');
+    // Checked once the host is known, so that the header of the error names it.
+    checkVersion(h);
     this.sendHeader(h.attrs.from);
     this.sendFeatures();
   }
 
-  private resolveHost(to: string | undefined): Host | undefined {
-    if (to === undefined) return this.ctx.hosts.size === 1 ? this.ctx.hosts.values().next().value : undefined;
-    try {
-      return this.ctx.hosts.get(prepDomain(to));
-    } catch {
-      return undefined;
-    }
-  }
-
   private sendHeader(clientFrom?: string): void {
-    const from = this.host ? ` from='${escapeXML(this.host.name)}'` : '';
-    const to = clientFrom ? ` to='${escapeXML(clientFrom)}'` : '';
     this.streamId = randomId(12);
-    this.transport.write(`<?xml version='1.0'?><stream:stream xmlns='${NS.CLIENT}' xmlns:stream='${NS.STREAMS}' id='${this.streamId}'${from}${to} version='1.0' xml:lang='en'>`);
+    this.transport.write(headerText(this.streamId, this.host, clientFrom));
     this.headerSent = true;
   }
 
   /** The features of the stream's current stage (RFC 6120 §4.3.2). */
   sendFeatures(): void {
-    const sm = this.ctx.config.stream_management.enabled;
-    const secure = this.transport.secure;
-    const parts: string[] = [];
-    if (this.session) {
-      // Bound by Bind 2 or resumed inside SASL2 (XEP-0388 §"Success"): no resource binding left.
-      const offerSm = sm && !this.session.sm;
-      parts.push(featureText(`session\x1f${offerSm}`, () => sessionFeatures(offerSm)), this.host?.streamFeaturesText('bound', secure) ?? '');
-    } else if (this.username !== undefined) {
-      parts.push(featureText(`bind\x1f${sm}`, () => bindFeatures(sm)), this.host?.streamFeaturesText('bound', secure) ?? '');
-    } else if (this.tlsPending) {
-      parts.push(featureText('starttls\x1ftrue', () => [tlsFeature(true)]));
-    } else {
-      if (this.transport.canStartTls) parts.push(featureText('starttls\x1ffalse', () => [tlsFeature(false)]));
-      const { mechanisms, channelBindings } = this.sasl.offer();
-      parts.push(
-        featureText(`sasl\x1f${mechanisms.join(' ')}\x1f${channelBindings.join(' ')}`, () => saslFeatures(mechanisms, channelBindings)),
-        this.sasl2.feature(mechanisms),
-        this.host?.streamFeaturesText('preauth', secure) ?? '',
-      );
-    }
-    const l = this.ctx.config.limits;
-    this.transport.write(featuresText(parts, { maxBytes: l.max_stanza_bytes, idleSeconds: l.idle_timeout }));
+    this.transport.write(streamFeaturesText(this));
   }
 
   /** After STARTTLS or SASL success the client opens a new stream on a fresh parser (RFC 6120 §4.3.3). */
