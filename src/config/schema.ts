@@ -7,62 +7,12 @@ import { z } from 'zod';
 import { prepDomain } from '../xmpp/jid.js';
 import { ipVersion } from '../xmpp/ip.js';
 import type { Config, LogLevel } from './types.js';
+import { bool, int, oneOf, section, strict, text } from './schema-kit.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const satisfies readonly LogLevel[];
 
-const MAX_PATH_CHARS = 4096;
 const MAX_HOSTS = 10_000;
 const MAX_ADDRESSES = 16;
-
-// ---- building blocks -------------------------------------------------------------------------
-
-/** An integer option. `zero` documents what 0 means when 0 is allowed as a special value. */
-function int(min: number, max: number, def: number, doc: string, zero?: string) {
-  const expected = `expected an integer from ${min}${zero ? ` (${zero})` : ''} to ${max}`;
-  return z
-    .number({ error: expected })
-    .int({ error: expected })
-    .min(min, { error: expected })
-    .max(max, { error: expected })
-    .default(def)
-    .describe(doc);
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T, def: T[number], doc: string) {
-  return z
-    .enum(values, { error: `expected one of: ${values.join(', ')}` })
-    .default(def as never)
-    .describe(doc);
-}
-
-function bool(def: boolean, doc: string) {
-  return z.boolean({ error: 'expected true or false' }).default(def).describe(doc);
-}
-
-/** A non-empty text value such as a file path or URL. */
-function text(what = 'a text value') {
-  return z
-    .string({ error: `expected ${what}` })
-    .min(1, { error: `expected ${what}, not an empty string` })
-    .max(MAX_PATH_CHARS, { error: `expected ${what} of at most ${MAX_PATH_CHARS} characters` });
-}
-
-/**
- * A strict mapping whose keys all have defaults. A missing or empty (`key:` with nothing after
- * it) section means "all defaults", which is what an admin who commented out every line meant.
- */
-function section<S extends z.ZodRawShape>(shape: S, doc: string) {
-  return z.preprocess((value) => value ?? {}, strict(shape)).describe(doc);
-}
-
-/** A mapping that rejects unknown keys, naming the keys it knows. */
-function strict<S extends z.ZodRawShape>(shape: S) {
-  const keys = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown key (expected one of: ${keys})` : `expected a mapping with the keys: ${keys}`,
-  });
-}
 
 /** Options of one module: a mapping, validated by the module itself at load; empty means none. */
 const moduleOptions = z
