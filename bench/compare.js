@@ -91,6 +91,11 @@ const fmt = (v) => (v == null ? 'n/a' : Math.abs(v) >= 100 ? Math.round(v).toLoc
 
 const hasBaseline = rows.some((r) => r._from === 'baseline');
 console.log(`## Starling vs the better peer${hasBaseline ? ' (peer figures from the harness baseline, NOT the same sitting: rough guide only)' : ' (same sitting)'}`);
+const warm = [...new Set(rows.filter((r) => /\bwarm\b/.test(r.note || '')).map((r) => r.preset || r.scenario))];
+if (warm.length) {
+  console.log('');
+  console.log(`Warm runs (bench/run.sh --warm) for ${warm.join(', ')}: every server ran the preset once, unmeasured, on the same process before the measured run.`);
+}
 console.log('');
 console.log(`| scenario | figure | starling | ${peers.join(' | ')} | ratio to better peer | target | met | paired runs: median ratio (each run) |`);
 console.log(`|---|---|---|${peers.map(() => '---').join('|')}|---|---|---|---|`);

@@ -7,7 +7,12 @@
 #   npm run bench:compare          the same, plus Prosody and ejabberd (alternating per preset),
 #                                  then Starling's ratio to the better peer per scenario
 #   bash bench/run.sh [--compare] [--quick] [--runs N] [--presets "login chat ..."] [--peers "prosody ejabberd"]
-#                     [--no-build] [--keep-scratch]
+#                     [--warm] [--no-build] [--keep-scratch]
+#
+# --warm: before each measured run of login, login-tls or chat, every server (Starling and the
+# peers alike) runs the same preset once, unmeasured, on the same process: the figures are then
+# those of a server that has been running, not of its first seconds after a start (V8 still
+# compiling, for Starling; see docs/performance.md). Other presets always run on a fresh process.
 #
 # Env: STARLING_BENCH_HARNESS (default <repo>/../shared/bench), BENCH_USERS (users u1..uN to
 # provision; default 5000, enough for idle-5k; idle-18k needs 18000), STARLING_BENCH_PORT (35222),
@@ -24,18 +29,19 @@ if [ ! -f "$HARNESS/driver/xmppbench.js" ] || [ ! -x "$HARNESS/run.sh" ] || [ ! 
 fi
 HARNESS=$(cd "$HARNESS" && pwd)
 
-COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; PEERS="prosody ejabberd"
+COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; WARM=0; PEERS="prosody ejabberd"
 PRESETS="login login-tls idle-5k idle-5k-tls chat presence"
 while [ $# -gt 0 ]; do
   case $1 in
     --compare) COMPARE=1; shift ;;
     --quick) QUICK=1; shift ;;
+    --warm) WARM=1; shift ;;
     --runs) RUNS=$2; shift 2 ;;
     --presets) PRESETS=$2; shift 2 ;;
     --peers) PEERS=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --keep-scratch) KEEP=1; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -67,6 +73,9 @@ if [ "$QUICK" = 1 ]; then
   EXTRA_idle=(--hold 12 --settle 5)
 fi
 extra_for() { case $1 in chat) echo "${EXTRA_chat[@]}" ;; idle-*) echo "${EXTRA_idle[@]}" ;; esac; }
+# --warm: whether a preset gets an unmeasured run first (the idle presets measure memory from a
+# fresh process, and presence creates subscriptions that a second run would find in place)
+warms() { [ "$WARM" = 1 ] && case $1 in login|login-tls|chat) true ;; *) false ;; esac; }
 
 # ------------------------------------------------------------------ Starling
 SPID=
@@ -172,8 +181,15 @@ for r in $(seq 1 "$RUNS"); do
     calib starling "$OUT_S"
     start_starling "before $preset run $r"
     sleep 1
+    NOTE="run=$r starling=$REV"
+    if warms "$preset"; then
+      NOTE="$NOTE warm"
+      log "unmeasured warm-up run of $preset: starling"
+      # shellcheck disable=SC2046
+      "$HARNESS/run.sh" "$preset" $(S_ARGS) $(extra_for "$preset") --out "$SCRATCH/warm-up.jsonl" >/dev/null || log "warm-up run reported failure"
+    fi
     # shellcheck disable=SC2046
-    if "$HARNESS/run.sh" "$preset" $(S_ARGS) --out "$OUT_S" --note "run=$r starling=$REV" $(extra_for "$preset") > "$SCRATCH/last.json"; then log "ok"
+    if "$HARNESS/run.sh" "$preset" $(S_ARGS) --out "$OUT_S" --note "$NOTE" $(extra_for "$preset") > "$SCRATCH/last.json"; then log "ok"
     else FAILED=$((FAILED + 1)); log "FAILED: $(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").pop());console.log(r.error, JSON.stringify(r.metrics&&r.metrics.errors||{}))' "$SCRATCH/last.json" 2>/dev/null || echo "no result line")"; fi
     stop_starling
     sleep 2
@@ -182,7 +198,15 @@ for r in $(seq 1 "$RUNS"); do
       calib "$p" "$RES/$STAMP-$p.jsonl"
       start_peer "$p"
       sleep 3
-      if "$HARNESS/run.sh" "$preset" $(P_ARGS "$p") --note "run=$r" $(extra_for "$preset") >/dev/null; then log "ok"; else log "$p: preset $preset reported failure"; fi
+      NOTE="run=$r"
+      if warms "$preset"; then
+        NOTE="$NOTE warm"
+        log "unmeasured warm-up run of $preset: $p"
+        # shellcheck disable=SC2046
+        "$HARNESS/run.sh" "$preset" $(P_ARGS "$p") $(extra_for "$preset") --out "$SCRATCH/warm-up.jsonl" >/dev/null || log "$p: warm-up run reported failure"
+      fi
+      # shellcheck disable=SC2046
+      if "$HARNESS/run.sh" "$preset" $(P_ARGS "$p") --note "$NOTE" $(extra_for "$preset") >/dev/null; then log "ok"; else log "$p: preset $preset reported failure"; fi
       stop_peer "$p"
       sleep 2
     done

@@ -58,4 +58,15 @@ describe('bench/compare.js', () => {
     assert.equal(cells[8], '1.41x (1.18, 1.51, 1.41)');
     assert.match(out, /Paired: /);
   });
+
+  it('says which presets ran on warm processes (bench/run.sh --warm), and says nothing when none did', () => {
+    const warm = (l: string): string => { const r = JSON.parse(l) as { note: string }; r.note += ' warm'; return JSON.stringify(r); };
+    const file = join(dir, 'warm.jsonl');
+    writeFileSync(file, [warm(line('starling', 3000, 700, 4, 95, true, 1)), warm(line('ejabberd', 3000, 500, 6, 85, false, 1))].join('\n'));
+    const out = execFileSync(process.execPath, ['bench/compare.js', file], { encoding: 'utf8' });
+    assert.match(out, /^Warm runs \(bench\/run\.sh --warm\) for login-tls: /m);
+    const cold = join(dir, 'cold.jsonl');
+    writeFileSync(cold, [line('starling', 3000, 700, 4, 95, true, 1), line('ejabberd', 3000, 500, 6, 85, false, 1)].join('\n'));
+    assert.doesNotMatch(execFileSync(process.execPath, ['bench/compare.js', cold], { encoding: 'utf8' }), /Warm runs/);
+  });
 });
