@@ -139,7 +139,7 @@ export class Connection implements Transport {
       throw new Error('the connection closed before the TLS handshake');
     }
     this.detach(plain);
-    const secure = wrapTls(plain, this.tls);
+    const secure = wrapTls(plain, this.tls, 'starttls');
     this.socket = secure;
     this.attach(secure);
     await new Promise<void>((resolve, reject) => {

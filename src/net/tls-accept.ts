@@ -29,10 +29,18 @@ export function clientHello(socket: Socket): Promise<boolean> {
   });
 }
 
-/** The server side of TLS over `socket`, with the current certificates (SNI included). */
-export function wrapTls(socket: Socket, tls: TlsContexts): TLSSocket {
-  return new TLSSocket(socket, tls.socketOptions(['xmpp-client']));
+/**
+ * The server side of TLS over `socket`, with the current certificates (SNI included). Direct TLS
+ * negotiates ALPN 'xmpp-client' (XEP-0368); STARTTLS negotiates none: it is already inside an
+ * XMPP stream, and a client library that offers its own defaults (h2, http/1.1) there must not
+ * be refused for it (RFC 7301 §3.2 refuses only where the server does ALPN).
+ */
+export function wrapTls(socket: Socket, tls: TlsContexts, kind: 'direct' | 'starttls'): TLSSocket {
+  return new TLSSocket(socket, tls.socketOptions(kind === 'direct' ? DIRECT_ALPN : NO_ALPN));
 }
+
+const DIRECT_ALPN = ['xmpp-client'];
+const NO_ALPN: string[] = [];
 
 /**
  * Direct TLS on a socket just accepted: the ClientHello and the whole handshake must come within
@@ -55,7 +63,7 @@ export async function acceptTls(socket: Socket, tls: TlsContexts, timeoutMs: num
       if (timedOut) failed(new Error('TLS handshake timeout'));
       return undefined;
     }
-    const secure = wrapTls(socket, tls);
+    const secure = wrapTls(socket, tls, 'direct');
     current = secure;
     const error = await new Promise<Error | undefined>((resolve) => {
       const finish = (err: Error | undefined): void => {

@@ -11,7 +11,7 @@ describe('TLS handshake (RFC 6120 §5.4, XEP-0368)', () => {
   let ts: TestServer;
   let ca: string;
   const clients: RawClient[] = [];
-  const connect = async (opts: { directTls?: boolean; helloInPieces?: boolean } = {}): Promise<RawClient> => {
+  const connect = async (opts: { directTls?: boolean; helloInPieces?: boolean; alpn?: string[] } = {}): Promise<RawClient> => {
     const c = await RawClient.connect({ port: opts.directTls ? ts.tlsPort : ts.c2sPort, ca, ...opts });
     clients.push(c);
     return c;
@@ -52,6 +52,20 @@ describe('TLS handshake (RFC 6120 §5.4, XEP-0368)', () => {
     await c.open();
     c.write(largeAuth(40_000));
     assert.equal(failureCondition(await c.expect((e) => e.name === 'failure')), 'incorrect-encoding');
+  });
+
+  it('negotiates no ALPN on STARTTLS, so a client offering other protocols is not refused', async () => {
+    const c = await connect({ alpn: ['h2', 'http/1.1'] });
+    await c.open();
+    const features = await c.starttls();
+    assert.equal(c.tlsSocket?.alpnProtocol, false);
+    assert.equal(await c.scram(features, 'alice', 'wonderland', 'SCRAM-SHA-256'), 'success');
+  });
+
+  it('negotiates ALPN xmpp-client on direct TLS and refuses a client offering only others (XEP-0368, RFC 7301 §3.2)', async () => {
+    const c = await connect({ directTls: true });
+    assert.equal(c.tlsSocket?.alpnProtocol, 'xmpp-client');
+    await assert.rejects(connect({ directTls: true, alpn: ['h2'] }), { code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' });
   });
 
   it('closes a connection that leaves after <proceed/> without a ClientHello, and goes on serving', async () => {

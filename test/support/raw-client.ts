@@ -17,6 +17,8 @@ export interface RawClientOptions {
   ca?: string;
   /** The ClientHello goes out in two pieces, 50 ms apart (see PiecewiseLink). */
   helloInPieces?: boolean;
+  /** ALPN protocols offered: ['xmpp-client'] for direct TLS and none for STARTTLS by default. */
+  alpn?: string[];
 }
 
 export class RawClient {
@@ -50,7 +52,7 @@ export class RawClient {
 
   static connect(opts: RawClientOptions): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const secure = { servername: opts.domain ?? 'localhost', ca: opts.ca, ALPNProtocols: ['xmpp-client'] };
+      const secure = { servername: opts.domain ?? 'localhost', ca: opts.ca, ALPNProtocols: opts.alpn ?? ['xmpp-client'] };
       if (opts.directTls && opts.helloInPieces) {
         const tcp = net.connect({ host: '127.0.0.1', port: opts.port }, () => {
           const socket = tls.connect({ ...secure, socket: new PiecewiseLink(tcp) }, () => resolve(new RawClient(socket, opts)));
@@ -184,7 +186,8 @@ export class RawClient {
     plain.removeAllListeners('data');
     this.socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
       const link = this.opts.helloInPieces ? new PiecewiseLink(plain) : plain;
-      const s = tls.connect({ socket: link, servername: this.domain, ca: this.opts.ca }, () => resolve(s));
+      const alpn = this.opts.alpn ? { ALPNProtocols: this.opts.alpn } : {};
+      const s = tls.connect({ socket: link, servername: this.domain, ca: this.opts.ca, ...alpn }, () => resolve(s));
       s.once('error', reject);
     });
     this.listen(this.socket);
