@@ -2,8 +2,12 @@
 // whole and in random chunks. The checks: nothing is thrown out of write(); the events follow
 // the stream grammar (header, stanzas, then at most one end or error, nothing after); a parser
 // fault never shows as internal-server-error; chunking changes nothing; every stanza handed on
-// serialises to XML that parses back to the same stanza; an unmutated stream parses cleanly.
-import { StreamParser, type StreamParserLimits } from '../src/xmpp/stream-parser.js';
+// serialises to XML that parses back to the same stanza; an unmutated stream parses cleanly; and
+// the same parser on saxes (fuzz/saxes-tokenizer.ts) hands on the same header and stanzas, and
+// neither accepts what the other refuses (the error condition, and when a tag still being read
+// is found wrong, may differ).
+import { StreamParser, type StreamParserLimits, type TokenizerFactory } from '../src/xmpp/stream-parser.js';
+import { SaxesTokenizer } from './saxes-tokenizer.js';
 import type { Element } from '../src/xmpp/xml.js';
 import { PARSER_STREAMS, STREAM_HEADER } from './corpus.js';
 import { chunk, mutate } from './mutate.js';
@@ -28,7 +32,9 @@ interface Run {
   thrown: unknown;
 }
 
-function parse(chunks: readonly Buffer[], limits: StreamParserLimits): Run {
+const onSaxes: TokenizerFactory = (owner) => new SaxesTokenizer(owner);
+
+function parse(chunks: readonly Buffer[], limits: StreamParserLimits, tokenizer?: TokenizerFactory): Run {
   const run: Run = { events: [], stanzas: [], thrown: undefined };
   const parser = new StreamParser({
     onStreamStart: (h) => run.events.push(`start ${h.uri} ${h.defaultNs} ${JSON.stringify(h.attrs)}`),
@@ -38,7 +44,7 @@ function parse(chunks: readonly Buffer[], limits: StreamParserLimits): Run {
     },
     onStreamEnd: () => run.events.push('end'),
     onError: (err) => run.events.push(`error ${err.condition}`),
-  }, limits);
+  }, limits, tokenizer);
   try {
     for (const c of chunks) parser.write(c);
   } catch (err) {
@@ -81,6 +87,24 @@ function same(a: Element | string, b: Element | string | undefined): boolean {
   const kids = a.children.filter((c) => c !== '');
   const back = b.children.filter((c) => c !== '');
   return kids.length === back.length && kids.every((c, i) => same(c, back[i]));
+}
+
+/**
+ * Where the events on saxes part from ours, if they do in a way that matters: a different header
+ * or stanza, or one side going on where the other refused. Both refusing with other conditions,
+ * or one still waiting for the end of a tag the other already found wrong, is not a difference.
+ */
+function againstSaxes(ours: readonly Event[], theirs: readonly Event[]): string | undefined {
+  let i = 0;
+  while (i < ours.length && i < theirs.length && ours[i] === theirs[i]) i++;
+  const a = ours[i];
+  const b = theirs[i];
+  if (a === undefined || b === undefined) return undefined;
+  const refused = (e: string): boolean => e.startsWith('error');
+  if (refused(a) && refused(b)) return undefined;
+  if (refused(a)) return `refused what saxes accepts: ${a} / ${b.slice(0, 160)}`;
+  if (refused(b)) return `accepted what saxes refuses: ${a.slice(0, 160)} / ${b}`;
+  return `differs from saxes at #${i}: ${a.slice(0, 160)} / ${b.slice(0, 160)}`;
 }
 
 /** A stanza as it would be forwarded must parse back to itself. */
@@ -136,5 +160,7 @@ export function parserIteration(seed: number): ParserVerdict {
     if (bad) return verdict(bad);
   }
   if (pristine && whole.events.some((e) => e.startsWith('error'))) return verdict(`an unmutated stream failed: ${whole.events.at(-1)}`);
+  const diff = againstSaxes(whole.events, parse([input], limits, onSaxes).events);
+  if (diff) return verdict(diff);
   return verdict(undefined);
 }

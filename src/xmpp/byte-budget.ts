@@ -1,13 +1,13 @@
 // The byte accounting behind the stream parser's size limits (RFC 6120 §13.12): input is handed to
-// saxes in slices of at most one code unit more than the bytes left in the budget, and the UTF-8
-// bytes of each slice are counted up to any saxes position, so a limit is enforced at the byte
-// where it is passed, whatever saxes is buffering and however the input was chunked.
+// the tokenizer in slices of at most one code unit more than the bytes left in the budget, and
+// the UTF-8 bytes of each slice are counted up to any tokenizer position, so a limit is enforced
+// at the byte where it is passed, whatever the tokenizer holds and however the input was chunked.
 export class ByteBudget {
   /** Bytes counted since the last boundary (the parser resets it at stanza boundaries). */
   count = 0;
-  /** UTF-16 code units handed to the current saxes instance (its `position` space). */
+  /** UTF-16 code units handed to the current tokenizer (its `position` space). */
   private fed = 0;
-  // The slice being fed: its text, the saxes position of its first character, and the position
+  // The slice being fed: its text, the tokenizer position of its first character, and the position
   // up to which its bytes have been counted.
   private slice = '';
   private sliceBase = 0;
@@ -24,7 +24,7 @@ export class ByteBudget {
   /**
    * The next slice of `text` from index `from`, for a budget of `limit` bytes: a UTF-16 code unit
    * is at least one byte, so (bytes left + 1) units either fit or are seen to pass the limit once
-   * fed, and saxes never holds much more than the limit however large the chunk.
+   * fed, and the tokenizer never holds much more than the limit however large the chunk.
    */
   take(text: string, from: number, limit: number): string {
     let end = Math.min(text.length, from + Math.max(limit - this.count, 0) + 1);
@@ -37,7 +37,7 @@ export class ByteBudget {
     return this.slice;
   }
 
-  /** Counts the bytes of the current slice up to saxes position `pos` (all of it by default). */
+  /** Counts the bytes of the current slice up to tokenizer position `pos` (all of it by default). */
   mark(pos = this.fed): void {
     const from = this.accounted - this.sliceBase;
     const to = Math.min(Math.max(pos - this.sliceBase, from), this.slice.length);

@@ -1,14 +1,15 @@
-// Builds standalone stanza elements from namespace-aware SAX events (saxes with `xmlns: true`),
-// for the stream parser (RFC 6120 §4.1: a stanza is a first-level child of the stream).
+// Builds standalone stanza elements from the namespace-aware events of the tokenizer
+// (xml-tokenizer.ts), for the stream parser (RFC 6120 §4.1: a stanza is a first-level child of
+// the stream).
 //
-// saxes resolves every name against the declarations in scope, including the ones on the stream
+// The tokenizer resolves every name against the declarations in scope, including the ones on the stream
 // header. An ltx Element only resolves against its own ancestors, so a stanza cut out of the
 // stream would lose the declarations it inherited from the header (the default 'jabber:client',
 // the 'stream' prefix, any other prefix declared there). Each element therefore gets an explicit
 // `xmlns` / `xmlns:prefix` attribute exactly where the tree we build would otherwise resolve its
-// name to a different namespace than the one saxes resolved. Declarations written by the peer are
+// name to a different namespace than the one the tokenizer resolved. Declarations written by the peer are
 // kept as written.
-import type { SaxesTagNS } from 'saxes';
+import type { XmlTag } from './xml-tags.js';
 import { Element } from './xml.js';
 
 /** Where a prefix may be resolved without a declaration (Namespaces in XML §3). */
@@ -26,7 +27,7 @@ export class StanzaBuilder {
   }
 
   /** Opens an element; the first one opened after a clear() becomes the stanza root. */
-  open(tag: SaxesTagNS): void {
+  open(tag: XmlTag): void {
     const top = this.stack.length - 1;
     const parent = top >= 0 ? this.stack[top] : undefined;
     let inherited = top >= 0 ? this.defaults[top] : undefined;

@@ -1,26 +1,25 @@
-// Streaming parser for one XMPP XML stream (RFC 6120 §4, §11), built on saxes with namespaces.
-// Pure protocol code: bytes in, stream header / stanzas / stream end / one stream error out.
+// Streaming parser for one XMPP XML stream (RFC 6120 §4, §11), on the strict tokenizer of
+// xml-tokenizer.ts. Pure protocol code: bytes in, stream header / stanzas / stream end / one
+// stream error out.
 //
-// Why it looks the way it does (from the parser comparison in the dependency notes, §3):
 // - Bytes are decoded strictly and in a streaming way (utf8-input.ts), so a chunk may end inside
 //   a multi-byte character and invalid UTF-8 is refused rather than turned into U+FFFD.
-// - saxes never expands entities (it does not read DTD declarations), and every construct that
-//   RFC 6120 §11.1 restricts is refused from its event, so billion laughs and external entities
-//   cannot do anything.
-// - saxes buffers names, attribute values, text and even a stray '&...' without bound, so the
-//   byte budget is enforced by us on every byte fed, whatever state saxes is in, and input is fed
-//   in slices no longer than the remaining budget.
-// - The outcome does not depend on how the input was cut into chunks: the stanzas complete
-//   before an error are handed over whatever else the same chunk held, and a size limit passed
-//   before the position of an error wins (saxes reports text outside the root only where the
-//   text run ends, which is the one case where chunking can still decide between the two).
-import type { SaxesStartTagNS, SaxesTagNS, XMLDecl } from 'saxes';
+// - The tokenizer never expands entities, and every construct that RFC 6120 §11.1 restricts is
+//   refused as soon as it is recognised, so billion laughs and external entities cannot do
+//   anything.
+// - The byte budget is enforced here on every byte fed, whatever the tokenizer holds (an
+//   unfinished tag, an unfinished reference), and input is fed in slices no longer than the
+//   remaining budget, so nothing is held much beyond the limit.
+// - The outcome does not depend on how the input was cut into chunks: a stanza is handed on when
+//   its end tag has been read and checked, whatever follows in the same chunk, and a size limit
+//   passed before the position of an error wins.
 import { StreamError } from './errors.js';
 import { StanzaBuilder } from './stanza-builder.js';
-import { checkFirstLevel, fromSaxes, isXmlSpace, readHeader, toStreamError } from './stream-rules.js';
+import { checkFirstLevel, fromSyntax, isXmlSpace, readHeader, toStreamError } from './stream-rules.js';
 import { Utf8Input } from './utf8-input.js';
 import { ByteBudget } from './byte-budget.js';
-import { StreamSax, type StreamSaxOwner } from './stream-sax.js';
+import { XmlTokenizer, type Tokenizer, type XmlDecl, type XmlTokenizerOwner } from './xml-tokenizer.js';
+import type { XmlTag } from './xml-tags.js';
 import type { Element } from './xml.js';
 
 export interface StreamParserLimits {
@@ -50,13 +49,15 @@ export interface StreamParserHandlers {
   onError(err: StreamError): void;
 }
 
-/** Thrown from the handlers of a saxes instance whose output is no longer wanted. */
+/** Thrown from the events of a tokenizer whose output is no longer wanted. */
 const DISCARD = Symbol('discard');
-/** Held back in place of a stanza: the closing stream tag. */
-const END = Symbol('end');
 
-export class StreamParser implements StreamSaxOwner {
-  private sax!: StreamSax;
+/** Makes the tokenizer of each stream (and of each restart); a test may pass another one. */
+export type TokenizerFactory = (owner: XmlTokenizerOwner) => Tokenizer;
+const newTokenizer: TokenizerFactory = (owner) => new XmlTokenizer(owner);
+
+export class StreamParser implements XmlTokenizerOwner {
+  private sax!: Tokenizer;
   private input!: Utf8Input;
   private readonly stanza = new StanzaBuilder();
   /** Changes on every reset(), so a write() in progress knows its remaining input is stale. */
@@ -67,16 +68,13 @@ export class StreamParser implements StreamSaxOwner {
   private open = 0;
   /** Bytes since the last boundary (stream start, header end, stanza start or end). */
   private readonly bytes = new ByteBudget();
-  /** A stanza (or the stream) whose end tag saxes has not yet confirmed (see saxCloseTag), and
-   *  where that tag ended. */
-  private pending: Element | typeof END | undefined;
-  private pendingAt = 0;
   /** The error being reported was thrown by the stanza handler, not found in the input. */
   private handlerFailed = false;
 
   constructor(
     private readonly handlers: StreamParserHandlers,
     private readonly limits: StreamParserLimits,
+    private readonly tokenizer: TokenizerFactory = newTokenizer,
   ) {
     this.reset();
   }
@@ -105,16 +103,15 @@ export class StreamParser implements StreamSaxOwner {
     this.done = true;
   }
 
-  /** Stream restart (RFC 6120 §4.3.3): a new saxes instance, header expected again, counters reset.
+  /** Stream restart (RFC 6120 §4.3.3): a new tokenizer, header expected again, counters reset.
    *  Called from a handler during write(), the rest of that write's input is discarded: it was
    *  sent before the peer could know of the restart, so it does not belong to the new stream
    *  (after STARTTLS it would even be plaintext injected into the TLS session). */
   reset(): void {
     this.generation++;
     this.input = new Utf8Input();
-    this.sax = new StreamSax(this);
+    this.sax = this.tokenizer(this);
     this.stanza.clear();
-    this.pending = undefined;
     this.handlerFailed = false;
     this.done = false;
     this.headerDone = false;
@@ -134,7 +131,6 @@ export class StreamParser implements StreamSaxOwner {
       const slice = this.bytes.take(text, i, this.limit);
       try {
         sax.write(slice);
-        if (this.pending) this.flush(sax);
       } catch (err) {
         if (err !== DISCARD) this.fail(this.handlerFailed ? toStreamError(err) : this.firstProblem(sax, toStreamError(err)));
         return;
@@ -157,7 +153,7 @@ export class StreamParser implements StreamSaxOwner {
   }
 
   /** A size limit passed before the position of `err` in the same slice is the first problem. */
-  private firstProblem(sax: StreamSax, err: StreamError): StreamError {
+  private firstProblem(sax: Tokenizer, err: StreamError): StreamError {
     this.bytes.mark(sax.position);
     return this.bytes.count > this.limit ? this.tooLarge() : err;
   }
@@ -166,49 +162,38 @@ export class StreamParser implements StreamSaxOwner {
     if (this.done) return;
     this.done = true;
     this.stanza.clear();
-    this.pending = undefined;
     this.handlers.onError(err);
   }
 
-  // The events of the saxes instance (see stream-sax.ts). `p` is the instance that reports: after
-  // a reset() or the end of the stream, events of an older one are discarded.
+  // The events of the tokenizer. `p` is the tokenizer that reports: after a reset() or the end of
+  // the stream, events of an older one are discarded.
 
-  /** Stops an instance whose output is no longer wanted. */
-  private live(p: StreamSax): void {
+  /** Stops a tokenizer whose output is no longer wanted. */
+  private live(p: Tokenizer): void {
     if (p !== this.sax || this.done) throw DISCARD;
   }
 
-  /** Any event after a stanza's end tag shows that saxes accepted that end tag. */
-  private guard(p: StreamSax): void {
+  saxError(p: Tokenizer, err: Error): void {
     this.live(p);
-    if (this.pending) this.flush(p);
-  }
-
-  saxError(p: StreamSax, err: Error): void {
-    this.live(p);
-    // An end tag that closes the wrong element fails at the position of its closetag event;
-    // a stanza whose end tag was right is complete, whatever bad input follows it.
-    if (this.pending && p.position !== this.pendingAt) this.flush(p);
-    this.pending = undefined;
-    throw fromSaxes(err);
+    throw fromSyntax(err);
   }
 
   /** RFC 6120 §11.1: no DTD, comments, processing instructions or entity references other than
    *  the predefined ones; §4.9.3.18 names the condition. */
-  saxRestricted(p: StreamSax, what: string): void {
-    this.guard(p);
+  saxRestricted(p: Tokenizer, what: string): void {
+    this.live(p);
     throw new StreamError('restricted-xml', `${what} are not allowed`);
   }
 
-  saxXmlDecl(p: StreamSax, decl: XMLDecl): void {
-    this.guard(p);
+  saxXmlDecl(p: Tokenizer, decl: XmlDecl): void {
+    this.live(p);
     // RFC 6120 §11.6: UTF-8 is the only encoding; §4.9.3.22 names the condition.
     const enc = decl.encoding?.toLowerCase();
     if (enc !== undefined && enc !== 'utf-8') throw new StreamError('unsupported-encoding', 'only UTF-8 is supported');
   }
 
-  saxOpenTagStart(p: StreamSax, tag: SaxesStartTagNS): void {
-    this.guard(p);
+  saxOpenTagStart(p: Tokenizer, tag: { name: string }): void {
+    this.live(p);
     const depth = this.open; // depth below the root of the element that starts here
     if (depth > this.limits.maxDepth) {
       throw new StreamError('policy-violation', `elements nested deeper than ${this.limits.maxDepth}`);
@@ -221,13 +206,10 @@ export class StreamParser implements StreamSaxOwner {
     }
   }
 
-  saxOpenTag(p: StreamSax, tag: SaxesTagNS): void {
-    this.guard(p);
+  saxOpenTag(p: Tokenizer, tag: XmlTag): void {
+    this.live(p);
     if (this.open === 0) {
       const header = readHeader(tag);
-      // saxes keeps the root's tag object for as long as the stream is open (to match the closing
-      // tag), attributes included, which it never reads again: they are in `header` now.
-      tag.attributes = {};
       this.bytes.mark(this.sax.position);
       if (this.bytes.count > this.limits.maxHeaderBytes) throw this.tooLarge();
       this.headerDone = true;
@@ -241,39 +223,31 @@ export class StreamParser implements StreamSaxOwner {
     this.open++;
   }
 
-  saxCloseTag(p: StreamSax): void {
-    this.guard(p);
+  saxCloseTag(p: Tokenizer): void {
+    this.live(p);
     this.open--;
     if (this.open === 0) {
-      // The bytes since the last stanza count like any between stanzas; the tag may still turn
-      // out to close the wrong element, like a stanza's (below).
+      // The bytes since the last stanza count like any between stanzas. RFC 6120 §4.4: nothing
+      // follows the closing stream tag.
       this.checkedMark();
-      this.pending = END;
-      this.pendingAt = this.sax.position;
+      this.done = true;
+      this.handOver(p, undefined);
       return;
     }
     const el = this.stanza.close();
     if (this.open === 1 && el) {
       this.checkedMark();
       this.bytes.count = 0;
-      // saxes reports a mismatched end tag (`<message></stream:stream>`) by closing the open
-      // elements first and failing afterwards, so the stanza is held back until the next event or
-      // the end of the slice shows that no error followed.
-      this.pending = el;
-      this.pendingAt = this.sax.position;
+      this.handOver(p, el);
     }
   }
 
-  /** Hands the held-back stanza or stream end over; stops the instance `p` if the stream ended
-   *  or the handler reset the parser. */
-  private flush(p: StreamSax): void {
-    const held = this.pending!;
-    this.pending = undefined;
-    // RFC 6120 §4.4: nothing follows the closing stream tag.
-    if (held === END) this.done = true;
+  /** Hands a stanza (or, without one, the stream's end) over; stops the tokenizer `p` if the
+   *  stream ended or the handler reset the parser. */
+  private handOver(p: Tokenizer, el: Element | undefined): void {
     try {
-      if (held === END) this.handlers.onStreamEnd();
-      else this.handlers.onStanza(held);
+      if (el) this.handlers.onStanza(el);
+      else this.handlers.onStreamEnd();
     } catch (err) {
       this.handlerFailed = true;
       throw err;
@@ -281,8 +255,8 @@ export class StreamParser implements StreamSaxOwner {
     if (p !== this.sax || this.done) throw DISCARD;
   }
 
-  saxText(p: StreamSax, text: string): void {
-    this.guard(p);
+  saxText(p: Tokenizer, text: string): void {
+    this.live(p);
     if (this.open > 1) {
       this.stanza.text(text);
     } else if (this.open === 1 && !isXmlSpace(text)) {
@@ -292,7 +266,7 @@ export class StreamParser implements StreamSaxOwner {
     }
   }
 
-  /** Counts up to the current saxes position and refuses the stanza when it is too large. */
+  /** Counts up to the tokenizer's position and refuses the stanza when it is too large. */
   private checkedMark(): void {
     this.bytes.mark(this.sax.position);
     if (this.bytes.count > this.limits.maxStanzaBytes) throw this.tooLarge();

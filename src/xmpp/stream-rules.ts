@@ -1,15 +1,15 @@
-// The RFC 6120 rules the stream parser applies to what saxes reports: which element may open a
+// The RFC 6120 rules the stream parser applies to what the tokenizer reports: which element may open a
 // stream or appear at its first level, and which stream error condition (§4.9.3) each problem gets.
-import type { SaxesTagNS } from 'saxes';
+import type { XmlTag } from './xml-tags.js';
 import { StreamError } from './errors.js';
 import { NS } from './ns.js';
 import type { StreamHeader } from './stream-parser.js';
 
-/** Client-facing error texts quote saxes messages, which may quote the peer's names. */
+/** Client-facing error texts quote tokenizer messages, which may quote the peer's names. */
 const MAX_TEXT = 120;
 
 /** Checks the root element and returns the stream header it carries. */
-export function readHeader(tag: SaxesTagNS): StreamHeader {
+export function readHeader(tag: XmlTag): StreamHeader {
   // §4.8.1: the root must be qualified by the stream namespace, or <invalid-namespace/>.
   if (tag.uri !== NS.STREAMS) throw new StreamError('invalid-namespace', 'the stream namespace is required');
   // Appendix A.1: the only root element of that namespace is <stream/>; anything else is
@@ -22,7 +22,7 @@ export function readHeader(tag: SaxesTagNS): StreamHeader {
 }
 
 /** Checks an element at the first level of the stream (a stanza or other top-level element). */
-export function checkFirstLevel(tag: SaxesTagNS): void {
+export function checkFirstLevel(tag: XmlTag): void {
   if (tag.uri !== NS.STREAMS) return;
   // Well-formed, but a stream header is not a first-level child of a stream (§4.9.3.24).
   if (tag.local === 'stream') throw new StreamError('unsupported-stanza-type', 'stream header inside a stream');
@@ -43,19 +43,20 @@ export function isXmlSpace(text: string): boolean {
   return true;
 }
 
-/** Maps a saxes well-formedness error to the RFC 6120 §4.9.3 condition. */
-export function fromSaxes(err: Error): StreamError {
+/** Maps a well-formedness error of the tokenizer to the RFC 6120 §4.9.3 condition. */
+export function fromSyntax(err: Error): StreamError {
   const msg = err.message;
   const text = msg.length > MAX_TEXT ? `${msg.slice(0, MAX_TEXT)}...` : msg;
-  // saxes knows only the five predefined entities; any other named reference would need a DTD
+  // Only the five predefined entities are known; any other named reference would need a DTD
   // declaration, which §11.1 forbids, so it is restricted XML rather than a syntax error.
   if (msg.startsWith('undefined entity')) return new StreamError('restricted-xml', 'entity references are not allowed');
-  // A DOCTYPE after the stream header is misplaced, but it is a DTD first of all.
+  // A DOCTYPE after the stream header is misplaced, but it is a DTD first of all (saxes' message:
+  // the differential fuzz runs this parser on saxes too, fuzz/saxes-tokenizer.ts).
   if (msg.startsWith('inappropriately located doctype')) return new StreamError('restricted-xml', 'DTDs are not allowed');
   // §4.9.3.2: "a namespace prefix that is unsupported"; an undeclared prefix is the clearest case.
   // Namespaces in XML would also call it not namespace-well-formed, but the specific condition wins.
   if (msg.startsWith('unbound namespace prefix')) return new StreamError('bad-namespace-prefix', text);
-  // Everything else saxes reports violates XML 1.0 or Namespaces in XML well-formedness
+  // Everything else reported violates XML 1.0 or Namespaces in XML well-formedness
   // (syntax, duplicate attributes, '<' in attribute values, disallowed characters): §4.9.3.13.
   return new StreamError('not-well-formed', text);
 }

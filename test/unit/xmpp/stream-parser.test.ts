@@ -1,13 +1,13 @@
 // Tests for the streaming XML parser: RFC 6120 §4 (streams), §4.9.3 (stream error conditions),
 // §11 (XML usage), and the hard limits that keep a peer from exhausting memory (§13.12).
 import assert from 'node:assert/strict';
-import { SaxesParser } from 'saxes';
 import { StreamError } from '../../../src/xmpp/errors.js';
 import { NS } from '../../../src/xmpp/ns.js';
 import {
   StreamParser, type StreamHeader, type StreamParserLimits,
 } from '../../../src/xmpp/stream-parser.js';
 import type { Element } from '../../../src/xmpp/xml.js';
+import { XmlTokenizer } from '../../../src/xmpp/xml-tokenizer.js';
 
 type Event =
   | { type: 'start'; header: StreamHeader }
@@ -79,9 +79,9 @@ function summary(h: Harness): string[] {
   });
 }
 
-/** Counts the UTF-16 code units handed to saxes while `fn` runs. */
-function unitsFedToSaxes(fn: () => void): number {
-  const proto = SaxesParser.prototype as unknown as { write(chunk: string | null): unknown };
+/** Counts the UTF-16 code units handed to the XML tokenizer while `fn` runs. */
+function unitsFedToTokenizer(fn: () => void): number {
+  const proto = XmlTokenizer.prototype as unknown as { write(chunk: string | null): unknown };
   const original = proto.write;
   let units = 0;
   proto.write = function write(this: unknown, chunk: string | null) {
@@ -449,21 +449,24 @@ describe('StreamParser', () => {
     });
 
     const huge = 10 * 1024 * 1024;
-    const cases: [string, string][] = [
-      ['text node', `<message><body>${'x'.repeat(huge)}</body></message>`],
-      ['attribute value', `<message id='${'x'.repeat(huge)}'/>`],
-      ['element name', `<m${'x'.repeat(huge)}/>`],
-      ['attribute name', `<message a${'x'.repeat(huge)}='1'/>`],
-      ['stray & that saxes buffers until ;', `<message><body>a &${'x'.repeat(huge)}`],
-      ['run of whitespace between stanzas', ' '.repeat(huge)],
-      ['unterminated comment', `<!--${'x'.repeat(huge)}`],
+    const cases: [string, string, string][] = [
+      ['text node', `<message><body>${'x'.repeat(huge)}</body></message>`, 'policy-violation'],
+      ['attribute value', `<message id='${'x'.repeat(huge)}'/>`, 'policy-violation'],
+      ['element name', `<m${'x'.repeat(huge)}/>`, 'policy-violation'],
+      ['attribute name', `<message a${'x'.repeat(huge)}='1'/>`, 'policy-violation'],
+      ['stray & without ;', `<message><body>a &${'x'.repeat(huge)}`, 'policy-violation'],
+      ['run of whitespace between stanzas', ' '.repeat(huge), 'policy-violation'],
+      ['CDATA section', `<message><body><![CDATA[${'x'.repeat(huge)}`, 'policy-violation'],
+      ['end tag', `<message></message${'x'.repeat(huge)}`, 'policy-violation'],
+      // refused as soon as it is recognised, long before the limit
+      ['unterminated comment', `<!--${'x'.repeat(huge)}`, 'restricted-xml'],
     ];
-    for (const [what, body] of cases) {
-      it(`refuses a 10 MiB ${what} at the limit, without handing it all to saxes`, () => {
+    for (const [what, body, expected] of cases) {
+      it(`refuses a 10 MiB ${what} (${expected}), without reading it all`, () => {
         const h = new Harness({ maxStanzaBytes: 65536 }).write(HEADER);
-        const units = unitsFedToSaxes(() => h.write(body));
-        assert.equal(h.error().condition, 'policy-violation');
-        assert.ok(units <= 65536 + 2, `saxes was fed ${units} code units`);
+        const units = unitsFedToTokenizer(() => h.write(body));
+        assert.equal(h.error().condition, expected);
+        assert.ok(units <= 65536 + 2, `the tokenizer was fed ${units} code units`);
       });
     }
 
