@@ -1,6 +1,6 @@
 // A small XMPP client for tests that need what @xmpp/client does not offer: raw bytes,
 // SCRAM-SHA-256 and -PLUS, direct control of each negotiation step. It parses with ltx
-// (@xmpp/xml's parser), independent of the server's own saxes-based parser.
+// (@xmpp/xml's parser), independent of the server's own tokenizer.
 import net from 'node:net';
 import tls from 'node:tls';
 import { createHash } from 'node:crypto';
