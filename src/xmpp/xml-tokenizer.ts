@@ -8,7 +8,7 @@
 //   expanded.
 // - Incremental in linear time: a chunk may end anywhere. Markup cut by a chunk end is kept as
 //   its pieces and scanned on from where scanning stopped, so a tag that arrives a byte at a time
-//   costs no more than one that arrives whole; text is handed on as it comes, except for the few
+//   is not scanned again for every byte; text is handed on as it comes, except for the few
 //   characters that may continue in the next chunk (an unfinished reference, a CR, ']' or ']]').
 // - Positions are UTF-16 code units written so far; each event is reported with the position
 //   just after what it reports (the stream parser counts stanza bytes up to them). Input never
