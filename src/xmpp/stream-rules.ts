@@ -3,6 +3,7 @@
 import type { XmlTag } from './xml-tags.js';
 import { StreamError } from './errors.js';
 import { NS } from './ns.js';
+import { isSpace } from './xml-chars.js';
 import type { StreamHeader } from './stream-parser.js';
 
 /** Client-facing error texts quote tokenizer messages, which may quote the peer's names. */
@@ -35,11 +36,9 @@ function streamPrefixRequired(): StreamError {
   return new StreamError('bad-namespace-prefix', 'the stream namespace must be used with a prefix');
 }
 
+/** Whether `text` is XML white space only (between stanzas: keepalives, RFC 6120 §11.7). */
 export function isXmlSpace(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) return false;
-  }
+  for (let i = 0; i < text.length; i++) if (!isSpace(text.charCodeAt(i))) return false;
   return true;
 }
 
