@@ -192,7 +192,7 @@ export class StreamParser implements XmlTokenizerOwner {
     if (enc !== undefined && enc !== 'utf-8') throw new StreamError('unsupported-encoding', 'only UTF-8 is supported');
   }
 
-  saxOpenTagStart(p: Tokenizer, tag: { name: string }): void {
+  saxOpenTagStart(p: Tokenizer, name: string): void {
     this.live(p);
     const depth = this.open; // depth below the root of the element that starts here
     if (depth > this.limits.maxDepth) {
@@ -202,7 +202,7 @@ export class StreamParser implements XmlTokenizerOwner {
       // A stanza starts: what came since the last boundary (whitespace) must fit the budget too,
       // then the stanza's own count starts with '<', its name and the character after it.
       this.checkedMark();
-      this.bytes.count = Buffer.byteLength(tag.name, 'utf8') + 2;
+      this.bytes.count = Buffer.byteLength(name, 'utf8') + 2;
     }
   }
 

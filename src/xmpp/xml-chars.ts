@@ -37,23 +37,25 @@ export function isXmlChar(c: number): boolean {
 
 /**
  * Where the XML name starting at `from` in `s` ends (the index of the first character that is
- * not part of it); `from` itself when no name starts there. A name may not end inside a
- * surrogate pair; `s.length` means the name may go on in later input.
+ * not part of it); `from` itself when no name starts there. With `continued`, the name began in
+ * earlier input and `from` need not be a start character. A name may not end inside a surrogate
+ * pair; `s.length` means the name may go on in later input.
  */
-export function nameEnd(s: string, from: number): number {
+export function nameEnd(s: string, from: number, continued = false): number {
+  const first = continued ? -1 : from;
   let j = from;
   while (j < s.length) {
     const c = s.charCodeAt(j);
     if (c < 128) {
-      if (ASCII_NAME[c] === 0 || (j === from && ASCII_NAME[c] !== 1)) return j;
+      if (ASCII_NAME[c] === 0 || (j === first && ASCII_NAME[c] !== 1)) return j;
       j++;
     } else if (c >= 0xd800 && c <= 0xdbff) {
       if (j + 1 === s.length) return s.length; // the pair's other half is still to come
       const cp = s.codePointAt(j)!;
-      if (cp <= 0xffff || !(j === from ? isNameStart(cp) : isNameChar(cp))) return j;
+      if (cp <= 0xffff || !(j === first ? isNameStart(cp) : isNameChar(cp))) return j;
       j += 2;
     } else {
-      if (!(j === from ? isNameStart(c) : isNameChar(c))) return j;
+      if (!(j === first ? isNameStart(c) : isNameChar(c))) return j;
       j++;
     }
   }

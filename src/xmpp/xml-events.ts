@@ -22,7 +22,7 @@ export interface XmlTokenizerOwner {
   saxRestricted(p: Tokenizer, what: string): void;
   saxXmlDecl(p: Tokenizer, decl: XmlDecl): void;
   /** The name of a start tag has been read, not yet its attributes. */
-  saxOpenTagStart(p: Tokenizer, tag: { name: string }): void;
+  saxOpenTagStart(p: Tokenizer, name: string): void;
   /** A whole start tag; an empty-element tag is followed by saxCloseTag at once. */
   saxOpenTag(p: Tokenizer, tag: XmlTag): void;
   /** An end tag that matches the open element. */

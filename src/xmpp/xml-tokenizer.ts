@@ -13,7 +13,7 @@
 // - Positions are UTF-16 code units written so far; each event is reported with the position
 //   just after what it reports (the stream parser counts stanza bytes up to them). Input never
 //   splits a surrogate pair (the UTF-8 decoder and the byte budget keep pairs whole).
-import { isNameChar, isNameStart, isSpace } from './xml-chars.js';
+import { isSpace, nameEnd } from './xml-chars.js';
 import { decodeCdata, decodeText, notSpace, unfinished, XmlSyntaxError } from './xml-text.js';
 import { readEndTag, readStartTag } from './xml-tags.js';
 import type { Tokenizer, XmlTokenizerOwner } from './xml-events.js';
@@ -151,24 +151,16 @@ export class XmlTokenizer implements Tokenizer {
     const n = s.length;
     let j = from;
     if (!this.nameDone) {
-      while (j < n) {
-        let c = s.charCodeAt(j);
-        let w = 1;
-        if (c >= 0xd800 && c <= 0xdbff && j + 1 < n) {
-          c = s.codePointAt(j)!;
-          if (c > 0xffff) w = 2;
-        }
-        if (!(this.nameLength === 0 ? isNameStart(c) : isNameChar(c))) break;
-        this.nameLength += w;
-        j += w;
-      }
+      const e = nameEnd(s, j, this.nameLength > 0);
+      this.nameLength += e - j;
+      j = e;
       if (j >= n) return -1;
       const c = s.charCodeAt(j);
       if (this.nameLength === 0 || !(isSpace(c) || c === 0x2f || c === 0x3e)) this.fail(base + j + 1, 'disallowed character in tag name.');
       this.nameDone = true;
       const name = ts >= 0 ? s.slice(ts + 1, j) : (this.parts.join('') + s.slice(0, j)).slice(1);
       this.position = base + j + 1;
-      this.owner.saxOpenTagStart(this, { name });
+      this.owner.saxOpenTagStart(this, name);
     }
     let q = this.quote;
     for (; j < n; j++) {
