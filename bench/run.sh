@@ -76,6 +76,13 @@ extra_for() { case $1 in chat) echo "${EXTRA_chat[@]}" ;; idle-*) echo "${EXTRA_
 # --warm: whether a preset gets an unmeasured run first (the idle presets measure memory from a
 # fresh process, and presence creates subscriptions that a second run would find in place)
 warms() { [ "$WARM" = 1 ] && case $1 in login|login-tls|chat) true ;; *) false ;; esac; }
+# warm_up SERVER PRESET HARNESS-ARGS...: the unmeasured run, its result lines kept out of the results
+warm_up() {
+  local who=$1 preset=$2; shift 2
+  log "unmeasured warm-up run of $preset: $who"
+  # shellcheck disable=SC2046
+  "$HARNESS/run.sh" "$preset" "$@" $(extra_for "$preset") --out "$SCRATCH/warm-up.jsonl" >/dev/null || log "$who: warm-up run reported failure"
+}
 
 # ------------------------------------------------------------------ Starling
 SPID=
@@ -182,12 +189,8 @@ for r in $(seq 1 "$RUNS"); do
     start_starling "before $preset run $r"
     sleep 1
     NOTE="run=$r starling=$REV"
-    if warms "$preset"; then
-      NOTE="$NOTE warm"
-      log "unmeasured warm-up run of $preset: starling"
-      # shellcheck disable=SC2046
-      "$HARNESS/run.sh" "$preset" $(S_ARGS) $(extra_for "$preset") --out "$SCRATCH/warm-up.jsonl" >/dev/null || log "warm-up run reported failure"
-    fi
+    # shellcheck disable=SC2046
+    if warms "$preset"; then NOTE="$NOTE warm"; warm_up starling "$preset" $(S_ARGS); fi
     # shellcheck disable=SC2046
     if "$HARNESS/run.sh" "$preset" $(S_ARGS) --out "$OUT_S" --note "$NOTE" $(extra_for "$preset") > "$SCRATCH/last.json"; then log "ok"
     else FAILED=$((FAILED + 1)); log "FAILED: $(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").pop());console.log(r.error, JSON.stringify(r.metrics&&r.metrics.errors||{}))' "$SCRATCH/last.json" 2>/dev/null || echo "no result line")"; fi
@@ -199,12 +202,8 @@ for r in $(seq 1 "$RUNS"); do
       start_peer "$p"
       sleep 3
       NOTE="run=$r"
-      if warms "$preset"; then
-        NOTE="$NOTE warm"
-        log "unmeasured warm-up run of $preset: $p"
-        # shellcheck disable=SC2046
-        "$HARNESS/run.sh" "$preset" $(P_ARGS "$p") $(extra_for "$preset") --out "$SCRATCH/warm-up.jsonl" >/dev/null || log "$p: warm-up run reported failure"
-      fi
+      # shellcheck disable=SC2046
+      if warms "$preset"; then NOTE="$NOTE warm"; warm_up "$p" "$preset" $(P_ARGS "$p"); fi
       # shellcheck disable=SC2046
       if "$HARNESS/run.sh" "$preset" $(P_ARGS "$p") --note "$NOTE" $(extra_for "$preset") >/dev/null; then log "ok"; else log "$p: preset $preset reported failure"; fi
       stop_peer "$p"
