@@ -16,6 +16,7 @@ export class SaxesTokenizer implements Tokenizer {
   private closes = 0;
   private closedAt = 0;
   private reported = 0;
+  private stopped = false;
 
   constructor(private readonly owner: XmlTokenizerOwner) {
     const { sax } = this;
@@ -34,6 +35,7 @@ export class SaxesTokenizer implements Tokenizer {
     sax.on('cdata', (text) => this.report(() => owner.saxText(this, text)));
     sax.on('closetag', () => {
       this.flush();
+      if (this.stopped) return;
       this.closes++;
       this.closedAt = sax.position;
     });
@@ -48,14 +50,21 @@ export class SaxesTokenizer implements Tokenizer {
     this.flush();
   }
 
+  /** saxes cannot stop within a write: what it reports afterwards is dropped here. */
+  stop(): void {
+    this.stopped = true;
+    this.closes = 0;
+  }
+
   private report(event: () => void): void {
     this.flush();
+    if (this.stopped) return;
     this.reported = this.sax.position;
     event();
   }
 
   private flush(): void {
-    while (this.closes > 0) {
+    while (this.closes > 0 && !this.stopped) {
       this.closes--;
       this.reported = this.closedAt;
       this.owner.saxCloseTag(this);

@@ -12,6 +12,8 @@ export interface Tokenizer {
   /** Where the event being reported ends, in UTF-16 code units written so far. */
   readonly position: number;
   write(chunk: string): void;
+  /** Reports nothing more: the rest of the write in progress and all later input are ignored. */
+  stop(): void;
 }
 
 /** What a tokenizer reports to; `p` is the reporting tokenizer. Any of these may throw. */

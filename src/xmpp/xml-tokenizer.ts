@@ -43,7 +43,7 @@ export class XmlTokenizer implements Tokenizer {
   private tail = '';
   /** Names and own namespace declarations of the open elements, outermost first. */
   private readonly stack: { name: string; ns: Record<string, string> }[] = [];
-  /** The root element has closed: nothing more is read. */
+  /** The root element has closed, or the owner stopped this tokenizer: nothing more is read. */
   private finished = false;
   /** Where an XML declaration may start: 0, or 1 after a byte order mark. */
   private declAt = 0;
@@ -68,6 +68,10 @@ export class XmlTokenizer implements Tokenizer {
       if (err instanceof XmlSyntaxError) this.owner.saxError(this, err);
       throw err;
     }
+  }
+
+  stop(): void {
+    this.finished = true;
   }
 
   private run(s: string, base: number): void {
@@ -251,7 +255,7 @@ export class XmlTokenizer implements Tokenizer {
     const tag = readStartTag(t, 1 + nameLength, this.resolver);
     this.stack.push({ name: tag.name, ns: tag.ns });
     this.owner.saxOpenTag(this, tag);
-    if (tag.selfClosing) this.closeTop(at);
+    if (tag.selfClosing && !this.finished) this.closeTop(at);
   }
 
   private endTag(t: string, at: number): void {

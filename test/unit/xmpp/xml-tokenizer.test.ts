@@ -154,4 +154,35 @@ describe('XML tokenizer (XML 1.0, Namespaces in XML 1.0, RFC 6120 §11)', () => 
       assert.deepEqual([b!.uri, { ...b!.ns }, b!.selfClosing], ['urn:d', {}, true]);
     });
   });
+
+  describe('stop()', () => {
+    /** Events as strings; the tokenizer is stopped from within the event named `stopOn`. */
+    function events(stopOn: string, ...chunks: string[]): string[] {
+      const seen: string[] = [];
+      const t: XmlTokenizer = new XmlTokenizer({
+        saxError: (_p, err) => { throw err; },
+        saxRestricted: (_p, what) => { throw new Error(what); },
+        saxXmlDecl: () => undefined,
+        saxOpenTagStart: () => undefined,
+        saxOpenTag: (_p, tag) => note(`<${tag.name}>`),
+        saxCloseTag: () => note('</>'),
+        saxText: (_p, text) => note(text),
+      });
+      const note = (e: string): void => {
+        seen.push(e);
+        if (e === stopOn) t.stop();
+      };
+      for (const c of chunks) t.write(c);
+      return seen;
+    }
+
+    it('reports nothing after it, in the rest of the write or in later ones', () => {
+      assert.deepEqual(events('</>', '<r><a>x</a><b/>y', '<c/></r>'), ['<r>', '<a>', 'x', '</>']);
+      assert.deepEqual(events('x', '<r><a>x</a>', '<b/></r>'), ['<r>', '<a>', 'x']);
+    });
+
+    it('from the start of an empty-element tag, leaves out its end as well', () => {
+      assert.deepEqual(events('<b>', '<r><b/><c/></r>'), ['<r>', '<b>']);
+    });
+  });
 });
