@@ -20,14 +20,7 @@
 # Results: bench/results/<date>-starling.jsonl (and -prosody / -ejabberd with --compare).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-HARNESS=${STARLING_BENCH_HARNESS:-$REPO/../shared/bench}
-if [ ! -f "$HARNESS/driver/xmppbench.js" ] || [ ! -x "$HARNESS/run.sh" ] || [ ! -f "$HARNESS/servers/common.sh" ]; then
-  echo "bench: the XMPP benchmark harness was not found at $HARNESS" >&2
-  echo "bench: it lives outside this repository, at ../shared/bench relative to the repo root" >&2
-  echo "bench: (driver/xmppbench.js, run.sh, servers/); set STARLING_BENCH_HARNESS=/path/to/bench otherwise" >&2
-  exit 1
-fi
-HARNESS=$(cd "$HARNESS" && pwd)
+. "$REPO/bench/harness.sh"
 
 COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; WARM=0; PEERS="prosody ejabberd"
 PRESETS="login login-tls idle-5k idle-5k-tls chat presence"
@@ -50,7 +43,6 @@ SCRATCH=$(mktemp -d /tmp/starling-bench.XXXXXX)
 chmod 755 "$SCRATCH"                         # ejabberd's start script runs the node as user ejabberd
 export BENCH_SCRATCH="$SCRATCH/peers"        # the peers' start scripts write here, not /tmp/peerbench
 export BENCH_USERS=${BENCH_USERS:-5000}
-. "$HARNESS/servers/common.sh"               # die, wait_port, now_ms, rss_kib, ensure_cert, raise_nofile
 PORT=${STARLING_BENCH_PORT:-35222}
 DOMAIN=$BENCH_DOMAIN
 STAMP=$(date +%Y-%m-%d-%H%M)
@@ -60,7 +52,6 @@ OUT_S="$RES/$STAMP-starling.jsonl"
 # which Starling was measured: the build is of the working tree, so record commit and dirtiness
 REV=$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(cd "$REPO" && git status --porcelain -- src 2>/dev/null)" ] || REV="$REV+dirty-src"
-log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 
 # sizes: the harness presets as they are; --quick shortens the time-based phases only, except
 # chat's fixed-rate phase, which keeps the preset's 20 s: its p99 is a target, and half of it on a

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Two Starling builds measured at once: the method behind the "both builds at once" figures of
+# docs/performance-log.md. Each build runs as its own server pinned to the same core (CPU 1), each
+# with its own harness driver on the other core, both drivers started together, a fresh pair of
+# processes for every run. Whatever the host does during a run (it changes speed between minutes
+# on this machine) it does to both, so the ratio of their CPU per measured login is steadier than
+# two figures taken one after the other.
+#
+#   npm run bench:ab -- --base <rev> [--test <rev>] [--preset login-tls|login] [--runs N] [--logins M]
+#
+# --base, --test: git revisions, built in worktrees under the scratch dir; --test defaults to the
+# working tree (built with npm run build). --runs (default 4): the servers' start order (and ports)
+# alternate between runs. --logins: measured logins per run (default 3,000 for login-tls, 10,000
+# for login), after the harness's 1,000 untimed ones.
+# Prints per run: each build's server CPU per measured login (the harness's CpuMeter) and test/base,
+# and the /proc CPU ticks of each whole run (untimed logins included); then the medians.
+# Results: bench/results/<date>-ab.jsonl (the drivers' result lines, labelled base and test).
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+. "$REPO/bench/harness.sh"
+
+BASE=; TEST=; PRESET=login-tls; RUNS=4; LOGINS=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --base) BASE=$2; shift 2 ;;
+    --test) TEST=$2; shift 2 ;;
+    --preset) PRESET=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --logins) LOGINS=$2; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "bench:ab: unknown option $1 (see bash bench/ab.sh --help)" >&2; exit 2 ;;
+  esac
+done
+[ -n "$BASE" ] || { echo "bench:ab: --base <git revision> is required" >&2; exit 2; }
+case $PRESET in
+  login-tls) DRIVER=(login --tls --logins "${LOGINS:-3000}") ;;
+  login) DRIVER=(login --logins "${LOGINS:-10000}") ;;
+  *) echo "bench:ab: --preset must be login-tls or login" >&2; exit 2 ;;
+esac
+DRIVER+=(--users 1000 --concurrency 50 --domain "$BENCH_DOMAIN")
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bench:ab: --runs takes a positive number" >&2; exit 2; }
+
+SCRATCH=$(mktemp -d /tmp/starling-ab.XXXXXX)
+OUT="$REPO/bench/results/$(date +%Y-%m-%d-%H%M)-ab.jsonl"
+mkdir -p "$REPO/bench/results"
+PIDS=()
+cleanup() {
+  stop_all
+  for side in base test; do
+    if [ -d "$SCRATCH/$side/src" ]; then git -C "$REPO" worktree remove --force "$SCRATCH/$side" 2>/dev/null || true; fi
+  done
+  rm -rf "$SCRATCH"
+  git -C "$REPO" worktree prune 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# checkout SIDE REV: a built tree of REV (or of the working tree when REV is empty); prints its path
+checkout() {
+  local dir=$SCRATCH/$1
+  if [ -z "$2" ]; then
+    (cd "$REPO" && npm run build --silent) >&2
+    echo "$REPO"; return
+  fi
+  git -C "$REPO" rev-parse --verify --quiet "$2^{commit}" >/dev/null || die "not a git revision: $2"
+  git -C "$REPO" worktree add --detach "$dir" "$2" >/dev/null 2>&1 || die "git worktree add failed for $2"
+  ln -s "$REPO/node_modules" "$dir/node_modules"
+  (cd "$dir" && npm run build --silent) >&2 || die "npm run build failed for $2"
+  echo "$dir"
+}
+
+# config SIDE PORT: a bench config with its own data dir and ports, the same certificate
+config() {
+  mkdir -p "$SCRATCH/$1-run/data"
+  sed -e "s|@SCRATCH@|$SCRATCH/$1-run|g" -e "s|@PORT@|$2|g" -e "s|@TLS_PORT@|$(($2 + 1))|g" \
+      -e "s|@DOMAIN@|$BENCH_DOMAIN|g" -e "s|@CERTS@|$SCRATCH/certs|g" "$REPO/bench/starling-bench.yaml.in" > "$SCRATCH/$1.yaml"
+}
+
+# start TREE SIDE PORT: starts a server (a child of this shell, in PID_<side>) and waits until its port accepts
+start() {
+  NODE_ENV=production taskset -c "$BENCH_SERVER_CPU" node "$1/bin/starling" start -c "$SCRATCH/$2.yaml" >> "$SCRATCH/$2.log" 2>&1 &
+  printf -v "PID_$2" '%s' "$!"
+  PIDS+=("$!")
+  wait_port 127.0.0.1 "$3" 60 || { tail -n 20 "$SCRATCH/$2.log" >&2; die "the $2 build did not open port $3"; }
+}
+# stop_all: stops the servers started and waits for them
+stop_all() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  PIDS=()
+}
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+log "building base ($BASE) and test (${TEST:-working tree})"
+TREE_base=$(checkout base "$BASE")
+TREE_test=$(checkout test "$TEST")
+ensure_cert "$SCRATCH/certs"
+raise_nofile
+PORT_base=36222; PORT_test=36232
+for side in base test; do
+  port_var=PORT_$side; tree_var=TREE_$side
+  config "$side" "${!port_var}"
+  # each build provisions its own database: the two may have different migrations
+  log "provisioning u1..u1000 for $side"
+  start "${!tree_var}" "$side" "${!port_var}"
+  BENCH_USERS=1000 "$HARNESS/run.sh" provision --port "${!port_var}" --domain "$BENCH_DOMAIN" --label "$side" --tls \
+    --scram-cache "$SCRATCH/scram-$side.json" --out "$SCRATCH/provision.jsonl" >/dev/null || log "provisioning $side reported failures"
+  stop_all
+  cp -r "$SCRATCH/$side-run/data" "$SCRATCH/$side-data"
+done
+
+for r in $(seq "$RUNS"); do
+  order=(base test); [ $((r % 2)) = 0 ] && order=(test base)
+  for side in "${order[@]}"; do
+    rm -rf "$SCRATCH/$side-run/data"; cp -r "$SCRATCH/$side-data" "$SCRATCH/$side-run/data"
+    tree_var=TREE_$side; port_var=PORT_$side
+    start "${!tree_var}" "$side" "${!port_var}"
+  done
+  sleep 2
+  t0_base=$(ticks "$PID_base"); t0_test=$(ticks "$PID_test")
+  for side in "${order[@]}"; do
+    pid_var=PID_$side; port_var=PORT_$side
+    taskset -c "${BENCH_DRIVER_CPU:-0}" node "$HARNESS/driver/xmppbench.js" "${DRIVER[@]}" --port "${!port_var}" --label "$side" \
+      --server-pid "${!pid_var}" --scram-cache "$SCRATCH/scram-$side.json" --preset "$PRESET" --note "ab run=$r first=${order[0]}" \
+      --out "$SCRATCH/$side-$r.jsonl" > /dev/null 2>&1 &
+    printf -v "DRV_$side" '%s' "$!"
+  done
+  wait "$DRV_base" "$DRV_test" || log "a driver reported failure in run $r"
+  t1_base=$(ticks "$PID_base"); t1_test=$(ticks "$PID_test")
+  stop_all
+  cat "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" >> "$OUT" 2>/dev/null || true
+  node "$REPO/bench/ab-report.js" run "$SCRATCH/runs.jsonl" "$r" "${order[0]}" "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" \
+    $((t1_base - t0_base)) $((t1_test - t0_test))
+  sleep 1
+done
+node "$REPO/bench/ab-report.js" summary "$SCRATCH/runs.jsonl"
+log "results: $OUT"

@@ -1,0 +1,13 @@
+# Sourced by bench/run.sh and bench/ab.sh: finds the shared XMPP benchmark harness (HARNESS; set
+# STARLING_BENCH_HARNESS to use another place) and loads its helpers (die, wait_port, now_ms,
+# rss_kib, ensure_cert, raise_nofile, BENCH_DOMAIN, BENCH_SERVER_CPU). Expects REPO to be set.
+HARNESS=${STARLING_BENCH_HARNESS:-$REPO/../shared/bench}
+if [ ! -f "$HARNESS/driver/xmppbench.js" ] || [ ! -x "$HARNESS/run.sh" ] || [ ! -f "$HARNESS/servers/common.sh" ]; then
+  echo "bench: the XMPP benchmark harness was not found at $HARNESS" >&2
+  echo "bench: it lives outside this repository, at ../shared/bench relative to the repo root" >&2
+  echo "bench: (driver/xmppbench.js, run.sh, servers/); set STARLING_BENCH_HARNESS=/path/to/bench otherwise" >&2
+  exit 1
+fi
+HARNESS=$(cd "$HARNESS" && pwd)
+. "$HARNESS/servers/common.sh"
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }

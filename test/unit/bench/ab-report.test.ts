@@ -1,0 +1,44 @@
+// bench/ab-report.js, which bench/ab.sh runs after each run and at the end: server CPU per measured
+// login of two builds measured at once, their ratio, and medians over the runs.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const result = (label: string, binds: number, serverCpuS: number, ok = true): string =>
+  JSON.stringify({
+    scenario: 'login', preset: 'login-tls', label, ok, error: ok ? null : 'connect ECONNREFUSED',
+    metrics: { binds_ok: binds, logins_per_s: 700, cpu: { server_cpu_s: serverCpuS, driver_cpu_pct: 95 } },
+  });
+
+describe('bench/ab-report.js', () => {
+  let dir: string;
+  const report = (...args: string[]): string => execFileSync(process.execPath, ['bench/ab-report.js', ...args], { encoding: 'utf8' });
+  const run = (n: number, base: string, test: string, ticks: [number, number]): string => {
+    writeFileSync(join(dir, `b${n}`), `${base}\n`);
+    writeFileSync(join(dir, `t${n}`), `${test}\n`);
+    return report('run', join(dir, 'runs.jsonl'), String(n), n % 2 ? 'base' : 'test', join(dir, `b${n}`), join(dir, `t${n}`), String(ticks[0]), String(ticks[1]));
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'starling-ab-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives each build CPU per measured login, their ratio and the whole-run ticks ratio, then medians', () => {
+    // 3000 logins: 3.9 s is 1.300 ms a login, 3.6 s 1.200 ms
+    const out = run(1, result('base', 3000, 3.9), result('test', 3000, 3.6), [600, 570]);
+    assert.match(out, /base 1\.300 ms, test 1\.200 ms, test\/base 0\.923 \| whole run ticks 600 \/ 570, test\/base 0\.950/);
+    run(2, result('base', 3000, 3.0), result('test', 3000, 3.0), [500, 500]);
+    run(3, result('base', 3000, 4.0), result('test', 3000, 3.8), [640, 620]);
+    const summary = report('summary', join(dir, 'runs.jsonl'));
+    assert.match(summary, /over 3 runs: per measured login median 0\.950 \(0\.923-1\.000\), whole runs median 0\.969 \(0\.950-1\.000\)/);
+  });
+
+  it('leaves a run whose driver failed out of the medians, and says so', () => {
+    const out = run(1, result('base', 3000, 3.9), result('test', 0, 0.1, false), [600, 30]);
+    assert.match(out, /the test driver failed \(connect ECONNREFUSED\); run left out/);
+    assert.throws(() => readFileSync(join(dir, 'runs.jsonl')), /ENOENT/);
+    assert.throws(() => report('summary', join(dir, 'runs.jsonl')), (err: { stdout: string; status: number }) => err.status === 1 && /no run completed/.test(err.stdout));
+  });
+});
