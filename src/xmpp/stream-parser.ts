@@ -245,7 +245,7 @@ export class StreamParser implements XmlTokenizerOwner {
   /** Hands a stanza (or, without one, the stream's end) over; stops the tokenizer `p` if the
    *  stream ended or the handler reset the parser. Stopped, not thrown out of: a throw from
    *  optimised code makes V8 work out the source location (about 1.3 % of a STARTTLS login's
-   *  CPU for its three restarts and end). */
+   *  CPU for its two restarts and its end). */
   private handOver(p: Tokenizer, el: Element | undefined): void {
     try {
       if (el) this.handlers.onStanza(el);
