@@ -6,6 +6,7 @@
 // ticks of the whole run (untimed logins included). A run in which either driver failed is
 // reported and left out of the medians.
 import fs from 'node:fs';
+import { median } from './stats.js';
 
 const [mode, runsFile, ...args] = process.argv.slice(2);
 
@@ -19,11 +20,6 @@ function result(file) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const f3 = (x) => x.toFixed(3);
 
 if (mode === 'run') {

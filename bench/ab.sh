@@ -69,13 +69,6 @@ checkout() {
   echo "$dir"
 }
 
-# config SIDE PORT: a bench config with its own data dir and ports, the same certificate
-config() {
-  mkdir -p "$SCRATCH/$1-run/data"
-  sed -e "s|@SCRATCH@|$SCRATCH/$1-run|g" -e "s|@PORT@|$2|g" -e "s|@TLS_PORT@|$(($2 + 1))|g" \
-      -e "s|@DOMAIN@|$BENCH_DOMAIN|g" -e "s|@CERTS@|$SCRATCH/certs|g" "$REPO/bench/starling-bench.yaml.in" > "$SCRATCH/$1.yaml"
-}
-
 # start TREE SIDE PORT: starts a server (a child of this shell, in PID_<side>) and waits until its port accepts
 start() {
   NODE_ENV=production taskset -c "$BENCH_SERVER_CPU" node "$1/bin/starling" start -c "$SCRATCH/$2.yaml" >> "$SCRATCH/$2.log" 2>&1 &
@@ -100,7 +93,9 @@ raise_nofile
 PORT_base=36222; PORT_test=36232
 for side in base test; do
   port_var=PORT_$side; tree_var=TREE_$side
-  config "$side" "${!port_var}"
+  mkdir -p "$SCRATCH/$side-run/data"
+  # its own data dir and ports, the same certificate
+  bench_config "$SCRATCH/$side.yaml" "$SCRATCH/$side-run" "${!port_var}" "$SCRATCH/certs"
   # each build provisions its own database: the two may have different migrations
   log "provisioning u1..u1000 for $side"
   start "${!tree_var}" "$side" "${!port_var}"

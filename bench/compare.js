@@ -8,6 +8,7 @@
 // Files after --baseline are peer figures from another sitting (the harness's BASELINE.md files):
 // the table then says so, and the ratios are only a rough guide.
 import fs from 'node:fs';
+import { median } from './stats.js';
 
 const args = process.argv.slice(2);
 const bi = args.indexOf('--baseline');
@@ -37,12 +38,6 @@ const get = (o, p) => (typeof p === 'function' ? p(o) : p.split('.').reduce((x, 
 const perServerCpuSecond = (count) => (r) => {
   const n = get(r, count); const cpu = get(r, 'metrics.cpu.server_cpu_s');
   return typeof n === 'number' && typeof cpu === 'number' && cpu > 0 ? n / cpu : undefined;
-};
-const median = (xs) => {
-  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return null;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
 // [scenario label, preset, metric label, path (or function of the result), 'hi' (higher is better) | 'lo' |

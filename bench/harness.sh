@@ -11,3 +11,10 @@ fi
 HARNESS=$(cd "$HARNESS" && pwd)
 . "$HARNESS/servers/common.sh"
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+
+# bench_config OUT SCRATCH PORT CERTS: the bench configuration (bench/starling-bench.yaml.in) for a
+# server with its data under SCRATCH/data, c2s on PORT and direct TLS on PORT + 1
+bench_config() {
+  sed -e "s|@SCRATCH@|$2|g" -e "s|@PORT@|$3|g" -e "s|@TLS_PORT@|$(($3 + 1))|g" \
+      -e "s|@DOMAIN@|$BENCH_DOMAIN|g" -e "s|@CERTS@|$4|g" "$REPO/bench/starling-bench.yaml.in" > "$1"
+}

@@ -151,8 +151,7 @@ trap 'exit 130' INT TERM
 # ------------------------------------------------------------------ build + config
 if [ "$BUILD" = 1 ]; then log "npm run build"; (cd "$REPO" && npm run build --silent) >&2; fi
 ensure_cert "$SCRATCH/certs"
-sed -e "s|@SCRATCH@|$SCRATCH|g" -e "s|@PORT@|$PORT|g" -e "s|@TLS_PORT@|$((PORT + 1))|g" \
-    -e "s|@DOMAIN@|$DOMAIN|g" -e "s|@CERTS@|$SCRATCH/certs|g" "$REPO/bench/starling-bench.yaml.in" > "$SCRATCH/starling.yaml"
+bench_config "$SCRATCH/starling.yaml" "$SCRATCH" "$PORT" "$SCRATCH/certs"
 node "$REPO/bin/starling" check-config -c "$SCRATCH/starling.yaml" >&2 || die "bench config refused by check-config"
 
 # ------------------------------------------------------------------ provisioning
