@@ -30,7 +30,7 @@ export class SaxesTokenizer implements Tokenizer {
     sax.on('processinginstruction', () => this.report(() => owner.saxRestricted(this, 'processing instructions')));
     sax.on('xmldecl', (decl) => this.report(() => owner.saxXmlDecl(this, { version: decl.version ?? '1.0', encoding: decl.encoding, standalone: decl.standalone })));
     sax.on('opentagstart', (tag) => this.report(() => owner.saxOpenTagStart(this, tag.name)));
-    sax.on('opentag', (tag) => this.report(() => owner.saxOpenTag(this, { ...tag, selfClosing: tag.isSelfClosing })));
+    sax.on('opentag', (tag) => this.report(() => owner.saxOpenTag(this, { ...tag, attributes: Object.values(tag.attributes), selfClosing: tag.isSelfClosing })));
     sax.on('text', (text) => this.report(() => owner.saxText(this, text)));
     sax.on('cdata', (text) => this.report(() => owner.saxText(this, text)));
     sax.on('closetag', () => {

@@ -9,7 +9,7 @@
 // `xmlns` / `xmlns:prefix` attribute exactly where the tree we build would otherwise resolve its
 // name to a different namespace than the one the tokenizer resolved. Declarations written by the peer are
 // kept as written.
-import type { XmlTag } from './xml-tags.js';
+import { setAttribute, type XmlTag } from './xml-tags.js';
 import { Element } from './xml.js';
 
 /** Where a prefix may be resolved without a declaration (Namespaces in XML §3). */
@@ -45,15 +45,11 @@ export class StanzaBuilder {
     }
 
     const { attributes } = tag;
-    for (const name in attributes) {
-      const attr = attributes[name]!;
-      attrs[name] = attr.value;
-    }
+    for (const attr of attributes) setAttribute(attrs, attr.name, attr.value);
     if (declared !== undefined) attrs.xmlns = declared;
 
     if (tag.prefix !== '') declarePrefix(el, parent, tag.prefix, tag.uri);
-    for (const name in attributes) {
-      const attr = attributes[name]!;
+    for (const attr of attributes) {
       if (attr.prefix !== '' && attr.prefix !== 'xmlns') declarePrefix(el, parent, attr.prefix, attr.uri);
     }
 

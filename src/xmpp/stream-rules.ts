@@ -1,6 +1,6 @@
 // The RFC 6120 rules the stream parser applies to what the tokenizer reports: which element may open a
 // stream or appear at its first level, and which stream error condition (§4.9.3) each problem gets.
-import type { XmlTag } from './xml-tags.js';
+import { setAttribute, type XmlTag } from './xml-tags.js';
 import { StreamError } from './errors.js';
 import { NS } from './ns.js';
 import { isSpace } from './xml-chars.js';
@@ -18,7 +18,7 @@ export function readHeader(tag: XmlTag): StreamHeader {
   if (tag.local !== 'stream') throw new StreamError('invalid-xml', 'the root element must be <stream:stream>');
   if (tag.prefix === '') throw streamPrefixRequired();
   const attrs: Record<string, string> = {};
-  for (const name in tag.attributes) attrs[name] = tag.attributes[name]!.value;
+  for (const attr of tag.attributes) setAttribute(attrs, attr.name, attr.value);
   return { uri: tag.uri, local: tag.local, prefix: tag.prefix, attrs, defaultNs: tag.ns[''] ?? '' };
 }
 

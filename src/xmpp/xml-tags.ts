@@ -22,8 +22,8 @@ export interface XmlTag {
   prefix: string;
   local: string;
   uri: string;
-  /** By qualified name, in document order; declarations included. */
-  attributes: Record<string, XmlAttribute>;
+  /** In document order, declarations included; no two with the same name or expanded name. */
+  attributes: XmlAttribute[];
   /** The namespace declarations of this tag itself, by prefix ('' for the default). */
   ns: Record<string, string>;
   /** Written as an empty-element tag ('/>'). */
@@ -92,7 +92,6 @@ export function readStartTag(t: string, end: number, outer: PrefixResolver): Xml
   const uri = resolve(prefix, ns, outer) ?? '';
   if (prefix !== '' && uri === '') throw new XmlSyntaxError(`unbound namespace prefix: ${JSON.stringify(prefix)}.`);
 
-  const attributes: Record<string, XmlAttribute> = {};
   const keys: string[] = [];
   const seen = list.length > FEW_ATTRIBUTES ? new Set<string>() : undefined;
   for (const attr of list) {
@@ -108,12 +107,17 @@ export function readStartTag(t: string, end: number, outer: PrefixResolver): Xml
     if (seen ? seen.has(key) : keys.includes(key)) throw new XmlSyntaxError(`duplicate attribute: ${key}.`);
     if (seen) seen.add(key);
     else keys.push(key);
-    // Keyed by names the peer chose: '__proto__' must become an attribute like any other, not
-    // the record's prototype.
-    if (attr.name === '__proto__') Object.defineProperty(attributes, attr.name, { value: attr, enumerable: true, writable: true, configurable: true });
-    else attributes[attr.name] = attr;
   }
-  return { name, prefix, local, uri, attributes, ns, selfClosing: empty };
+  return { name, prefix, local, uri, attributes: list, ns, selfClosing: empty };
+}
+
+/**
+ * Sets `name` to `value` in a record of attributes by name. Names are the peer's: one named
+ * '__proto__' becomes an attribute like any other, not the record's prototype.
+ */
+export function setAttribute(attrs: Record<string, string>, name: string, value: string): void {
+  if (name === '__proto__') Object.defineProperty(attrs, name, { value, enumerable: true, writable: true, configurable: true });
+  else attrs[name] = value;
 }
 
 /** A prefix resolved: the tag's own declarations, then the reserved 'xml', then the outer scopes. */

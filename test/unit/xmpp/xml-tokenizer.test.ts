@@ -3,7 +3,7 @@
 // outcome is a stream event, and on the tokenizer itself where it is a tag's shape.
 import assert from 'node:assert/strict';
 import { StreamParser } from '../../../src/xmpp/stream-parser.js';
-import type { XmlTag } from '../../../src/xmpp/xml-tags.js';
+import { XMLNS_NS, type XmlTag } from '../../../src/xmpp/xml-tags.js';
 import { XmlTokenizer, type XmlDecl, type XmlTokenizerOwner } from '../../../src/xmpp/xml-tokenizer.js';
 import type { Element } from '../../../src/xmpp/xml.js';
 
@@ -136,13 +136,14 @@ describe('XML tokenizer (XML 1.0, Namespaces in XML 1.0, RFC 6120 §11)', () => 
       saxText(): void {}
     }
 
-    it("keeps an attribute named '__proto__' as an attribute, not as the record's prototype", () => {
+    it("keeps an attribute named '__proto__' as an attribute of the stanza, not as its record's prototype", () => {
       const r = new Recorder();
       new XmlTokenizer(r).write("<m __proto__='x' a='b'/>");
-      const { attributes } = r.tags[0]!;
-      assert.equal(Object.getPrototypeOf(attributes), Object.prototype);
-      assert.deepEqual(Object.keys(attributes), ['__proto__', 'a']);
-      assert.equal(Object.getOwnPropertyDescriptor(attributes, '__proto__')?.value.value, 'x');
+      assert.deepEqual(r.tags[0]!.attributes.map((a) => [a.name, a.value]), [['__proto__', 'x'], ['a', 'b']]);
+      const { attrs } = parse(HEADER, "<message __proto__='x' to='a@b'/>").stanzas[0]!;
+      assert.equal(Object.getPrototypeOf(attrs), Object.prototype);
+      assert.deepEqual(Object.keys(attrs), ['xmlns', '__proto__', 'to']);
+      assert.equal(Object.getOwnPropertyDescriptor(attrs, '__proto__')?.value, 'x');
     });
 
     it('gives names, prefixes, namespaces and own declarations of a tag', () => {
@@ -150,7 +151,7 @@ describe('XML tokenizer (XML 1.0, Namespaces in XML 1.0, RFC 6120 §11)', () => 
       new XmlTokenizer(r).write("<s:a xmlns:s='urn:s' xmlns='urn:d' s:k='1' k='2'><b/></s:a>");
       const [a, b] = r.tags;
       assert.deepEqual([a!.prefix, a!.local, a!.uri, { ...a!.ns }], ['s', 'a', 'urn:s', { s: 'urn:s', '': 'urn:d' }]);
-      assert.deepEqual([a!.attributes['s:k']!.uri, a!.attributes.k!.uri], ['urn:s', '']);
+      assert.deepEqual(a!.attributes.map((x) => [x.name, x.uri]), [['xmlns:s', XMLNS_NS], ['xmlns', XMLNS_NS], ['s:k', 'urn:s'], ['k', '']]);
       assert.deepEqual([b!.uri, { ...b!.ns }, b!.selfClosing], ['urn:d', {}, true]);
     });
   });
