@@ -49,7 +49,8 @@ export interface StreamParserHandlers {
   onError(err: StreamError): void;
 }
 
-/** Thrown from the events of a tokenizer whose output is no longer wanted. */
+/** Thrown from the events of a tokenizer whose output is no longer wanted. The parser stops such a
+ *  tokenizer (handOver); this is the guard should one report all the same. */
 const DISCARD = Symbol('discard');
 
 /** Makes the tokenizer of each stream (and of each restart); a test may pass another one. */
