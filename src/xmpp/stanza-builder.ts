@@ -9,8 +9,8 @@
 // `xmlns` / `xmlns:prefix` attribute exactly where the tree we build would otherwise resolve its
 // name to a different namespace than the one the tokenizer resolved. Declarations written by the peer are
 // kept as written.
-import { setAttribute, type XmlTag } from './xml-tags.js';
-import { Element } from './xml.js';
+import type { XmlTag } from './xml-tags.js';
+import { Element, setAttribute } from './xml.js';
 
 /** Where a prefix may be resolved without a declaration (Namespaces in XML §3). */
 const XML_PREFIX = 'xml';

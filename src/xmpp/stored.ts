@@ -4,10 +4,10 @@
 import { StreamParser } from './stream-parser.js';
 import type { StreamError } from './errors.js';
 import { NS } from './ns.js';
-import { xml, type Element } from './xml.js';
+import { shallowCopy, type Element } from './xml.js';
 
 function copy(el: Element): Element {
-  const out = xml(el.name, { ...el.attrs });
+  const out = shallowCopy(el);
   for (const c of el.children) out.append(typeof c === 'string' ? c : copy(c));
   return out;
 }

@@ -1,6 +1,7 @@
 // The RFC 6120 rules the stream parser applies to what the tokenizer reports: which element may open a
 // stream or appear at its first level, and which stream error condition (§4.9.3) each problem gets.
-import { setAttribute, type XmlTag } from './xml-tags.js';
+import type { XmlTag } from './xml-tags.js';
+import { setAttribute } from './xml.js';
 import { StreamError } from './errors.js';
 import { NS } from './ns.js';
 import { isSpace } from './xml-chars.js';

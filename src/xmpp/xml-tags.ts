@@ -111,15 +111,6 @@ export function readStartTag(t: string, end: number, outer: PrefixResolver): Xml
   return { name, prefix, local, uri, attributes: list, ns, selfClosing: empty };
 }
 
-/**
- * Sets `name` to `value` in a record of attributes by name. Names are the peer's: one named
- * '__proto__' becomes an attribute like any other, not the record's prototype.
- */
-export function setAttribute(attrs: Record<string, string>, name: string, value: string): void {
-  if (name === '__proto__') Object.defineProperty(attrs, name, { value, enumerable: true, writable: true, configurable: true });
-  else attrs[name] = value;
-}
-
 /** A prefix resolved: the tag's own declarations, then the reserved 'xml', then the outer scopes. */
 function resolve(prefix: string, ns: Record<string, string>, outer: PrefixResolver): string | undefined {
   const own = ns[prefix];

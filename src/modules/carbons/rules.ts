@@ -1,7 +1,7 @@
 // Which messages Message Carbons copy (XEP-0280 §6.1, with XEP-0334 §4.3's no-copy hint) and
 // what a copy looks like (§7, §8: a <received/> or <sent/> wrapping the message as XEP-0297
 // forwards it). Pure: no I/O.
-import { findChild, hasChild, someChild, xml, type Element } from '../../xmpp/xml.js';
+import { findChild, hasChild, shallowCopy, someChild, xml, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 
 export type Direction = 'sent' | 'received';
@@ -69,7 +69,7 @@ export function eligible(stanza: Element, direction: Direction): boolean {
  * The child elements are shared with the original, which stays untouched.
  */
 export function forwardedCopy(stanza: Element, account: string): Element {
-  const copy = xml('message', { ...stanza.attrs, xmlns: NS.CLIENT });
+  const copy = shallowCopy(stanza, { xmlns: NS.CLIENT });
   if (copy.attrs.to === undefined) copy.attrs.to = account;
   copy.children = [...stanza.children];
   return copy;

@@ -1,7 +1,7 @@
 // What goes into a user's archive (XEP-0313 §6.1.1, XEP-0334 §4, XEP-0441 §2.1) and the
 // stanza-id rules (XEP-0359 §3, XEP-0313 §3.5). Pure: no I/O; the only mutation is the one
 // archiving.ts asks for on the routed stanza.
-import { hasChild, someChild, xml, type Element } from '../../xmpp/xml.js';
+import { hasChild, shallowCopy, someChild, xml, type Element } from '../../xmpp/xml.js';
 import { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { serialize } from '../../xmpp/serialize.js';
@@ -76,7 +76,7 @@ export function addStanzaId(stanza: Element, id: string, account: string): void 
  * itself is left untouched.
  */
 export function archivedText(stanza: Element, account: string): string {
-  const copy = xml(stanza.name, { ...stanza.attrs, xmlns: NS.CLIENT });
+  const copy = shallowCopy(stanza, { xmlns: NS.CLIENT });
   copy.children = stanza.children.filter((c) => typeof c === 'string' || !stanzaIdBy(c, account));
   return serialize(copy);
 }

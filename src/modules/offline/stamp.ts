@@ -1,6 +1,6 @@
 // What is added to a message before it is stored: a delay stamp (XEP-0203, recommended by
 // XEP-0160 §2) and a unique, stable stanza id assigned by the account (XEP-0359 §2.1). Pure.
-import { xml, type Element } from '../../xmpp/xml.js';
+import { shallowCopy, xml, type Element } from '../../xmpp/xml.js';
 import { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { parseStored } from '../../xmpp/stored.js';
@@ -67,7 +67,7 @@ function delayElement(host: string, at: Date, reason: string): Element {
  */
 export function withDelay(stanza: Element, host: string, at: Date): Element {
   if (stanza.children.some((c) => isOwnDelay(c, host))) return stanza;
-  const copy = xml(stanza.name, { ...stanza.attrs });
+  const copy = shallowCopy(stanza);
   copy.children = [...stanza.children, delayElement(host, at, 'Resent')];
   return copy;
 }
@@ -78,7 +78,7 @@ export function withDelay(stanza: Element, host: string, at: Date): Element {
  * The original is left untouched (children are shared, read-only).
  */
 export function stampForStorage(stanza: Element, s: Stamp): Element {
-  const copy = xml(stanza.name, { ...stanza.attrs });
+  const copy = shallowCopy(stanza);
   const kept = stanza.children.filter((c) => typeof c === 'string' || !forged(c, s));
   const stamped = s.redelivery === true && kept.some((c) => isOwnDelay(c, s.host));
   const assigned = kept.some((c) => typeof c !== 'string' && accountId(c, s));

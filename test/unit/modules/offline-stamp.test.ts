@@ -17,6 +17,15 @@ function children(el: Element, name: string, ns: string): Element[] {
 }
 
 describe('modules/offline: stamps and stored text', () => {
+  it("keeps every attribute of the stanza through the copy and the stored text, one named '__proto__' too", () => {
+    const out = stampForStorage(parse("<message __proto__='p' to='juliet@example.org' type='chat'><body>hi</body></message>"), STAMP);
+    for (const el of [out, parse(out.toString())]) {
+      assert.equal(Object.getPrototypeOf(el.attrs), Object.prototype);
+      assert.equal(Object.getOwnPropertyDescriptor(el.attrs, '__proto__')?.value, 'p');
+      assert.equal(el.attrs.type, 'chat');
+    }
+  });
+
   it('adds one delay from the host with a UTC stamp in milliseconds (XEP-0203 §2, XEP-0082)', () => {
     const out = stampForStorage(parse("<message from='romeo@example.net/orchard' to='juliet@example.org' type='chat'><body>hi</body></message>"), STAMP);
     const delays = children(out, 'delay', 'urn:xmpp:delay');
