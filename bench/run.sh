@@ -7,12 +7,16 @@
 #   npm run bench:compare          the same, plus Prosody and ejabberd (alternating per preset),
 #                                  then Starling's ratio to the better peer per scenario
 #   bash bench/run.sh [--compare] [--quick] [--runs N] [--presets "login chat ..."] [--peers "prosody ejabberd"]
-#                     [--warm] [--no-build] [--keep-scratch]
+#                     [--warm] [--one-tls-context] [--no-build] [--keep-scratch]
 #
 # --warm: before each measured run of login, login-tls or chat, every server (Starling and the
 # peers alike) runs the same preset once, unmeasured, on the same process: the figures are then
 # those of a server that has been running, not of its first seconds after a start (V8 still
 # compiling, for Starling; see docs/performance.md). Other presets always run on a fresh process.
+#
+# --one-tls-context: the harness's driver keeps one TLS context for all its connections, as a real
+# client does, instead of building one per STARTTLS login (bench/driver/one-tls-context.cjs, loaded
+# into the driver only, for every server of the run alike); the result lines' note says so.
 #
 # Env: STARLING_BENCH_HARNESS (default <repo>/../shared/bench), BENCH_USERS (users u1..uN to
 # provision; default 5000, enough for idle-5k; idle-18k needs 18000), STARLING_BENCH_PORT (35222),
@@ -22,19 +26,20 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 . "$REPO/bench/harness.sh"
 
-COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; WARM=0; PEERS="prosody ejabberd"
+COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; WARM=0; ONE_CTX=0; PEERS="prosody ejabberd"
 PRESETS="login login-tls idle-5k idle-5k-tls chat presence"
 while [ $# -gt 0 ]; do
   case $1 in
     --compare) COMPARE=1; shift ;;
     --quick) QUICK=1; shift ;;
     --warm) WARM=1; shift ;;
+    --one-tls-context) ONE_CTX=1; shift ;;
     --runs) RUNS=$2; shift 2 ;;
     --presets) PRESETS=$2; shift 2 ;;
     --peers) PEERS=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --keep-scratch) KEEP=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -63,6 +68,11 @@ if [ "$QUICK" = 1 ]; then
   EXTRA_chat+=(--step-secs 5 --drain-secs 10)
   EXTRA_idle=(--hold 12 --settle 5)
 fi
+# harness PRESET ARGS...: the shared harness's run.sh, which starts the driver (never a server);
+# with --one-tls-context the driver's node preloads the shared-context module
+DRIVER_NODE_OPTIONS=${NODE_OPTIONS:-}
+[ "$ONE_CTX" = 0 ] || DRIVER_NODE_OPTIONS="$DRIVER_NODE_OPTIONS --require \"$REPO/bench/driver/one-tls-context.cjs\""
+harness() { NODE_OPTIONS="$DRIVER_NODE_OPTIONS" "$HARNESS/run.sh" "$@"; }
 extra_for() { case $1 in chat) echo "${EXTRA_chat[@]}" ;; idle-*) echo "${EXTRA_idle[@]}" ;; esac; }
 # --warm: whether a preset gets an unmeasured run first (the idle presets measure memory from a
 # fresh process, and presence creates subscriptions that a second run would find in place)
@@ -72,7 +82,7 @@ warm_up() {
   local who=$1 preset=$2; shift 2
   log "unmeasured warm-up run of $preset: $who"
   # shellcheck disable=SC2046
-  "$HARNESS/run.sh" "$preset" "$@" $(extra_for "$preset") --out "$SCRATCH/warm-up.jsonl" >/dev/null || log "$who: warm-up run reported failure"
+  harness "$preset" "$@" $(extra_for "$preset") --out "$SCRATCH/warm-up.jsonl" >/dev/null || log "$who: warm-up run reported failure"
 }
 
 # ------------------------------------------------------------------ Starling
@@ -157,32 +167,33 @@ node "$REPO/bin/starling" check-config -c "$SCRATCH/starling.yaml" >&2 || die "b
 # ------------------------------------------------------------------ provisioning
 log "provisioning Starling: u1..u$BENCH_USERS and p1..p600 (XEP-0077 over STARTTLS; Starling refuses plaintext registration)"
 start_starling "fresh database"
-"$HARNESS/run.sh" provision $(S_ARGS) --tls --out "$OUT_S" >/dev/null || log "Starling provisioning reported failures (see $OUT_S)"
+harness provision $(S_ARGS) --tls --out "$OUT_S" >/dev/null || log "Starling provisioning reported failures (see $OUT_S)"
 # the presence preset registers its p-users over plaintext, which Starling refuses: create them here
-"$HARNESS/run.sh" raw register --users 600 --prefix p --concurrency 20 --tls --preset provision-presence $(S_ARGS) --out "$OUT_S" >/dev/null \
+harness raw register --users 600 --prefix p --concurrency 20 --tls --preset provision-presence $(S_ARGS) --out "$OUT_S" >/dev/null \
   || log "Starling provisioning of p1..p600 reported failures (see $OUT_S)"
 stop_starling
 for p in "${ACTIVE_PEERS[@]}"; do
   log "provisioning $p: u1..u$BENCH_USERS (the presence preset creates p1..p600 itself)"
   stop_peer "$p"
   start_peer "$p" --fresh
-  "$HARNESS/run.sh" provision $(P_ARGS "$p") >/dev/null || log "$p provisioning reported failures"
+  harness provision $(P_ARGS "$p") >/dev/null || log "$p provisioning reported failures"
   stop_peer "$p"
 done
 
 # ------------------------------------------------------------------ runs (servers alternate per preset)
 FAILED=0
+NOTE_CTX=; [ "$ONE_CTX" = 0 ] || NOTE_CTX=" one-tls-context"
 for r in $(seq 1 "$RUNS"); do
   for preset in $PRESETS; do
     log "run $r/$RUNS preset $preset: starling"
     calib starling "$OUT_S"
     start_starling "before $preset run $r"
     sleep 1
-    NOTE="run=$r starling=$REV"
+    NOTE="run=$r starling=$REV$NOTE_CTX"
     # shellcheck disable=SC2046
     if warms "$preset"; then NOTE="$NOTE warm"; warm_up starling "$preset" $(S_ARGS); fi
     # shellcheck disable=SC2046
-    if "$HARNESS/run.sh" "$preset" $(S_ARGS) --out "$OUT_S" --note "$NOTE" $(extra_for "$preset") > "$SCRATCH/last.json"; then log "ok"
+    if harness "$preset" $(S_ARGS) --out "$OUT_S" --note "$NOTE" $(extra_for "$preset") > "$SCRATCH/last.json"; then log "ok"
     else FAILED=$((FAILED + 1)); log "FAILED: $(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").pop());console.log(r.error, JSON.stringify(r.metrics&&r.metrics.errors||{}))' "$SCRATCH/last.json" 2>/dev/null || echo "no result line")"; fi
     stop_starling
     sleep 2
@@ -191,11 +202,11 @@ for r in $(seq 1 "$RUNS"); do
       calib "$p" "$RES/$STAMP-$p.jsonl"
       start_peer "$p"
       sleep 3
-      NOTE="run=$r"
+      NOTE="run=$r$NOTE_CTX"
       # shellcheck disable=SC2046
       if warms "$preset"; then NOTE="$NOTE warm"; warm_up "$p" "$preset" $(P_ARGS "$p"); fi
       # shellcheck disable=SC2046
-      if "$HARNESS/run.sh" "$preset" $(P_ARGS "$p") --note "$NOTE" $(extra_for "$preset") >/dev/null; then log "ok"; else log "$p: preset $preset reported failure"; fi
+      if harness "$preset" $(P_ARGS "$p") --note "$NOTE" $(extra_for "$preset") >/dev/null; then log "ok"; else log "$p: preset $preset reported failure"; fi
       stop_peer "$p"
       sleep 2
     done

@@ -69,4 +69,18 @@ describe('bench/compare.js', () => {
     writeFileSync(cold, [line('starling', 3000, 700, 4, 95, true, 1), line('ejabberd', 3000, 500, 6, 85, false, 1)].join('\n'));
     assert.doesNotMatch(execFileSync(process.execPath, ['bench/compare.js', cold], { encoding: 'utf8' }), /Warm runs/);
   });
+
+  it('says when the driver kept one TLS context (bench/run.sh --one-tls-context), and warns when only some servers had it', () => {
+    const oneCtx = (l: string): string => { const r = JSON.parse(l) as { note: string }; r.note += ' one-tls-context'; return JSON.stringify(r); };
+    const both = join(dir, 'ctx.jsonl');
+    writeFileSync(both, [oneCtx(line('starling', 3000, 800, 4, 95, true, 1)), oneCtx(line('ejabberd', 3000, 500, 6, 85, false, 1))].join('\n'));
+    const out = execFileSync(process.execPath, ['bench/compare.js', both], { encoding: 'utf8' });
+    assert.match(out, /^One TLS context \(bench\/run\.sh --one-tls-context\) for starling, ejabberd: /m);
+    assert.doesNotMatch(out, /WARNING/);
+    const mixed = join(dir, 'ctx-mixed.jsonl');
+    writeFileSync(mixed, [oneCtx(line('starling', 3000, 800, 4, 95, true, 1)), line('ejabberd', 3000, 500, 6, 85, false, 1)].join('\n'));
+    assert.match(execFileSync(process.execPath, ['bench/compare.js', mixed], { encoding: 'utf8' }), /^WARNING: not for ejabberd: /m);
+    const cold = join(dir, 'cold.jsonl');
+    assert.doesNotMatch(execFileSync(process.execPath, ['bench/compare.js', cold], { encoding: 'utf8' }), /One TLS context/);
+  });
 });
