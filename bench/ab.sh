@@ -6,20 +6,25 @@
 # on this machine) it does to both, so the ratio of their CPU per measured login is steadier than
 # two figures taken one after the other.
 #
-#   npm run bench:ab -- --base <rev> [--test <rev>] [--preset login-tls|login] [--runs N] [--logins M]
+#   npm run bench:ab -- --base <rev> [--test <rev>] [--preset login-tls|login|chat] [--runs N]
+#                       [--logins M] [--rate R]
 #
 # --base, --test: git revisions, built in worktrees under the scratch dir; --test defaults to the
 # working tree (built with npm run build). --runs (default 4): the servers' start order (and ports)
 # alternate between runs. --logins: measured logins per run (default 3,000 for login-tls, 10,000
-# for login), after the harness's 1,000 untimed ones.
-# Prints per run: each build's server CPU per measured login (the harness's CpuMeter) and test/base,
-# and the /proc CPU ticks of each whole run (untimed logins included); then the medians.
+# for login), after the harness's 1,000 untimed ones. --preset chat: 100 pairs of sessions send
+# each other messages at --rate (default 8,000 msg/s per server) for a 15 s fixed phase (then
+# one short ramp step at the same rate, which the harness always runs); the figure is server CPU
+# per delivered message of the fixed phase.
+# Prints per run: each build's server CPU per measured login or message (the harness's CpuMeter)
+# and test/base, and the /proc CPU ticks of each whole run (untimed logins and set-up included);
+# then the medians.
 # Results: bench/results/<date>-ab.jsonl (the drivers' result lines, labelled base and test).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 . "$REPO/bench/harness.sh"
 
-BASE=; TEST=; PRESET=login-tls; RUNS=4; LOGINS=
+BASE=; TEST=; PRESET=login-tls; RUNS=4; LOGINS=; RATE=8000
 while [ $# -gt 0 ]; do
   case $1 in
     --base) BASE=$2; shift 2 ;;
@@ -27,7 +32,8 @@ while [ $# -gt 0 ]; do
     --preset) PRESET=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --logins) LOGINS=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --rate) RATE=$2; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "bench:ab: unknown option $1 (see bash bench/ab.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -35,9 +41,13 @@ done
 case $PRESET in
   login-tls) DRIVER=(login --tls --logins "${LOGINS:-3000}") ;;
   login) DRIVER=(login --logins "${LOGINS:-10000}") ;;
-  *) echo "bench:ab: --preset must be login-tls or login" >&2; exit 2 ;;
+  chat)
+    [[ "$RATE" =~ ^[1-9][0-9]*$ ]] || { echo "bench:ab: --rate takes a positive number (messages per second)" >&2; exit 2; }
+    DRIVER=(chat --pairs 100 --body-bytes 100 --fixed-rate "$RATE" --fixed-secs 15 --rates "$RATE" --step-secs 2 --drain-secs 5) ;;
+  *) echo "bench:ab: --preset must be login-tls, login or chat" >&2; exit 2 ;;
 esac
-DRIVER+=(--users 1000 --concurrency 50 --domain "$BENCH_DOMAIN")
+[ "$PRESET" = chat ] || DRIVER+=(--users 1000)
+DRIVER+=(--concurrency 50 --domain "$BENCH_DOMAIN")
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bench:ab: --runs takes a positive number" >&2; exit 2; }
 
 SCRATCH=$(mktemp -d /tmp/starling-ab.XXXXXX)

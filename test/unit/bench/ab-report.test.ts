@@ -35,6 +35,20 @@ describe('bench/ab-report.js', () => {
     assert.match(summary, /over 3 runs: per measured login median 0\.950 \(0\.923-1\.000\), whole runs median 0\.969 \(0\.950-1\.000\)/);
   });
 
+  it('gives server CPU per message delivered in the fixed-rate phase for the chat scenario', () => {
+    const chat = (label: string, delivered: number, serverCpuS: number, lost = 0): string => JSON.stringify({
+      scenario: 'chat', preset: 'chat', label, ok: lost === 0, error: lost === 0 ? null : `fixed-rate phase lost ${lost} deliveries`,
+      metrics: { binds_ok: 200, fixed_rate: { offered: 16000, delivered, lost, server_cpu_s: serverCpuS, driver_cpu_pct: 40, latency_ms: { p99: 1.2 } } },
+    });
+    // 240,000 messages: 3.0 s is 12.5 us a message, 2.88 s 12.0 us
+    const out = run(1, chat('base', 240000, 3.0), chat('test', 240000, 2.88), [900, 880]);
+    assert.match(out, /server CPU per measured message base 12\.500 us, test 12\.000 us, test\/base 0\.960 \|/);
+    assert.match(out, /16000 msg\/s offered, p99 1\.2 ms/);
+    assert.match(report('summary', join(dir, 'runs.jsonl')), /over 1 runs: per measured message median 0\.960 \(0\.960-0\.960\)/);
+    const lost = run(2, chat('base', 240000, 3.0), chat('test', 239990, 2.9, 10), [900, 880]);
+    assert.match(lost, /the test driver failed \(fixed-rate phase lost 10 deliveries\); run left out/);
+  });
+
   it('leaves a run whose driver failed out of the medians, and says so', () => {
     const out = run(1, result('base', 3000, 3.9), result('test', 0, 0.1, false), [600, 30]);
     assert.match(out, /the test driver failed \(connect ECONNREFUSED\); run left out/);
