@@ -11,7 +11,7 @@ describe('TLS handshake (RFC 6120 §5.4, XEP-0368)', () => {
   let ts: TestServer;
   let ca: string;
   const clients: RawClient[] = [];
-  const connect = async (opts: { directTls?: boolean; helloInPieces?: boolean; alpn?: string[] } = {}): Promise<RawClient> => {
+  const connect = async (opts: { directTls?: boolean; helloInPieces?: boolean; alpn?: string[]; session?: Buffer; peerCertificate?: Buffer } = {}): Promise<RawClient> => {
     const c = await RawClient.connect({ port: opts.directTls ? ts.tlsPort : ts.c2sPort, ca, ...opts });
     clients.push(c);
     return c;
@@ -52,6 +52,37 @@ describe('TLS handshake (RFC 6120 §5.4, XEP-0368)', () => {
     await c.open();
     c.write(largeAuth(40_000));
     assert.equal(failureCondition(await c.expect((e) => e.name === 'failure')), 'incorrect-encoding');
+  });
+
+  // A reconnecting client that offers its last session's ticket skips the certificate and the
+  // server's signature (RFC 8446 §2.2), the largest part of a TLS login's CPU; the tickets are
+  // only good while the server keeps one context per host rather than one per connection.
+  it('resumes a session from its ticket over STARTTLS, and binds SCRAM-PLUS to the resumed session', async () => {
+    const first = await connect();
+    await first.open();
+    await first.starttls();
+    assert.equal(first.tlsSocket?.isSessionReused(), false);
+    const session = first.tlsSocket?.getSession();
+    assert.ok(session, 'the server sent a session ticket');
+    const peerCertificate = first.tlsSocket?.getPeerCertificate().raw;
+    for (const cb of ['tls-exporter', 'tls-server-end-point']) {
+      const c = await connect({ session, peerCertificate });
+      await c.open();
+      const features = await c.starttls();
+      assert.equal(c.tlsSocket?.isSessionReused(), true, `resumed (${cb})`);
+      assert.ok(c.channelBindingTypes(features).includes(cb), `${cb} offered on a resumed session`);
+      assert.equal(await c.scram(features, 'alice', 'wonderland', 'SCRAM-SHA-256-PLUS', cb), 'success', cb);
+    }
+  });
+
+  it('resumes a direct TLS session from its ticket', async () => {
+    const first = await connect({ directTls: true });
+    await first.open();
+    const session = first.tlsSocket?.getSession();
+    assert.ok(session, 'the server sent a session ticket');
+    const c = await connect({ directTls: true, session });
+    assert.equal(c.tlsSocket?.isSessionReused(), true);
+    assert.equal(await c.login('alice', 'wonderland', 'resumed'), 'alice@localhost/resumed');
   });
 
   it('negotiates no ALPN on STARTTLS, so a client offering other protocols is not refused', async () => {

@@ -19,6 +19,11 @@ export interface RawClientOptions {
   helloInPieces?: boolean;
   /** ALPN protocols offered: ['xmpp-client'] for direct TLS and none for STARTTLS by default. */
   alpn?: string[];
+  /** A TLS session of an earlier connection (`tlsSocket.getSession()`), offered for resumption. */
+  session?: Buffer;
+  /** The server's certificate (DER) from the full handshake of that session: a resumed session
+   *  does not show it, and tls-server-end-point is a hash of it. */
+  peerCertificate?: Buffer;
 }
 
 export class RawClient {
@@ -52,7 +57,7 @@ export class RawClient {
 
   static connect(opts: RawClientOptions): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const secure = { servername: opts.domain ?? 'localhost', ca: opts.ca, ALPNProtocols: opts.alpn ?? ['xmpp-client'] };
+      const secure = { servername: opts.domain ?? 'localhost', ca: opts.ca, ALPNProtocols: opts.alpn ?? ['xmpp-client'], session: opts.session };
       if (opts.directTls && opts.helloInPieces) {
         const tcp = net.connect({ host: '127.0.0.1', port: opts.port }, () => {
           const socket = tls.connect({ ...secure, socket: new PiecewiseLink(tcp) }, () => resolve(new RawClient(socket, opts)));
@@ -187,7 +192,7 @@ export class RawClient {
     this.socket = await new Promise<tls.TLSSocket>((resolve, reject) => {
       const link = this.opts.helloInPieces ? new PiecewiseLink(plain) : plain;
       const alpn = this.opts.alpn ? { ALPNProtocols: this.opts.alpn } : {};
-      const s = tls.connect({ socket: link, servername: this.domain, ca: this.opts.ca, ...alpn }, () => resolve(s));
+      const s = tls.connect({ socket: link, servername: this.domain, ca: this.opts.ca, session: this.opts.session, ...alpn }, () => resolve(s));
       s.once('error', reject);
     });
     this.listen(this.socket);
@@ -207,7 +212,9 @@ export class RawClient {
     const s = this.tlsSocket;
     if (!s) throw new Error('not TLS');
     if (type === 'tls-exporter') return s.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0));
-    return createHash('sha256').update(s.getPeerCertificate().raw).digest();
+    const cert = (s.getPeerCertificate().raw as Buffer | undefined) ?? this.opts.peerCertificate;
+    if (!cert) throw new Error('no server certificate known for tls-server-end-point');
+    return createHash('sha256').update(cert).digest();
   }
 
   /** SCRAM exchange; resolves with 'success' or the failure condition. */
