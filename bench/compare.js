@@ -91,14 +91,17 @@ if (warm.length) {
   console.log('');
   console.log(`Warm runs (bench/run.sh --warm) for ${warm.join(', ')}: every server ran the preset once, unmeasured, on the same process before the measured run.`);
 }
-// --one-tls-context changes the driver, so a comparison holds only if every server had it or none
-const measured = rows.filter((r) => r.scenario !== 'startup' && r.scenario !== 'calib');
-const oneCtx = new Set(measured.filter((r) => /\bone-tls-context\b/.test(r.note || '')).map((r) => r.label));
-if (oneCtx.size) {
-  const without = [...new Set(measured.map((r) => r.label))].filter((l) => !oneCtx.has(l));
+// --one-tls-context changes the driver, so a comparison holds only if every measured run (notes
+// with run=N) had it or none did
+const measured = rows.filter((r) => /\brun=\d+/.test(r.note || ''));
+const hasCtx = (r) => /\bone-tls-context\b/.test(r.note || '');
+if (measured.some(hasCtx)) {
+  const labels = [...new Set(measured.map((r) => r.label))];
+  const all = labels.filter((l) => measured.every((r) => r.label !== l || hasCtx(r)));
+  const rest = labels.filter((l) => !all.includes(l));
   console.log('');
-  console.log(`One TLS context (bench/run.sh --one-tls-context) for ${[...oneCtx].join(', ')}: the harness's driver kept one TLS context for all its connections instead of building one per STARTTLS login.`);
-  if (without.length) console.log(`WARNING: not for ${without.join(', ')}: their driver built a context per login, so the login figures do not compare.`);
+  console.log(`One TLS context (bench/run.sh --one-tls-context) for ${all.join(', ') || 'some runs'}: the harness's driver kept one TLS context for all its connections instead of building one per STARTTLS login.`);
+  if (rest.length) console.log(`WARNING: not in every run of ${rest.join(', ')}: a driver that builds a context per login measured those, so the login figures do not compare.`);
 }
 console.log('');
 console.log(`| scenario | figure | starling | ${peers.join(' | ')} | ratio to better peer | target | met | paired runs: median ratio (each run) |`);

@@ -79,7 +79,16 @@ describe('bench/compare.js', () => {
     assert.doesNotMatch(out, /WARNING/);
     const mixed = join(dir, 'ctx-mixed.jsonl');
     writeFileSync(mixed, [oneCtx(line('starling', 3000, 800, 4, 95, true, 1)), line('ejabberd', 3000, 500, 6, 85, false, 1)].join('\n'));
-    assert.match(execFileSync(process.execPath, ['bench/compare.js', mixed], { encoding: 'utf8' }), /^WARNING: not for ejabberd: /m);
+    assert.match(execFileSync(process.execPath, ['bench/compare.js', mixed], { encoding: 'utf8' }), /^WARNING: not in every run of ejabberd: /m);
+    // one server's own runs mixed: run 1 with the option, run 2 without
+    const mixedRuns = join(dir, 'ctx-mixed-runs.jsonl');
+    writeFileSync(mixedRuns, [
+      oneCtx(line('starling', 3000, 800, 4, 95, true, 1)), line('starling', 3000, 700, 4, 95, true, 2),
+      oneCtx(line('ejabberd', 3000, 500, 6, 85, false, 1)), oneCtx(line('ejabberd', 3000, 500, 6, 85, false, 2)),
+    ].join('\n'));
+    const outRuns = execFileSync(process.execPath, ['bench/compare.js', mixedRuns], { encoding: 'utf8' });
+    assert.match(outRuns, /^One TLS context \(bench\/run\.sh --one-tls-context\) for ejabberd: /m);
+    assert.match(outRuns, /^WARNING: not in every run of starling: /m);
     const cold = join(dir, 'cold.jsonl');
     assert.doesNotMatch(execFileSync(process.execPath, ['bench/compare.js', cold], { encoding: 'utf8' }), /One TLS context/);
   });
