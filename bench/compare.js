@@ -29,7 +29,10 @@ const otherLoad = (r) => {
   return xs.length && xs.every((x) => typeof x === 'number') ? Math.max(...xs) : null;
 };
 const all = [...current.flatMap((f) => read(f, 'now')), ...baseline.flatMap((f) => read(f, 'baseline'))];
-const disturbed = all.filter((r) => (otherLoad(r) ?? 0) > MAX_OTHER);
+// bench/run.sh --storage postgres: the database runs beside Starling, so the driver counts it as
+// another process's load; those runs are kept, and the database's CPU is shown instead
+const onPostgres = (r) => /\bstorage=postgres\b/.test(r.note || '');
+const disturbed = all.filter((r) => !onPostgres(r) && (otherLoad(r) ?? 0) > MAX_OTHER);
 // as summarize.js: chat/muc/presence results of harness version 1 used a superseded ramp criterion
 const rows = all.filter((r) => !disturbed.includes(r) && !(['chat', 'muc', 'presence'].includes(r.scenario) && +(r.harness_version || 0) < 2));
 const get = (o, p) => (typeof p === 'function' ? p(o) : p.split('.').reduce((x, k) => (x == null ? undefined : x[k]), o));
@@ -102,6 +105,15 @@ if (measured.some(hasCtx)) {
   console.log('');
   console.log(`One TLS context (bench/run.sh --one-tls-context) for ${all.join(', ') || 'some runs'}: the harness's driver kept one TLS context for all its connections instead of building one per STARTTLS login.`);
   if (rest.length) console.log(`WARNING: not in every run of ${rest.join(', ')}: a driver that builds a context per login measured those, so the login figures do not compare.`);
+}
+const dbLines = rows.filter((r) => r.scenario === 'db_cpu');
+if (rows.some((r) => r.label === 'starling' && onPostgres(r))) {
+  const share = [...new Set(dbLines.map((r) => r.preset))].flatMap((p) => {
+    const m = median(dbLines.filter((r) => r.preset === p && r.starling_cpu_s > 0).map((r) => (100 * r.db_cpu_s) / r.starling_cpu_s));
+    return m == null ? [] : [`${p.replace(/^db-cpu-/, '')} ${m.toFixed(0)} %`];
+  });
+  console.log('');
+  console.log(`Starling stored in PostgreSQL (bench/run.sh --storage postgres), the database on Starling's core. Its CPU over each whole run, as a share of Starling's (median): ${share.join(', ') || 'not recorded'}. Per-CPU-second rows count Starling's process only, and other processes' load (which includes the database) does not drop Starling's runs.`);
 }
 console.log('');
 console.log(`| scenario | figure | starling | ${peers.join(' | ')} | ratio to better peer | target | met | paired runs: median ratio (each run) |`);

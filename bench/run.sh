@@ -7,7 +7,7 @@
 #   npm run bench:compare          the same, plus Prosody and ejabberd (alternating per preset),
 #                                  then Starling's ratio to the better peer per scenario
 #   bash bench/run.sh [--compare] [--quick] [--runs N] [--presets "login chat ..."] [--peers "prosody ejabberd"]
-#                     [--warm] [--one-tls-context] [--no-build] [--keep-scratch]
+#                     [--warm] [--one-tls-context] [--storage sqlite|postgres] [--no-build] [--keep-scratch]
 #
 # --warm: before each measured run of login, login-tls or chat, every server (Starling and the
 # peers alike) runs the same preset once, unmeasured, on the same process: the figures are then
@@ -18,15 +18,22 @@
 # client does, instead of building one per STARTTLS login (bench/driver/one-tls-context.cjs, loaded
 # into the driver only, for every server of the run alike); the result lines' note says so.
 #
+# --storage postgres: Starling stores in PostgreSQL instead of SQLite, a throwaway cluster in the
+# scratch dir pinned to the server's CPU (bench/pg.sh), so Starling and its database share one
+# core. Starling's result notes say storage=postgres, and after each of its runs a db_cpu line
+# gives the CPU time of the database and of Starling over the whole run (the driver's own CPU
+# readings see Starling's process only, and count the database among other processes' load).
+#
 # Env: STARLING_BENCH_HARNESS (default <repo>/../shared/bench), BENCH_USERS (users u1..uN to
 # provision; default 5000, enough for idle-5k; idle-18k needs 18000), STARLING_BENCH_PORT (35222),
-# STARLING_NODE_FLAGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+# STARLING_BENCH_PG_PORT (35432, --storage postgres), STARLING_NODE_FLAGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 # Results: bench/results/<date>-starling.jsonl (and -prosody / -ejabberd with --compare).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 . "$REPO/bench/harness.sh"
+. "$REPO/bench/pg.sh"
 
-COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; WARM=0; ONE_CTX=0; PEERS="prosody ejabberd"
+COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; WARM=0; ONE_CTX=0; STORAGE=sqlite; PEERS="prosody ejabberd"
 PRESETS="login login-tls idle-5k idle-5k-tls chat presence"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -37,12 +44,14 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --presets) PRESETS=$2; shift 2 ;;
     --peers) PEERS=$2; shift 2 ;;
+    --storage) STORAGE=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --keep-scratch) KEEP=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
+case $STORAGE in sqlite|postgres) ;; *) echo "bench: --storage must be sqlite or postgres" >&2; exit 2 ;; esac
 
 SCRATCH=$(mktemp -d /tmp/starling-bench.XXXXXX)
 chmod 755 "$SCRATCH"                         # ejabberd's start script runs the node as user ejabberd
@@ -102,7 +111,7 @@ start_starling() { # $1 = note for the startup line
   kill -0 "$SPID" 2>/dev/null || die "Starling exited right after start (see $SCRATCH/starling.log)"
   sleep 2
   line=$(printf '{"ts":"%s","scenario":"startup","preset":"startup","label":"starling","ok":true,"event":"server_started","server":"starling","pid":%s,"port":%s,"domain":"%s","startup_ms":%s,"idle_rss_kib":%s,"cpu":"%s","note":"%s"}' \
-    "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" "$SPID" "$PORT" "$DOMAIN" $((t1 - t0)) "$(rss_kib "$SPID")" "$BENCH_SERVER_CPU" "$1, starling=$REV")
+    "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" "$SPID" "$PORT" "$DOMAIN" $((t1 - t0)) "$(rss_kib "$SPID")" "$BENCH_SERVER_CPU" "$1, starling=$REV$NOTE_DB")
   echo "$line" >> "$OUT_S"
   log "Starling started: pid $SPID, $((t1 - t0)) ms to accept connections ($1)"
 }
@@ -117,6 +126,21 @@ stop_starling() {
   fi
   wait "$SPID" 2>/dev/null || true
   SPID=
+}
+# --storage postgres: the CPU time of the database and of Starling over one measured run (set-up,
+# logins and every phase), as a db_cpu line in Starling's results
+# (preset db-cpu-PRESET, so the harness's summarize.js keeps it apart from the preset's results)
+DB_T0=0; S_T0=0; W_T0=0
+proc_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'; }
+db_cpu_start() { [ "$STORAGE" = postgres ] || return 0; DB_T0=$(pg_cpu_ticks); S_T0=$(proc_ticks "$SPID"); W_T0=$(now_ms); }
+db_cpu_line() { # preset note
+  [ "$STORAGE" = postgres ] || return 0
+  local hz db st
+  hz=$(getconf CLK_TCK); db=$(( $(pg_cpu_ticks) - DB_T0 )); st=$(( $(proc_ticks "$SPID") - S_T0 ))
+  printf '{"ts":"%s","scenario":"db_cpu","preset":"db-cpu-%s","label":"starling","ok":true,"db":"postgres","db_cpu_s":%s,"starling_cpu_s":%s,"wall_s":%s,"note":"%s"}\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)" "$1" "$(awk -v t="$db" -v h="$hz" 'BEGIN{printf "%.2f", t/h}')" \
+    "$(awk -v t="$st" -v h="$hz" 'BEGIN{printf "%.2f", t/h}')" "$(awk -v t=$(( $(now_ms) - W_T0 )) 'BEGIN{printf "%.1f", t/1000}')" "$2" >> "$OUT_S"
+  log "database CPU over the run: $(awk -v a="$db" -v b="$st" 'BEGIN{printf "%.0f", b ? 100*a/b : 0}') % of Starling's"
 }
 S_ARGS() { echo --port "$PORT" --domain "$DOMAIN" --label starling --server-pid "$SPID" --scram-cache "$SCRATCH/scram-cache-starling.json"; }
 
@@ -152,6 +176,7 @@ P_ARGS() { echo --target "$1" --out "$RES/$STAMP-$1.jsonl" --scram-cache "$BENCH
 
 cleanup() {
   stop_starling || true
+  pg_stop || true
   for p in "${ACTIVE_PEERS[@]}"; do stop_peer "$p"; done
   if [ "$KEEP" = 1 ]; then log "scratch kept in $SCRATCH"; else rm -rf "$SCRATCH"; fi
 }
@@ -162,6 +187,13 @@ trap 'exit 130' INT TERM
 if [ "$BUILD" = 1 ]; then log "npm run build"; (cd "$REPO" && npm run build --silent) >&2; fi
 ensure_cert "$SCRATCH/certs"
 bench_config "$SCRATCH/starling.yaml" "$SCRATCH" "$PORT" "$SCRATCH/certs"
+NOTE_DB=
+if [ "$STORAGE" = postgres ]; then
+  pg_start "$SCRATCH/pg" "${STARLING_BENCH_PG_PORT:-35432}"
+  sed -i -e 's|^  driver: sqlite$|  driver: postgres|' -e "s|^  path: starling.sqlite\$|  url: $PG_URL|" "$SCRATCH/starling.yaml"
+  grep -q '^  driver: postgres$' "$SCRATCH/starling.yaml" || die "bench/starling-bench.yaml.in no longer has the storage lines --storage postgres rewrites"
+  NOTE_DB=" storage=postgres"
+fi
 node "$REPO/bin/starling" check-config -c "$SCRATCH/starling.yaml" >&2 || die "bench config refused by check-config"
 
 # ------------------------------------------------------------------ provisioning
@@ -189,12 +221,14 @@ for r in $(seq 1 "$RUNS"); do
     calib starling "$OUT_S"
     start_starling "before $preset run $r"
     sleep 1
-    NOTE="run=$r starling=$REV$NOTE_CTX"
+    NOTE="run=$r starling=$REV$NOTE_CTX$NOTE_DB"
     # shellcheck disable=SC2046
     if warms "$preset"; then NOTE="$NOTE warm"; warm_up starling "$preset" $(S_ARGS); fi
+    db_cpu_start
     # shellcheck disable=SC2046
     if harness "$preset" $(S_ARGS) --out "$OUT_S" --note "$NOTE" $(extra_for "$preset") > "$SCRATCH/last.json"; then log "ok"
     else FAILED=$((FAILED + 1)); log "FAILED: $(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").pop());console.log(r.error, JSON.stringify(r.metrics&&r.metrics.errors||{}))' "$SCRATCH/last.json" 2>/dev/null || echo "no result line")"; fi
+    db_cpu_line "$preset" "$NOTE"
     stop_starling
     sleep 2
     for p in "${ACTIVE_PEERS[@]}"; do

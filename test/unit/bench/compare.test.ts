@@ -92,4 +92,31 @@ describe('bench/compare.js', () => {
     const cold = join(dir, 'cold.jsonl');
     assert.doesNotMatch(execFileSync(process.execPath, ['bench/compare.js', cold], { encoding: 'utf8' }), /One TLS context/);
   });
+
+  it('with --storage postgres keeps Starling\'s runs despite the database\'s load, and gives the database\'s share of CPU', () => {
+    const loaded = (l: string, note: string): string => {
+      const r = JSON.parse(l) as { note: string; metrics: { cpu: { other_user_pct: number } } };
+      r.note += note;
+      r.metrics.cpu.other_user_pct = 30;
+      return JSON.stringify(r);
+    };
+    const db = (run: number, dbS: number, sS: number): string =>
+      JSON.stringify({ scenario: 'db_cpu', preset: 'db-cpu-login-tls', label: 'starling', ok: true, db: 'postgres', db_cpu_s: dbS, starling_cpu_s: sS, wall_s: 9, note: `run=${run} storage=postgres` });
+    const pg = join(dir, 'pg.jsonl');
+    writeFileSync(pg, [
+      loaded(line('starling', 3000, 800, 4, 95, true, 1), ' storage=postgres'), db(1, 1, 5),
+      loaded(line('starling', 3000, 600, 4, 95, true, 2), ' storage=postgres'), db(2, 2, 5),
+      line('ejabberd', 3000, 500, 6, 85, false, 1), line('ejabberd', 3000, 500, 6, 85, false, 2),
+    ].join('\n'));
+    const out = execFileSync(process.execPath, ['bench/compare.js', pg], { encoding: 'utf8' });
+    assert.match(out, /^Starling stored in PostgreSQL .*: login-tls 30 %\. /m);
+    assert.match(out, /^\| \(b\) login TLS \| logins\/s \| 700 \(n=2\) \| 500 \(n=2\) \| 1\.40x \|/m);
+    assert.doesNotMatch(out, /Dropped/);
+    // the same load on SQLite runs (no database process) drops them
+    const sqlite = join(dir, 'pg-not.jsonl');
+    writeFileSync(sqlite, [loaded(line('starling', 3000, 800, 4, 95, true, 1), ''), line('ejabberd', 3000, 500, 6, 85, false, 1)].join('\n'));
+    const outSqlite = execFileSync(process.execPath, ['bench/compare.js', sqlite], { encoding: 'utf8' });
+    assert.match(outSqlite, /^Dropped 1 run\(s\) disturbed by other load/m);
+    assert.doesNotMatch(outSqlite, /PostgreSQL/);
+  });
 });
