@@ -49,7 +49,7 @@ export async function makeWorkspace(): Promise<Workspace> {
 }
 
 export async function withStorage<T>(ws: Workspace, fn: (s: Storage) => Promise<T>): Promise<T> {
-  const storage = await createStorage({ driver: 'sqlite', path: 'starling.sqlite', pool_max: 10, account_cache: 0 }, ws.dataDir);
+  const storage = await createStorage({ driver: 'sqlite', path: 'starling.sqlite', pool_max: 10, prepared_statements: true, account_cache: 0 }, ws.dataDir);
   try {
     return await fn(storage);
   } finally {

@@ -102,6 +102,7 @@ const storage = section(
       .optional()
       .describe('PostgreSQL connection URL'),
     pool_max: int(1, 100, 10, 'Most database connections open at once'),
+    prepared_statements: bool(true, 'PostgreSQL: run the reads made at every login as named prepared statements'),
     account_cache: int(0, 1_000_000, 10_000, 'Accounts whose records (credentials included) are kept in memory; 0 reads storage at every login'),
   },
   'Storage backend',
@@ -113,6 +114,8 @@ const storage = section(
     ctx.addIssue({ code: 'custom', path: ['url'], message: `only used with driver postgres, but driver is ${s.driver}` });
   }
 });
+// (prepared_statements is accepted with every driver: it has a default, so it cannot tell a
+// forgotten `driver: postgres` from an untouched file.)
 
 function isPostgresUrl(url: string): boolean {
   try {

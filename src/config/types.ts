@@ -107,6 +107,8 @@ export interface StorageSection {
   /** PostgreSQL connection URL. */
   url?: string | undefined;
   pool_max: number;
+  /** PostgreSQL: hot reads as named prepared statements (storage/knex/pg-read.ts). */
+  prepared_statements: boolean;
   /** Accounts kept in memory by core/account-cache.ts; 0 turns it off. */
   account_cache: number;
 }

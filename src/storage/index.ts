@@ -14,7 +14,7 @@ export async function createStorage(cfg: StorageSection, dataDir: string, log: L
   } else {
     const { createKnexStorage } = await import('./knex/index.js');
     const path = cfg.driver === 'sqlite' && cfg.path !== ':memory:' && !isAbsolute(cfg.path) ? resolve(dataDir, cfg.path) : cfg.path;
-    storage = await createKnexStorage({ driver: cfg.driver, path, url: cfg.url, poolMax: cfg.pool_max }, log);
+    storage = await createKnexStorage({ driver: cfg.driver, path, url: cfg.url, poolMax: cfg.pool_max, preparedStatements: cfg.prepared_statements }, log);
   }
   try {
     await storage.migrate();

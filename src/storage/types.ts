@@ -268,4 +268,6 @@ export interface StorageConfig {
   url?: string;
   /** Connection pool upper bound (postgres). */
   poolMax?: number;
+  /** Hot reads as named prepared statements (postgres; default true). */
+  preparedStatements?: boolean;
 }

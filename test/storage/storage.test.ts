@@ -18,7 +18,7 @@ import { makeCredentials, storageContract } from './contract.js';
 const ALL_MIGRATIONS = MIGRATIONS.map((m) => m.name);
 
 function section(over: Partial<StorageSection>): StorageSection {
-  return { driver: 'sqlite', path: 'starling.db', pool_max: 1, account_cache: 0, ...over };
+  return { driver: 'sqlite', path: 'starling.db', pool_max: 1, prepared_statements: true, account_cache: 0, ...over };
 }
 
 /** Runs one query on a separate, plain sqlite3 connection (not through our pool). */

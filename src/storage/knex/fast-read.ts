@@ -6,7 +6,8 @@
 // lookup against 60 µs; docs/performance-log.md). In WAL mode the reader never blocks the writer
 // and every statement sees what was committed before it started, so a write awaited on the
 // main connection is visible to the next read. In-memory databases (the reader would open a
-// different database) and PostgreSQL go through knex.raw with the same SQL.
+// different database) go through knex.raw with the same SQL; PostgreSQL through named prepared
+// statements (pg-read.ts).
 import type { Knex } from 'knex';
 import type { Database, Statement } from 'sqlite3';
 

@@ -22,6 +22,7 @@ import { MIGRATIONS as MIGRATION_LIST, migrationSource } from './migrations/inde
 import { withFileLock } from './migrate-lock.js';
 import { migrationsUpToDate } from './up-to-date.js';
 import { knexReader, lazySqliteReader } from './fast-read.js';
+import { pgReader } from './pg-read.js';
 
 export interface KnexStorageConfig {
   driver: 'sqlite' | 'postgres';
@@ -31,6 +32,11 @@ export interface KnexStorageConfig {
   url?: string;
   /** PostgreSQL pool upper bound (default 10). SQLite always uses exactly one connection. */
   poolMax?: number;
+  /**
+   * PostgreSQL: the hot point reads as named prepared statements (pg-read.ts; default true).
+   * Off for a connection pooler in transaction mode that does not keep them.
+   */
+  preparedStatements?: boolean;
 }
 
 /** The settings an SQLite connection actually runs with (diagnostics and tests). */
@@ -146,8 +152,8 @@ export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = si
   const db = openKnex(config, cfg.driver === 'sqlite' ? 'sqlite3' : 'pg');
   log.debug('storage opened', { driver: cfg.driver, target: describeTarget(cfg) });
   let closed = false;
-  const reader = cfg.driver === 'sqlite' && cfg.path && !isMemoryPath(cfg.path)
-    ? lazySqliteReader(resolve(cfg.path), SQLITE_BUSY_TIMEOUT_MS)
+  const reader = cfg.driver === 'postgres' ? (cfg.preparedStatements === false ? knexReader(db) : pgReader(db))
+    : cfg.path && !isMemoryPath(cfg.path) ? lazySqliteReader(resolve(cfg.path), SQLITE_BUSY_TIMEOUT_MS)
     : knexReader(db);
 
   return {

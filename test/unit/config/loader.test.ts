@@ -40,7 +40,7 @@ async function problemsAsync(run: () => Promise<unknown>): Promise<string[]> {
 const EXPECTED_DEFAULTS: Config = {
   log: { level: 'info', format: 'json' },
   data_dir: 'data',
-  storage: { driver: 'sqlite', path: 'starling.sqlite', pool_max: 10, account_cache: 10_000 },
+  storage: { driver: 'sqlite', path: 'starling.sqlite', pool_max: 10, prepared_statements: true, account_cache: 10_000 },
   tls: { min_version: 'TLSv1.2' },
   listeners: {
     c2s: { enabled: true, addresses: ['0.0.0.0'], port: 5222, starttls_required: true },
