@@ -2,8 +2,8 @@
 //   node bench/ab-report.js run <runs.jsonl> <run> <first> <base.jsonl> <test.jsonl> <base ticks> <test ticks>
 //   node bench/ab-report.js summary <runs.jsonl>
 // A run's figures: each build's server CPU per measured login (the harness driver's CpuMeter,
-// milliseconds) or, for the chat scenario, per message delivered in the fixed-rate phase
-// (microseconds); the test build's over the base build's, and the same ratio for the /proc CPU
+// milliseconds), for the chat scenario per message delivered in the fixed-rate phase
+// (microseconds), for the presence scenario per newcomer (milliseconds); the test build's over the base build's, and the same ratio for the /proc CPU
 // ticks of the whole run (untimed logins and set-up included). A run in which either driver
 // failed is reported and left out of the medians.
 import fs from 'node:fs';
@@ -33,6 +33,13 @@ function figure(r) {
     return {
       value: (f.server_cpu_s * 1e6) / f.delivered, unit: 'us', what: 'message',
       detail: `${f.offered} msg/s offered, p99 ${f.latency_ms?.p99} ms`, driver: f.driver_cpu_pct,
+    };
+  }
+  if (r.scenario === 'presence') {
+    if (!m?.cpu || !(m.newcomers_completed > 0)) return { failed: 'no newcomers measured' };
+    return {
+      value: (m.cpu.server_cpu_s * 1000) / m.newcomers_completed, unit: 'ms', what: 'newcomer',
+      detail: `${m.newcomers_per_s} newcomers/s, broadcast p99 ${m.broadcast_latency_ms?.p99} ms`, driver: m.cpu.driver_cpu_pct,
     };
   }
   if (!m?.cpu || !(m.binds_ok > 0)) return { failed: 'no logins measured' };

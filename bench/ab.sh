@@ -6,7 +6,7 @@
 # on this machine) it does to both, so the ratio of their CPU per measured login is steadier than
 # two figures taken one after the other.
 #
-#   npm run bench:ab -- --base <rev> [--test <rev>] [--preset login-tls|login|chat] [--runs N]
+#   npm run bench:ab -- --base <rev> [--test <rev>] [--preset login-tls|login|chat|presence] [--runs N]
 #                       [--logins M] [--rate R]
 #
 # --base, --test: git revisions, built in worktrees under the scratch dir; --test defaults to the
@@ -15,8 +15,12 @@
 # for login), after the harness's 1,000 untimed ones. --preset chat: 100 pairs of sessions send
 # each other messages at --rate (default 8,000 msg/s per server) for a 15 s fixed phase (then
 # one short ramp step at the same rate, which the harness always runs); the figure is server CPU
-# per delivered message of the fixed phase.
-# Prints per run: each build's server CPU per measured login or message (the harness's CpuMeter)
+# per delivered message of the fixed phase. --preset presence: the harness's presence preset (600
+# users on a ring of 50-contact rosters; 300 online, then 300 newcomers log in and send presence,
+# 50 at a time); its 30,000 subscriptions are made once per build while provisioning, so every
+# run starts from them; the figure is server CPU per newcomer of the measured phase (a phase of
+# well under a second: take six runs or more).
+# Prints per run: each build's server CPU per measured login, message or newcomer (the harness's CpuMeter)
 # and test/base, and the /proc CPU ticks of each whole run (untimed logins and set-up included);
 # then the medians.
 # Results: bench/results/<date>-ab.jsonl (the drivers' result lines, labelled base and test).
@@ -33,7 +37,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --logins) LOGINS=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench:ab: unknown option $1 (see bash bench/ab.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,12 +45,13 @@ done
 case $PRESET in
   login-tls) DRIVER=(login --tls --logins "${LOGINS:-3000}") ;;
   login) DRIVER=(login --logins "${LOGINS:-10000}") ;;
+  presence) DRIVER=(presence --users 600 --contacts 50 --max-secs 2400) ;;
   chat)
     [[ "$RATE" =~ ^[1-9][0-9]*$ ]] || { echo "bench:ab: --rate takes a positive number (messages per second)" >&2; exit 2; }
     DRIVER=(chat --pairs 100 --body-bytes 100 --fixed-rate "$RATE" --fixed-secs 15 --rates "$RATE" --step-secs 2 --drain-secs 5) ;;
-  *) echo "bench:ab: --preset must be login-tls, login or chat" >&2; exit 2 ;;
+  *) echo "bench:ab: --preset must be login-tls, login, chat or presence" >&2; exit 2 ;;
 esac
-[ "$PRESET" = chat ] || DRIVER+=(--users 1000)
+case $PRESET in login|login-tls) DRIVER+=(--users 1000) ;; esac
 DRIVER+=(--concurrency 50 --domain "$BENCH_DOMAIN")
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bench:ab: --runs takes a positive number" >&2; exit 2; }
 
@@ -111,6 +116,15 @@ for side in base test; do
   start "${!tree_var}" "$side" "${!port_var}"
   BENCH_USERS=1000 "$HARNESS/run.sh" provision --port "${!port_var}" --domain "$BENCH_DOMAIN" --label "$side" --tls \
     --scram-cache "$SCRATCH/scram-$side.json" --out "$SCRATCH/provision.jsonl" >/dev/null || log "provisioning $side reported failures"
+  if [ "$PRESET" = presence ]; then
+    # p1..p600 over TLS (Starling refuses plaintext registration, which the preset would use),
+    # then one unmeasured run of the preset, which makes the roster subscriptions
+    log "provisioning p1..p600 and their subscriptions for $side"
+    "$HARNESS/run.sh" raw register --users 600 --prefix p --concurrency 20 --tls --port "${!port_var}" --domain "$BENCH_DOMAIN" \
+      --label "$side" --scram-cache "$SCRATCH/scram-$side.json" --out "$SCRATCH/provision.jsonl" >/dev/null || log "registering p-users for $side reported failures"
+    "$HARNESS/run.sh" raw "${DRIVER[@]}" --port "${!port_var}" --label "$side" --scram-cache "$SCRATCH/scram-$side.json" \
+      --out "$SCRATCH/provision.jsonl" >/dev/null || log "the subscription set-up of $side reported failure"
+  fi
   stop_all
   cp -r "$SCRATCH/$side-run/data" "$SCRATCH/$side-data"
 done

@@ -42,10 +42,11 @@ pg_stop() {
 pg_cpu_ticks() {
   local total=0 c s
   # fields after "pid (comm) ": utime, stime, cutime, cstime are the 12th to 15th
-  s=$(sed 's/^.*) //' "/proc/$PG_PID/stat" 2>/dev/null | cut -d' ' -f12-15) || { echo 0; return; }
+  [ -r "/proc/$PG_PID/stat" ] || { echo 0; return; }
+  s=$(sed 's/^.*) //' "/proc/$PG_PID/stat" | cut -d' ' -f12-15)
   for c in $s; do total=$((total + c)); done
   for c in $(cat "/proc/$PG_PID/task/$PG_PID/children" 2>/dev/null); do
-    s=$(sed 's/^.*) //' "/proc/$c/stat" 2>/dev/null | cut -d' ' -f12-13) || continue
+    s=$(sed 's/^.*) //' "/proc/$c/stat" 2>/dev/null | cut -d' ' -f12-13)
     for x in $s; do total=$((total + x)); done
   done
   echo "$total"

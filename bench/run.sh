@@ -26,7 +26,8 @@
 #
 # Env: STARLING_BENCH_HARNESS (default <repo>/../shared/bench), BENCH_USERS (users u1..uN to
 # provision; default 5000, enough for idle-5k; idle-18k needs 18000), STARLING_BENCH_PORT (35222),
-# STARLING_BENCH_PG_PORT (35432, --storage postgres), STARLING_NODE_FLAGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+# STARLING_BENCH_PG_PORT (35432, --storage postgres), STARLING_NODE_FLAGS (extra node flags for
+# the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 # Results: bench/results/<date>-starling.jsonl (and -prosody / -ejabberd with --compare).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)

@@ -49,6 +49,18 @@ describe('bench/ab-report.js', () => {
     assert.match(lost, /the test driver failed \(fixed-rate phase lost 10 deliveries\); run left out/);
   });
 
+  it('gives server CPU per newcomer for the presence scenario', () => {
+    const presence = (label: string, completed: number, serverCpuS: number): string => JSON.stringify({
+      scenario: 'presence', preset: 'presence', label, ok: completed === 300, error: completed === 300 ? null : 'newcomers missing',
+      metrics: { newcomers_completed: completed, newcomers_per_s: 480, broadcast_latency_ms: { p99: 45 }, cpu: { server_cpu_s: serverCpuS, driver_cpu_pct: 40 } },
+    });
+    // 300 newcomers: 0.54 s is 1.8 ms a newcomer, 0.51 s 1.7 ms
+    const out = run(1, presence('base', 300, 0.54), presence('test', 300, 0.51), [9000, 8900]);
+    assert.match(out, /server CPU per measured newcomer base 1\.800 ms, test 1\.700 ms, test\/base 0\.944 \|/);
+    assert.match(out, /480 newcomers\/s, broadcast p99 45 ms/);
+    assert.match(report('summary', join(dir, 'runs.jsonl')), /over 1 runs: per measured newcomer median 0\.944/);
+  });
+
   it('leaves a run whose driver failed out of the medians, and says so', () => {
     const out = run(1, result('base', 3000, 3.9), result('test', 0, 0.1, false), [600, 30]);
     assert.match(out, /the test driver failed \(connect ECONNREFUSED\); run left out/);
