@@ -3,8 +3,9 @@
 //   node bench/ab-report.js summary <runs.jsonl>
 // A run's figures: each build's server CPU per measured login (the harness driver's CpuMeter,
 // milliseconds), for the chat scenario per message delivered in the fixed-rate phase
-// (microseconds), for the presence scenario per newcomer (milliseconds); the test build's over the base build's, and the same ratio for the /proc CPU
-// ticks of the whole run (untimed logins and set-up included). A run in which either driver
+// (microseconds), for the presence scenario per newcomer (milliseconds); the test build's over
+// the base build's, and the same ratio for the /proc CPU ticks of the whole run (untimed logins
+// and set-up included). A run in which either driver
 // failed is reported and left out of the medians.
 import fs from 'node:fs';
 import { median } from './stats.js';

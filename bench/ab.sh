@@ -18,11 +18,11 @@
 # per delivered message of the fixed phase. --preset presence: the harness's presence preset (600
 # users on a ring of 50-contact rosters; 300 online, then 300 newcomers log in and send presence,
 # 50 at a time); its 30,000 subscriptions are made once per build while provisioning, so every
-# run starts from them; the figure is server CPU per newcomer of the measured phase (a phase of
-# well under a second: take six runs or more).
-# Prints per run: each build's server CPU per measured login, message or newcomer (the harness's CpuMeter)
-# and test/base, and the /proc CPU ticks of each whole run (untimed logins and set-up included);
-# then the medians.
+# run starts from them; the figure is server CPU per newcomer of the measured phase (about a
+# second, its CPU read in 10 ms ticks: only differences of 5-10 % show; take eight runs or more).
+# Prints per run: each build's server CPU per measured login, message or newcomer (the harness's
+# CpuMeter) and test/base, and the /proc CPU ticks of each whole run (untimed logins and set-up
+# included); then the medians.
 # Results: bench/results/<date>-ab.jsonl (the drivers' result lines, labelled base and test).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
