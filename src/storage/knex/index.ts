@@ -128,11 +128,26 @@ function describeTarget(cfg: KnexStorageConfig): string {
   }
 }
 
-function openKnex(config: Knex.Config, driver: string): Knex {
+/**
+ * knex's own messages (a pooled connection lost, say) as structured lines of the server's log
+ * instead of plain text on the console. Only strings and error messages are passed on: knex's
+ * objects may hold a query's bound values (message bodies, status texts).
+ */
+function knexLog(log: Logger): Knex.Logger {
+  const text = (m: unknown): string => (typeof m === 'string' ? m : m instanceof Error ? m.message : '(not shown)');
+  return {
+    warn: (m: unknown) => log.warn('storage: database client warning', { detail: text(m) }),
+    error: (m: unknown) => log.error('storage: database client error', { detail: text(m) }),
+    debug: (m: unknown) => log.debug('storage: database client debug', { detail: text(m) }),
+    deprecate: (method, alternative) => log.warn('storage: deprecated database client call', { method, alternative }),
+  };
+}
+
+function openKnex(config: Knex.Config, driver: string, log: Logger): Knex {
   try {
     // A failed statement's error carries its SQL with placeholders, not with the values, which
     // may be message bodies or status texts and would otherwise reach the logs.
-    return knexFactory({ ...config, compileSqlOnError: false });
+    return knexFactory({ ...config, compileSqlOnError: false, log: knexLog(log) });
   } catch (err) {
     // knex loads the driver module here; pg is an optional dependency.
     const msg = err instanceof Error ? err.message : String(err);
@@ -149,7 +164,7 @@ async function readPragma(db: Knex, name: string): Promise<unknown> {
 
 export async function createKnexStorage(cfg: KnexStorageConfig, log: Logger = silentLogger): Promise<KnexStorage> {
   const config = cfg.driver === 'sqlite' ? await sqliteConfig(cfg.path, log) : postgresConfig(cfg.url, cfg.poolMax);
-  const db = openKnex(config, cfg.driver === 'sqlite' ? 'sqlite3' : 'pg');
+  const db = openKnex(config, cfg.driver === 'sqlite' ? 'sqlite3' : 'pg', log);
   log.debug('storage opened', { driver: cfg.driver, target: describeTarget(cfg) });
   let closed = false;
   const reader = cfg.driver === 'postgres' ? (cfg.preparedStatements === false ? knexReader(db) : pgReader(db))
