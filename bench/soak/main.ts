@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     say('npm run build');
     await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: REPO });
   }
-  const ws = await makeWorkspace();
+  const ws = await makeWorkspace(opts.postgres);
   let server: RunningServer | undefined;
   const interrupted = (): void => {
     server?.child.kill('SIGKILL');

@@ -24,6 +24,8 @@ export interface SoakOptions {
   /** Allowed RSS growth over the second half of the load, in percent. */
   rssGrowth: number;
   build: boolean;
+  /** A disposable PostgreSQL database to store in instead of SQLite (its tables are dropped first). */
+  postgres?: string;
   /** Keep the temporary folder (config, database, server log, probe samples). */
   keep: boolean;
   quiet: boolean;
@@ -43,6 +45,8 @@ const USAGE = `Usage: npm run soak -- [options]
   --offline-share F     share of messages sent to offline accounts (default 0.05)
   --login-concurrency N logins in flight during the ramp-up (default 100)
   --rss-growth P        allowed RSS growth over the second half of the load, % (default 10)
+  --postgres URL        store in this PostgreSQL database instead of SQLite; it must be a
+                        disposable one: its tables are dropped and created again
   --no-build            skip 'npm run build'
   --keep                keep the temporary folder (server log, probe samples, database)
   --quiet               no progress lines`;
@@ -68,7 +72,7 @@ export function parseOptions(argv: string[]): SoakOptions | undefined {
       options: {
         sessions: str, minutes: str, seconds: str, quick: flag, rate: str, 'with-contacts': str, contacts: str,
         churn: str, 'offline-min': str, 'offline-max': str, 'offline-share': str, 'login-concurrency': str,
-        'rss-growth': str, 'no-build': flag, keep: flag, quiet: flag, help: { type: 'boolean', short: 'h' },
+        'rss-growth': str, postgres: str, 'no-build': flag, keep: flag, quiet: flag, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -95,10 +99,12 @@ export function parseOptions(argv: string[]): SoakOptions | undefined {
     loginConcurrency: num(values, 'login-concurrency', 100, 1, 10_000, true),
     rssGrowth: num(values, 'rss-growth', 10, 0, 1000),
     build: !values['no-build'],
+    ...(values.postgres !== undefined ? { postgres: values.postgres } : {}),
     keep: values.keep ?? false,
     quiet: values.quiet ?? false,
   };
   if (opts.contacts % 2 !== 0) throw new Error('--contacts: expected an even number (contacts are neighbours on a ring)');
   if (opts.offlineMax < opts.offlineMin) throw new Error('--offline-max must not be less than --offline-min');
+  if (opts.postgres !== undefined && !/^postgres(ql)?:\/\//.test(opts.postgres)) throw new Error(`--postgres: expected a postgres:// URL, got '${opts.postgres}'`);
   return opts;
 }

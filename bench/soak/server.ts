@@ -1,5 +1,5 @@
 // The server side of the soak test: a temporary folder with a generated configuration and an
-// SQLite database provisioned through the storage API, and a real Starling process started with
+// SQLite database (or, with --postgres, a disposable PostgreSQL one) provisioned through the storage API, and a real Starling process started with
 // the probe (probe.mjs) and stopped with SIGTERM. Its log goes to a file, never to a pipe: a
 // pipe read by a busy load process could block the server's writes and distort its figures.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import type { StorageSection } from '../../src/config/types.js';
 import { createStorage } from '../../src/storage/index.js';
+import { isKnexStorage } from '../../src/storage/knex/index.js';
 import { deriveCredentials } from '../../src/xmpp/sasl/credentials.js';
 import type { Storage } from '../../src/storage/types.js';
 import type { SoakOptions } from './options.js';
@@ -27,18 +29,22 @@ export interface Workspace {
   dataDir: string;
   logFile: string;
   probeFile: string;
+  storage: StorageSection;
 }
 
-export async function makeWorkspace(): Promise<Workspace> {
+export async function makeWorkspace(postgres?: string): Promise<Workspace> {
   const dir = await mkdtemp(join(tmpdir(), 'starling-soak-'));
-  const ws: Workspace = { dir, configFile: join(dir, 'starling.yaml'), dataDir: join(dir, 'data'), logFile: join(dir, 'server.log'), probeFile: join(dir, 'probe.jsonl') };
+  const storage: StorageSection = postgres === undefined
+    ? { driver: 'sqlite', path: 'starling.sqlite', pool_max: 10, prepared_statements: true, account_cache: 0 }
+    : { driver: 'postgres', path: 'starling.sqlite', url: postgres, pool_max: 10, prepared_statements: true, account_cache: 0 };
+  const ws: Workspace = { dir, configFile: join(dir, 'starling.yaml'), dataDir: join(dir, 'data'), logFile: join(dir, 'server.log'), probeFile: join(dir, 'probe.jsonl'), storage };
   // Defaults everywhere except: loopback listeners on free ports (logged at start), direct TLS off
   // (the clients use STARTTLS, which stays required), SQLite in the folder, 4096 PBKDF2 rounds,
   // and no cap on connections per address (every simulated client comes from 127.0.0.1).
   const config = {
     log: { level: 'info', format: 'json' },
     data_dir: ws.dataDir,
-    storage: { driver: 'sqlite', path: 'starling.sqlite' },
+    storage: postgres === undefined ? { driver: 'sqlite', path: 'starling.sqlite' } : { driver: 'postgres', url: postgres },
     listeners: { c2s: { addresses: ['127.0.0.1'], port: 0 }, c2s_direct_tls: { enabled: false } },
     auth: { scram_iterations: ITERATIONS },
     limits: { max_connections_per_address: 0 },
@@ -49,7 +55,7 @@ export async function makeWorkspace(): Promise<Workspace> {
 }
 
 export async function withStorage<T>(ws: Workspace, fn: (s: Storage) => Promise<T>): Promise<T> {
-  const storage = await createStorage({ driver: 'sqlite', path: 'starling.sqlite', pool_max: 10, prepared_statements: true, account_cache: 0 }, ws.dataDir);
+  const storage = await createStorage(ws.storage, ws.dataDir);
   try {
     return await fn(storage);
   } finally {
@@ -84,6 +90,11 @@ export async function provision(ws: Workspace, opts: SoakOptions): Promise<{ acc
   const ring = Math.floor(opts.sessions * opts.withContacts);
   let rosterItems = 0;
   await withStorage(ws, async (storage) => {
+    // A PostgreSQL database starts empty, as the new SQLite file does.
+    if (ws.storage.driver === 'postgres' && isKnexStorage(storage)) {
+      await storage.rollbackAll();
+      await storage.migrate();
+    }
     await pool(opts.sessions, 16, async (i) => {
       if (!(await storage.accounts.create(DOMAIN, username(i), credentials))) throw new Error(`account ${username(i)} exists already`);
     });

@@ -103,6 +103,12 @@ describe('bench/soak: options', () => {
     assert.throws(() => parseOptions(['--minutes', '1', '--seconds', '60']), /not both/);
     assert.throws(() => parseOptions(['--bogus']), /Usage/);
   });
+
+  it('takes a PostgreSQL URL with --postgres, and nothing else there', () => {
+    assert.equal(parseOptions([])!.postgres, undefined, 'SQLite by default');
+    assert.equal(parseOptions(['--postgres', 'postgres://soak@127.0.0.1/soak'])!.postgres, 'postgres://soak@127.0.0.1/soak');
+    assert.throws(() => parseOptions(['--postgres', 'sqlite:x.db']), /--postgres: expected a postgres:\/\/ URL/);
+  });
 });
 
 const MiB = 1048576;
