@@ -98,8 +98,6 @@ stop_all() {
   PIDS=()
 }
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-
 log "building base ($BASE) and test (${TEST:-working tree})"
 TREE_base=$(checkout base "$BASE")
 TREE_test=$(checkout test "$TEST")
@@ -137,7 +135,7 @@ for r in $(seq "$RUNS"); do
     start "${!tree_var}" "$side" "${!port_var}"
   done
   sleep 2
-  t0_base=$(ticks "$PID_base"); t0_test=$(ticks "$PID_test")
+  t0_base=$(proc_ticks "$PID_base"); t0_test=$(proc_ticks "$PID_test")
   for side in "${order[@]}"; do
     pid_var=PID_$side; port_var=PORT_$side
     taskset -c "${BENCH_DRIVER_CPU:-0}" node "$HARNESS/driver/xmppbench.js" "${DRIVER[@]}" --port "${!port_var}" --label "$side" \
@@ -146,7 +144,7 @@ for r in $(seq "$RUNS"); do
     printf -v "DRV_$side" '%s' "$!"
   done
   wait "$DRV_base" "$DRV_test" || log "a driver reported failure in run $r"
-  t1_base=$(ticks "$PID_base"); t1_test=$(ticks "$PID_test")
+  t1_base=$(proc_ticks "$PID_base"); t1_test=$(proc_ticks "$PID_test")
   stop_all
   cat "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" >> "$OUT" 2>/dev/null || true
   node "$REPO/bench/ab-report.js" run "$SCRATCH/runs.jsonl" "$r" "${order[0]}" "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" \

@@ -3,7 +3,7 @@
 # peers' in-process storage does. The cluster keeps PostgreSQL's defaults (fsync and synchronous
 # commit on), as a production database would. Needs the Debian package postgresql (initdb, pg_ctl
 # under /usr/lib/postgresql/<version>/bin); run as root, the cluster belongs to user postgres.
-# Expects die, log and BENCH_SERVER_CPU (bench/harness.sh).
+# Expects die, log, proc_ticks and BENCH_SERVER_CPU (bench/harness.sh).
 PG_BIN=; PG_DIR=; PG_PORT=; PG_PID=; PG_URL=
 
 # pg_run CMD...: CMD as the cluster's owner (postgres when this runs as root, else this user)
@@ -40,14 +40,8 @@ pg_stop() {
 # reaped (cutime, cstime), plus the children alive now (backends, autovacuum, writers). A child
 # that ends between two readings moves from the second sum into the first, so differences hold.
 pg_cpu_ticks() {
-  local total=0 c s
-  # fields after "pid (comm) ": utime, stime, cutime, cstime are the 12th to 15th
-  [ -r "/proc/$PG_PID/stat" ] || { echo 0; return; }
-  s=$(sed 's/^.*) //' "/proc/$PG_PID/stat" | cut -d' ' -f12-15)
-  for c in $s; do total=$((total + c)); done
-  for c in $(cat "/proc/$PG_PID/task/$PG_PID/children" 2>/dev/null); do
-    s=$(sed 's/^.*) //' "/proc/$c/stat" 2>/dev/null | cut -d' ' -f12-13)
-    for x in $s; do total=$((total + x)); done
-  done
+  local total c
+  total=$(proc_ticks "$PG_PID" reaped)
+  for c in $(cat "/proc/$PG_PID/task/$PG_PID/children" 2>/dev/null); do total=$((total + $(proc_ticks "$c"))); done
   echo "$total"
 }

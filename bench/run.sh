@@ -132,7 +132,6 @@ stop_starling() {
 # logins and every phase), as a db_cpu line in Starling's results
 # (preset db-cpu-PRESET, so the harness's summarize.js keeps it apart from the preset's results)
 DB_T0=0; S_T0=0; W_T0=0
-proc_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}'; }
 db_cpu_start() { [ "$STORAGE" = postgres ] || return 0; DB_T0=$(pg_cpu_ticks); S_T0=$(proc_ticks "$SPID"); W_T0=$(now_ms); }
 db_cpu_line() { # preset note
   [ "$STORAGE" = postgres ] || return 0

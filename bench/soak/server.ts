@@ -1,6 +1,7 @@
 // The server side of the soak test: a temporary folder with a generated configuration and an
-// SQLite database (or, with --postgres, a disposable PostgreSQL one) provisioned through the storage API, and a real Starling process started with
-// the probe (probe.mjs) and stopped with SIGTERM. Its log goes to a file, never to a pipe: a
+// SQLite database (or, with --postgres, a disposable PostgreSQL one) provisioned through the
+// storage API, and a real Starling process started with the probe (probe.mjs) and stopped with
+// SIGTERM. Its log goes to a file, never to a pipe: a
 // pipe read by a busy load process could block the server's writes and distort its figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import type { StorageSection } from '../../src/config/types.js';
+import { loadConfig } from '../../src/config/loader.js';
 import { createStorage } from '../../src/storage/index.js';
 import { isKnexStorage } from '../../src/storage/knex/index.js';
 import { deriveCredentials } from '../../src/xmpp/sasl/credentials.js';
@@ -29,15 +30,11 @@ export interface Workspace {
   dataDir: string;
   logFile: string;
   probeFile: string;
-  storage: StorageSection;
 }
 
 export async function makeWorkspace(postgres?: string): Promise<Workspace> {
   const dir = await mkdtemp(join(tmpdir(), 'starling-soak-'));
-  const storage: StorageSection = postgres === undefined
-    ? { driver: 'sqlite', path: 'starling.sqlite', pool_max: 10, prepared_statements: true, account_cache: 0 }
-    : { driver: 'postgres', path: 'starling.sqlite', url: postgres, pool_max: 10, prepared_statements: true, account_cache: 0 };
-  const ws: Workspace = { dir, configFile: join(dir, 'starling.yaml'), dataDir: join(dir, 'data'), logFile: join(dir, 'server.log'), probeFile: join(dir, 'probe.jsonl'), storage };
+  const ws: Workspace = { dir, configFile: join(dir, 'starling.yaml'), dataDir: join(dir, 'data'), logFile: join(dir, 'server.log'), probeFile: join(dir, 'probe.jsonl') };
   // Defaults everywhere except: loopback listeners on free ports (logged at start), direct TLS off
   // (the clients use STARTTLS, which stays required), SQLite in the folder, 4096 PBKDF2 rounds,
   // and no cap on connections per address (every simulated client comes from 127.0.0.1).
@@ -54,8 +51,10 @@ export async function makeWorkspace(postgres?: string): Promise<Workspace> {
   return ws;
 }
 
+/** The storage of the generated configuration, as the server opens it (its defaults included). */
 export async function withStorage<T>(ws: Workspace, fn: (s: Storage) => Promise<T>): Promise<T> {
-  const storage = await createStorage(ws.storage, ws.dataDir);
+  const { config } = await loadConfig(ws.configFile);
+  const storage = await createStorage(config.storage, ws.dataDir);
   try {
     return await fn(storage);
   } finally {
@@ -91,7 +90,7 @@ export async function provision(ws: Workspace, opts: SoakOptions): Promise<{ acc
   let rosterItems = 0;
   await withStorage(ws, async (storage) => {
     // A PostgreSQL database starts empty, as the new SQLite file does.
-    if (ws.storage.driver === 'postgres' && isKnexStorage(storage)) {
+    if (storage.kind === 'postgres' && isKnexStorage(storage)) {
       await storage.rollbackAll();
       await storage.migrate();
     }

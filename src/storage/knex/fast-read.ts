@@ -18,7 +18,7 @@ export interface FastReader {
 }
 
 /** Upper bound of cached statements: the SQL texts are constants, so this is never reached in use. */
-const MAX_STATEMENTS = 64;
+export const MAX_STATEMENTS = 64;
 
 export function knexReader(db: Knex): FastReader {
   return {

@@ -5,15 +5,12 @@
 // generic plan for it. The rows are those of knex.raw (the same driver, the same type parsers).
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { FastReader } from './fast-read.js';
+import { MAX_STATEMENTS, type FastReader } from './fast-read.js';
 
 /** The part of a pooled pg connection used here. */
 interface PgConnection {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
-
-/** Upper bound of distinct statements: the SQL texts are constants, so this is never reached in use. */
-const MAX_STATEMENTS = 64;
 
 /** `sql` with its `?` placeholders numbered as PostgreSQL's `$1`, `$2`, ... */
 export function numberPlaceholders(sql: string): string {
