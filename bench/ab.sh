@@ -10,7 +10,7 @@
 #                       [--logins M] [--rate R]
 #
 # --base, --test: git revisions, built in worktrees under the scratch dir; --test defaults to the
-# working tree (built with npm run build). --runs (default 4): the servers' start order (and ports)
+# working tree, whose files are copied there and built the same way. --runs (default 4): the servers' start order (and ports)
 # alternate between runs. --logins: measured logins per run (default 3,000 for login-tls, 10,000
 # for login), after the harness's 1,000 untimed ones. --preset chat: 100 pairs of sessions send
 # each other messages at --rate (default 8,000 msg/s per server) for a 15 s fixed phase (then
@@ -74,8 +74,15 @@ trap 'exit 130' INT TERM
 checkout() {
   local dir=$SCRATCH/$1
   if [ -z "$2" ]; then
-    (cd "$REPO" && npm run build --silent) >&2
-    echo "$REPO"; return
+    # a copy of the working tree's files (tracked and untracked, not ignored), laid out and
+    # built like a worktree, so the two sides differ only in their files
+    mkdir -p "$dir"
+    (cd "$REPO" && git ls-files -z --cached --others --exclude-standard |
+      xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+      tar --null -T - -cf -) | tar -xf - -C "$dir" || die "could not copy the working tree"
+    ln -s "$REPO/node_modules" "$dir/node_modules"
+    (cd "$dir" && npm run build --silent) >&2 || die "npm run build failed for the working tree"
+    echo "$dir"; return
   fi
   git -C "$REPO" rev-parse --verify --quiet "$2^{commit}" >/dev/null || die "not a git revision: $2"
   git -C "$REPO" worktree add --detach "$dir" "$2" >/dev/null 2>&1 || die "git worktree add failed for $2"
