@@ -3,142 +3,26 @@
 // roster version and its change history (RFC 6121 §2.6, XEP-0237), vCards (XEP-0054), private
 // XML (XEP-0049), blocklists (XEP-0191) and offline messages (XEP-0160, XEP-0203).
 //
-// The state is built through the protocol only, with the default modules, on a first server,
-// which is then stopped with some clients still connected (they get system-shutdown). A second
-// server is started on the same folder, and every test below reads the state back through the
-// protocol. Tests that change the state (delivering the offline messages, answering a request)
-// come last and say so.
+// The state is built through the protocol only (test/support/im-state.ts), with the default
+// modules, on a first server, which is then stopped with some clients still connected (they get
+// system-shutdown). A second server is started on the same folder, and every test below reads
+// the state back through the protocol. Tests that change the state (delivering the offline
+// messages, answering a request) come last and say so.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import xml, { type Element } from '@xmpp/xml';
+import xml from '@xmpp/xml';
+import {
+  ALICE, BOB, buildState, CAROL, chat, DAVE, ERIN, expectResult, isPresence, isPush, MALLORY, NS_BLOCKING,
+  NS_PRIVATE, NS_ROSTER, NS_VCARD, presence, roster, USERS, wireItem, type Before, type WireItem,
+} from '../support/im-state.js';
+import { Peer } from '../support/peer.js';
 import { RawClient, errorCondition } from '../support/raw-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const NS_ROSTER = 'jabber:iq:roster';
-const NS_VCARD = 'vcard-temp';
-const NS_PRIVATE = 'jabber:iq:private';
-const NS_BLOCKING = 'urn:xmpp:blocking';
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
-const NS_PING = 'urn:xmpp:ping';
-
-const ALICE = 'alice@localhost';
-const BOB = 'bob@localhost';
-const CAROL = 'carol@localhost';
-const DAVE = 'dave@localhost';
-const ERIN = 'erin@localhost';
-const MALLORY = 'mallory@localhost';
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'mallory'];
-const WAIT_MS = 5000;
-
-let seq = 0;
-const nextId = (prefix: string): string => `${prefix}${++seq}`;
-
-/** A logged-in client that keeps what it did not wait for yet, so nothing is lost to ordering. */
-class Peer {
-  private readonly inbox: Element[] = [];
-  constructor(readonly client: RawClient, readonly jid: string) {}
-
-  send(el: Element): void {
-    this.client.send(el);
-  }
-
-  /** The first element (kept or new) that matches, waiting at most timeoutMs. */
-  async take(match: (el: Element) => boolean, timeoutMs = WAIT_MS): Promise<Element> {
-    const i = this.inbox.findIndex(match);
-    if (i >= 0) return this.inbox.splice(i, 1)[0]!;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const el = await this.client.next(Math.max(1, deadline - Date.now()));
-      if (!el) throw new Error(`${this.jid}: connection closed while waiting`);
-      if (match(el)) return el;
-      this.inbox.push(el);
-    }
-  }
-
-  async iq(el: Element): Promise<Element> {
-    const id = nextId('iq');
-    el.attrs.id = id;
-    this.send(el);
-    return this.take((e) => e.name === 'iq' && e.attrs.id === id && (e.attrs.type === 'result' || e.attrs.type === 'error'));
-  }
-
-  /**
-   * Pings the server and returns everything received and not yet taken, up to the answer. A
-   * stream's stanzas are handled in order, so whatever the earlier ones caused has arrived.
-   */
-  async settle(): Promise<Element[]> {
-    const id = nextId('ping');
-    this.send(xml('iq', { type: 'get', id, to: 'localhost' }, xml('ping', { xmlns: NS_PING })));
-    await this.take((e) => e.name === 'iq' && e.attrs.id === id);
-    return this.inbox.splice(0);
-  }
-}
-
-interface WireItem {
-  jid: string;
-  subscription: string;
-  ask: string | null;
-  name: string | null;
-  groups: string[];
-}
-
-function wireItem(i: Element): WireItem {
-  return {
-    jid: i.attrs.jid as string,
-    subscription: i.attrs.subscription as string,
-    ask: (i.attrs.ask as string | undefined) ?? null,
-    name: (i.attrs.name as string | undefined) ?? null,
-    groups: i.getChildren('group').map((g) => g.getText()).sort(),
-  };
-}
-
-const rosterGet = (ver?: string): Element => xml('iq', { type: 'get' }, xml('query', ver === undefined ? { xmlns: NS_ROSTER } : { xmlns: NS_ROSTER, ver }));
-const rosterSet = (jid: string, name: string, groups: string[]): Element =>
-  xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid, name }, ...groups.map((g) => xml('group', {}, g)))));
-const presence = (type: string, to: string): Element => xml('presence', { type, to, id: nextId('p') });
-const chat = (to: string, id: string, body: string): Element => xml('message', { to, id, type: 'chat' }, xml('body', {}, body));
-
-/** A roster push (RFC 6121 §2.1.6) about `jid`, optionally in this state ('both', 'none+subscribe'). */
-const isPush = (jid: string, state?: string) => (e: Element): boolean => {
-  if (e.name !== 'iq' || e.attrs.type !== 'set') return false;
-  const item = e.getChild('query', NS_ROSTER)?.getChild('item');
-  if (!item || item.attrs.jid !== jid) return false;
-  return state === undefined || [item.attrs.subscription, item.attrs.ask].filter(Boolean).join('+') === state;
-};
-const isPresence = (from: string, type?: string) => (e: Element): boolean =>
-  e.name === 'presence' && e.attrs.from === from && e.attrs.type === type;
-
-async function roster(p: Peer, ver?: string): Promise<{ ver: string | undefined; items: WireItem[]; result: Element }> {
-  const result = await p.iq(rosterGet(ver));
-  assert.equal(result.attrs.type, 'result', result.toString());
-  const query = result.getChild('query', NS_ROSTER);
-  const items = (query?.getChildren('item') ?? []).map(wireItem).sort((a, b) => (a.jid < b.jid ? -1 : 1));
-  return { ver: query?.attrs.ver as string | undefined, items, result };
-}
-
-async function expectResult(p: Peer, el: Element): Promise<Element> {
-  const res = await p.iq(el);
-  assert.equal(res.attrs.type, 'result', res.toString());
-  return res;
-}
-
-/** What the first server's state looked like from the outside, just before it stopped. */
-interface Before {
-  aliceRoster: { ver: string; items: WireItem[] };
-  /** alice's roster as it was before erin was added, for the versioning test. */
-  aliceEarlier: { ver: string; items: WireItem[] };
-  bobRoster: WireItem[];
-  carolRoster: WireItem[];
-  daveRoster: WireItem[];
-  /** alice's session that sent the offline messages. */
-  aliceJid: string;
-  /** Bounds of the offline messages' delay stamps. */
-  sentAfter: number;
-  stoppedAt: number;
-}
 
 describe('IM state across a server restart (RFC 6121 §2, §3; XEP-0237, XEP-0054, XEP-0049, XEP-0191, XEP-0160)', function () {
   this.timeout(60_000);
@@ -146,7 +30,7 @@ describe('IM state across a server restart (RFC 6121 §2, §3; XEP-0237, XEP-005
   let first: TestServer | undefined;
   let ts: TestServer;
   let ca: string;
-  let snap: Before;
+  let snap: Before & { stoppedAt: number };
   const open: RawClient[] = [];
 
   async function login(server: TestServer, user: string, resource: string, opts: { roster?: boolean; available?: boolean } = {}): Promise<Peer> {
@@ -177,86 +61,7 @@ describe('IM state across a server restart (RFC 6121 §2, §3; XEP-0237, XEP-005
     ca = await first.ca();
     const s1 = first;
 
-    const alice = await login(s1, 'alice', 'home');
-    const bob = await login(s1, 'bob', 'work');
-
-    // alice and bob: items with names and groups, then a mutual subscription (§3.1).
-    await expectResult(alice, rosterSet(BOB, 'Bob', ['Work', 'Friends']));
-    await alice.take(isPush(BOB, 'none'));
-    await expectResult(bob, rosterSet(ALICE, 'Alice', ['Family']));
-    await bob.take(isPush(ALICE, 'none'));
-    alice.send(presence('subscribe', BOB));
-    await alice.take(isPush(BOB, 'none+subscribe'));
-    await bob.take(isPresence(ALICE, 'subscribe'));
-    bob.send(presence('subscribed', ALICE));
-    await bob.take(isPush(ALICE, 'from'));
-    await alice.take(isPresence(BOB, 'subscribed'));
-    await alice.take(isPush(BOB, 'to'));
-    bob.send(presence('subscribe', ALICE));
-    await bob.take(isPush(ALICE, 'from+subscribe'));
-    await alice.take(isPresence(BOB, 'subscribe'));
-    alice.send(presence('subscribed', BOB));
-    await alice.take(isPush(BOB, 'both'));
-    await bob.take(isPush(ALICE, 'both'));
-    await bob.take(isPresence(ALICE, 'subscribed'));
-
-    // carol asks alice, who does not answer: pending inbound at alice (§3.1.3).
-    const carol = await login(s1, 'carol', 'phone');
-    carol.send(presence('subscribe', ALICE));
-    await carol.take(isPush(ALICE, 'none+subscribe'));
-    await alice.take(isPresence(CAROL, 'subscribe'));
-
-    // dave names alice in his roster and asks: pending outbound (ask) at dave, inbound at alice.
-    const dave = await login(s1, 'dave', 'desk');
-    await expectResult(dave, rosterSet(ALICE, 'Alice from chess club', ['Chess']));
-    await dave.take(isPush(ALICE, 'none'));
-    dave.send(presence('subscribe', ALICE));
-    await dave.take(isPush(ALICE, 'none+subscribe'));
-    await alice.take(isPresence(DAVE, 'subscribe'));
-
-    // alice asks erin (who never logs in): pending outbound at alice. Versions before and after.
-    const earlier = await roster(alice);
-    await expectResult(alice, rosterSet(ERIN, 'Erin', []));
-    await alice.take(isPush(ERIN, 'none'));
-    alice.send(presence('subscribe', ERIN));
-    await alice.take(isPush(ERIN, 'none+subscribe'));
-
-    // vCard (XEP-0054 §3.2), private XML (XEP-0049 §2), blocklist (XEP-0191 §3.3).
-    await expectResult(alice, xml('iq', { type: 'set' }, xml('vCard', { xmlns: NS_VCARD }, xml('FN', {}, 'Alice Liddell'), xml('NICKNAME', {}, 'alice'))));
-    await expectResult(alice, xml('iq', { type: 'set' }, xml('query', { xmlns: NS_PRIVATE }, xml('prefs', { xmlns: 'urn:example:prefs' }, xml('theme', {}, 'dark')))));
-    await expectResult(alice, xml('iq', { type: 'set' }, xml('block', { xmlns: NS_BLOCKING }, xml('item', { jid: MALLORY }), xml('item', { jid: 'spam.example' }))));
-
-    const bobRoster = (await roster(bob)).items;
-    const carolRoster = (await roster(carol)).items;
-    const daveRoster = (await roster(dave)).items;
-
-    // bob leaves; alice, subscribed to him, sees him go (§4.5.2), then writes to him twice.
-    const bobJid = bob.jid;
-    await bob.client.close();
-    await alice.take(isPresence(bobJid, 'unavailable'));
-    const sentAfter = Date.now();
-    alice.send(chat(BOB, 'off1', 'first, while you were away'));
-    alice.send(chat(BOB, 'off2', 'second, while you were away'));
-    const bounced = (await alice.settle()).filter((e) => e.name === 'message');
-    assert.deepEqual(bounced.map((e) => e.toString()), [], 'nothing came back for the stored messages');
-    // Storing is asynchronous: wait, bounded, until both are there.
-    const deadline = Date.now() + WAIT_MS;
-    while ((await s1.server.storage.offline.count('localhost', 'bob')) < 2) {
-      if (Date.now() > deadline) throw new Error('the two offline messages were not stored');
-      await new Promise((r) => setTimeout(r, 20));
-    }
-
-    const now = await roster(alice);
-    snap = {
-      aliceRoster: { ver: now.ver!, items: now.items },
-      aliceEarlier: { ver: earlier.ver!, items: earlier.items },
-      bobRoster,
-      carolRoster,
-      daveRoster,
-      aliceJid: alice.jid,
-      sentAfter,
-      stoppedAt: 0,
-    };
+    snap = { ...(await buildState(s1, login)), stoppedAt: 0 };
 
     // Stop with alice, carol and dave still connected: the server closes their streams.
     snap.stoppedAt = Date.now();

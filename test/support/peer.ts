@@ -1,6 +1,6 @@
 // A logged-in test client that keeps what it did not wait for, so nothing is lost to ordering
 // when several stanzas race (roster pushes, subscription presence, messages).
-import type { Element } from '@xmpp/xml';
+import xml, { type Element } from '@xmpp/xml';
 import type { RawClient } from './raw-client.js';
 
 /** A logged-in client that keeps what it did not wait for, so nothing is lost to ordering. */
@@ -43,6 +43,17 @@ export class Peer {
         break;
       }
     }
+    return this.inbox.splice(0);
+  }
+
+  /**
+   * Pings the server and returns everything received and not yet taken, up to the answer. A
+   * stream's stanzas are handled in order, so whatever the earlier ones caused has arrived.
+   */
+  async settle(server = this.bare.split('@').pop()!): Promise<Element[]> {
+    const id = `ping${Math.random().toString(36).slice(2)}`;
+    this.send(xml('iq', { type: 'get', id, to: server }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    await this.take((e) => e.name === 'iq' && e.attrs.id === id);
     return this.inbox.splice(0);
   }
 
