@@ -7,7 +7,7 @@
 # two figures taken one after the other.
 #
 #   npm run bench:ab -- --base <rev> [--test <rev>] [--preset login-tls|login|chat|presence] [--runs N]
-#                       [--logins M] [--rate R]
+#                       [--logins M] [--rate R] [--storage sqlite|postgres]
 #
 # --base, --test: git revisions, built in worktrees under the scratch dir; --test defaults to the
 # working tree, whose files are copied there and built the same way. --runs (default 4): the servers' start order (and ports)
@@ -20,6 +20,10 @@
 # 50 at a time); its 30,000 subscriptions are made once per build while provisioning, so every
 # run starts from them; the figure is server CPU per newcomer of the measured phase (about a
 # second, its CPU read in 10 ms ticks: only differences of 5-10 % show; take eight runs or more).
+# --storage postgres: both builds store in one throwaway PostgreSQL cluster (bench/pg.sh) pinned
+# to their core, each in its own database, provisioned once and copied afresh from that state
+# before every run (as the SQLite data dirs are). The figures count the Starling processes only;
+# the cluster's CPU over each run, both databases together, is logged after it.
 # Prints per run: each build's server CPU per measured login, message or newcomer (the harness's
 # CpuMeter) and test/base, and the /proc CPU ticks of each whole run (untimed logins and set-up
 # included); then the medians.
@@ -28,7 +32,7 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 . "$REPO/bench/harness.sh"
 
-BASE=; TEST=; PRESET=login-tls; RUNS=4; LOGINS=; RATE=8000
+BASE=; TEST=; PRESET=login-tls; RUNS=4; LOGINS=; RATE=8000; STORAGE=sqlite
 while [ $# -gt 0 ]; do
   case $1 in
     --base) BASE=$2; shift 2 ;;
@@ -37,7 +41,8 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --logins) LOGINS=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --storage) STORAGE=$2; shift 2 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "bench:ab: unknown option $1 (see bash bench/ab.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,6 +59,8 @@ esac
 case $PRESET in login|login-tls) DRIVER+=(--users 1000) ;; esac
 DRIVER+=(--concurrency 50 --domain "$BENCH_DOMAIN")
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bench:ab: --runs takes a positive number" >&2; exit 2; }
+case $STORAGE in sqlite|postgres) ;; *) echo "bench:ab: --storage must be sqlite or postgres" >&2; exit 2 ;; esac
+. "$REPO/bench/pg.sh"
 
 SCRATCH=$(mktemp -d /tmp/starling-ab.XXXXXX)
 OUT="$REPO/bench/results/$(date +%Y-%m-%d-%H%M)-ab.jsonl"
@@ -61,6 +68,7 @@ mkdir -p "$REPO/bench/results"
 PIDS=()
 cleanup() {
   stop_all
+  pg_stop || true
   for side in base test; do
     if [ -d "$SCRATCH/$side/src" ]; then git -C "$REPO" worktree remove --force "$SCRATCH/$side" 2>/dev/null || true; fi
   done
@@ -110,12 +118,18 @@ TREE_base=$(checkout base "$BASE")
 TREE_test=$(checkout test "$TEST")
 ensure_cert "$SCRATCH/certs"
 raise_nofile
+if [ "$STORAGE" = postgres ]; then
+  chmod 755 "$SCRATCH"   # the cluster in it runs as user postgres
+  pg_start "$SCRATCH/pg" "${STARLING_BENCH_PG_PORT:-35432}"
+fi
 PORT_base=36222; PORT_test=36232
 for side in base test; do
   port_var=PORT_$side; tree_var=TREE_$side
   mkdir -p "$SCRATCH/$side-run/data"
   # its own data dir and ports, the same certificate
   bench_config "$SCRATCH/$side.yaml" "$SCRATCH/$side-run" "${!port_var}" "$SCRATCH/certs"
+  # on PostgreSQL: provisioned into ab_<side>_tpl, each run on a fresh copy named ab_<side>
+  if [ "$STORAGE" = postgres ]; then url=$(pg_db "ab_${side}_tpl") || exit 1; pg_config "$SCRATCH/$side.yaml" "$url"; fi
   # each build provisions its own database: the two may have different migrations
   log "provisioning u1..u1000 for $side"
   start "${!tree_var}" "$side" "${!port_var}"
@@ -132,17 +146,20 @@ for side in base test; do
   fi
   stop_all
   cp -r "$SCRATCH/$side-run/data" "$SCRATCH/$side-data"
+  if [ "$STORAGE" = postgres ]; then url=$(pg_db "ab_$side") || exit 1; pg_config "$SCRATCH/$side.yaml" "$url"; fi
 done
 
 for r in $(seq "$RUNS"); do
   order=(base test); [ $((r % 2)) = 0 ] && order=(test base)
   for side in "${order[@]}"; do
     rm -rf "$SCRATCH/$side-run/data"; cp -r "$SCRATCH/$side-data" "$SCRATCH/$side-run/data"
+    if [ "$STORAGE" = postgres ]; then pg_db "ab_$side" "ab_${side}_tpl" >/dev/null || exit 1; fi
     tree_var=TREE_$side; port_var=PORT_$side
     start "${!tree_var}" "$side" "${!port_var}"
   done
   sleep 2
   t0_base=$(proc_ticks "$PID_base"); t0_test=$(proc_ticks "$PID_test")
+  [ "$STORAGE" = sqlite ] || db_t0=$(pg_cpu_ticks)
   for side in "${order[@]}"; do
     pid_var=PID_$side; port_var=PORT_$side
     taskset -c "${BENCH_DRIVER_CPU:-0}" node "$HARNESS/driver/xmppbench.js" "${DRIVER[@]}" --port "${!port_var}" --label "$side" \
@@ -152,6 +169,7 @@ for r in $(seq "$RUNS"); do
   done
   wait "$DRV_base" "$DRV_test" || log "a driver reported failure in run $r"
   t1_base=$(proc_ticks "$PID_base"); t1_test=$(proc_ticks "$PID_test")
+  [ "$STORAGE" = sqlite ] || log "run $r: the database cluster (both builds' databases) used $(( $(pg_cpu_ticks) - db_t0 )) ticks"
   stop_all
   cat "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" >> "$OUT" 2>/dev/null || true
   node "$REPO/bench/ab-report.js" run "$SCRATCH/runs.jsonl" "$r" "${order[0]}" "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" \

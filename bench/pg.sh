@@ -1,4 +1,4 @@
-# Sourced by bench/run.sh for `--storage postgres`: a throwaway PostgreSQL cluster in the scratch
+# Sourced by bench/run.sh and bench/ab.sh for `--storage postgres`: a throwaway PostgreSQL cluster in the scratch
 # dir, started pinned to the server's CPU, so that Starling and its database share one core as the
 # peers' in-process storage does. The cluster keeps PostgreSQL's defaults (fsync and synchronous
 # commit on), as a production database would. Needs the Debian package postgresql (initdb, pg_ctl
@@ -28,6 +28,22 @@ pg_start() {
   pg_run "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres starling || die "createdb failed"
   log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') started: pid $PG_PID, port $PG_PORT, CPU $BENCH_SERVER_CPU"
   PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/starling"
+}
+
+# pg_config FILE URL: a bench configuration (bench/starling-bench.yaml.in, written) made to store
+# in the PostgreSQL database at URL instead of SQLite
+pg_config() {
+  sed -i -e 's|^  driver: sqlite$|  driver: postgres|' -e "s|^  path: starling.sqlite\$|  url: $2|" -e "s|^  url: postgres://.*\$|  url: $2|" "$1"
+  grep -q '^  driver: postgres$' "$1" && grep -q "^  url: $2\$" "$1" || die "bench/starling-bench.yaml.in no longer has the storage lines --storage postgres rewrites"
+}
+
+# pg_db NAME [TEMPLATE]: (re)creates database NAME, empty or as a copy of TEMPLATE (which must
+# have no connections); prints its URL
+pg_db() {
+  pg_run env PGOPTIONS='-c client_min_messages=warning' "$PG_BIN/dropdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres --if-exists "$1" \
+    || die "dropdb $1 failed"
+  pg_run "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ${2:+-T "$2"} "$1" || die "createdb $1 failed"
+  echo "postgres://postgres@127.0.0.1:$PG_PORT/$1"
 }
 
 pg_stop() {

@@ -190,8 +190,7 @@ bench_config "$SCRATCH/starling.yaml" "$SCRATCH" "$PORT" "$SCRATCH/certs"
 NOTE_DB=
 if [ "$STORAGE" = postgres ]; then
   pg_start "$SCRATCH/pg" "${STARLING_BENCH_PG_PORT:-35432}"
-  sed -i -e 's|^  driver: sqlite$|  driver: postgres|' -e "s|^  path: starling.sqlite\$|  url: $PG_URL|" "$SCRATCH/starling.yaml"
-  grep -q '^  driver: postgres$' "$SCRATCH/starling.yaml" || die "bench/starling-bench.yaml.in no longer has the storage lines --storage postgres rewrites"
+  pg_config "$SCRATCH/starling.yaml" "$PG_URL"
   NOTE_DB=" storage=postgres"
 fi
 node "$REPO/bin/starling" check-config -c "$SCRATCH/starling.yaml" >&2 || die "bench config refused by check-config"
