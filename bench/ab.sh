@@ -10,8 +10,8 @@
 #                       [--logins M] [--rate R] [--storage sqlite|postgres]
 #
 # --base, --test: git revisions, built in worktrees under the scratch dir; --test defaults to the
-# working tree, whose files are copied there and built the same way. --runs (default 4): the servers' start order (and ports)
-# alternate between runs. --logins: measured logins per run (default 3,000 for login-tls, 10,000
+# working tree, whose files are copied there and built the same way. --runs (default 4): the
+# servers' start order alternates between runs (each build keeps its ports). --logins: measured logins per run (default 3,000 for login-tls, 10,000
 # for login), after the harness's 1,000 untimed ones. --preset chat: 100 pairs of sessions send
 # each other messages at --rate (default 8,000 msg/s per server) for a 15 s fixed phase (then
 # one short ramp step at the same rate, which the harness always runs); the figure is server CPU
@@ -159,7 +159,7 @@ for r in $(seq "$RUNS"); do
   done
   sleep 2
   t0_base=$(proc_ticks "$PID_base"); t0_test=$(proc_ticks "$PID_test")
-  [ "$STORAGE" = sqlite ] || db_t0=$(pg_cpu_ticks)
+  if [ "$STORAGE" = postgres ]; then db_t0=$(pg_cpu_ticks); fi
   for side in "${order[@]}"; do
     pid_var=PID_$side; port_var=PORT_$side
     taskset -c "${BENCH_DRIVER_CPU:-0}" node "$HARNESS/driver/xmppbench.js" "${DRIVER[@]}" --port "${!port_var}" --label "$side" \
@@ -169,7 +169,9 @@ for r in $(seq "$RUNS"); do
   done
   wait "$DRV_base" "$DRV_test" || log "a driver reported failure in run $r"
   t1_base=$(proc_ticks "$PID_base"); t1_test=$(proc_ticks "$PID_test")
-  [ "$STORAGE" = sqlite ] || log "run $r: the database cluster (both builds' databases) used $(( $(pg_cpu_ticks) - db_t0 )) ticks"
+  if [ "$STORAGE" = postgres ]; then
+    log "run $r: the database cluster (both builds' databases) used $(( $(pg_cpu_ticks) - db_t0 )) ticks"
+  fi
   stop_all
   cat "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" >> "$OUT" 2>/dev/null || true
   node "$REPO/bench/ab-report.js" run "$SCRATCH/runs.jsonl" "$r" "${order[0]}" "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" \

@@ -1,6 +1,6 @@
-# Sourced by bench/run.sh and bench/ab.sh for `--storage postgres`: a throwaway PostgreSQL cluster in the scratch
-# dir, started pinned to the server's CPU, so that Starling and its database share one core as the
-# peers' in-process storage does. The cluster keeps PostgreSQL's defaults (fsync and synchronous
+# Sourced by bench/run.sh and bench/ab.sh for `--storage postgres`: a throwaway PostgreSQL cluster
+# in the scratch dir, started pinned to the server's CPU, so that Starling and its database share
+# one core as the peers' in-process storage does. The cluster keeps PostgreSQL's defaults (fsync and synchronous
 # commit on), as a production database would. Needs the Debian package postgresql (initdb, pg_ctl
 # under /usr/lib/postgresql/<version>/bin); run as root, the cluster belongs to user postgres.
 # Expects die, log, proc_ticks and BENCH_SERVER_CPU (bench/harness.sh).
@@ -33,8 +33,10 @@ pg_start() {
 # pg_config FILE URL: a bench configuration (bench/starling-bench.yaml.in, written) made to store
 # in the PostgreSQL database at URL instead of SQLite
 pg_config() {
-  sed -i -e 's|^  driver: sqlite$|  driver: postgres|' -e "s|^  path: starling.sqlite\$|  url: $2|" -e "s|^  url: postgres://.*\$|  url: $2|" "$1"
-  grep -q '^  driver: postgres$' "$1" && grep -q "^  url: $2\$" "$1" || die "bench/starling-bench.yaml.in no longer has the storage lines --storage postgres rewrites"
+  sed -i -e 's|^  driver: sqlite$|  driver: postgres|' -e "s|^  path: starling.sqlite\$|  url: $2|" \
+    -e "s|^  url: postgres://.*\$|  url: $2|" "$1"
+  grep -q '^  driver: postgres$' "$1" && grep -q "^  url: $2\$" "$1" \
+    || die "bench/starling-bench.yaml.in no longer has the storage lines --storage postgres rewrites"
 }
 
 # pg_db NAME [TEMPLATE]: (re)creates database NAME, empty or as a copy of TEMPLATE (which must
