@@ -20,10 +20,10 @@
 # 50 at a time); its 30,000 subscriptions are made once per build while provisioning, so every
 # run starts from them; the figure is server CPU per newcomer of the measured phase (about a
 # second, its CPU read in 10 ms ticks: only differences of 5-10 % show; take eight runs or more).
-# --storage postgres: both builds store in one throwaway PostgreSQL cluster (bench/pg.sh) pinned
-# to their core, each in its own database, provisioned once and copied afresh from that state
-# before every run (as the SQLite data dirs are). The figures count the Starling processes only;
-# the cluster's CPU over each run, both databases together, is logged after it.
+# --storage postgres: each build stores in its own throwaway PostgreSQL cluster (bench/pg.sh),
+# both pinned to the builds' core, provisioned once and copied afresh from that state before
+# every run (as the SQLite data dirs are). Each run's line then also gives each cluster's CPU
+# ticks and the ratio of server and database together.
 # Prints per run: each build's server CPU per measured login, message or newcomer (the harness's
 # CpuMeter) and test/base, and the /proc CPU ticks of each whole run (untimed logins and set-up
 # included); then the medians.
@@ -61,6 +61,13 @@ DRIVER+=(--concurrency 50 --domain "$BENCH_DOMAIN")
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "bench:ab: --runs takes a positive number" >&2; exit 2; }
 case $STORAGE in sqlite|postgres) ;; *) echo "bench:ab: --storage must be sqlite or postgres" >&2; exit 2 ;; esac
 . "$REPO/bench/pg.sh"
+# pg_side SIDE: makes the side's PostgreSQL cluster the one bench/pg.sh's functions act on
+pg_side() {
+  local v
+  v=PGPID_$1; [ -n "${!v:-}" ] || return 1; PG_PID=${!v}
+  v=PGDIR_$1; PG_DIR=${!v}
+  v=PGPORT_$1; PG_PORT=${!v}
+}
 
 SCRATCH=$(mktemp -d /tmp/starling-ab.XXXXXX)
 OUT="$REPO/bench/results/$(date +%Y-%m-%d-%H%M)-ab.jsonl"
@@ -68,7 +75,7 @@ mkdir -p "$REPO/bench/results"
 PIDS=()
 cleanup() {
   stop_all
-  pg_stop || true
+  for side in base test; do pg_side "$side" && pg_stop || true; done
   for side in base test; do
     if [ -d "$SCRATCH/$side/src" ]; then git -C "$REPO" worktree remove --force "$SCRATCH/$side" 2>/dev/null || true; fi
   done
@@ -119,8 +126,13 @@ TREE_test=$(checkout test "$TEST")
 ensure_cert "$SCRATCH/certs"
 raise_nofile
 if [ "$STORAGE" = postgres ]; then
-  chmod 755 "$SCRATCH"   # the cluster in it runs as user postgres
-  pg_start "$SCRATCH/pg" "${STARLING_BENCH_PG_PORT:-35432}"
+  chmod 755 "$SCRATCH"   # the clusters in it run as user postgres
+  pg_port=${STARLING_BENCH_PG_PORT:-35432}
+  for side in base test; do
+    pg_start "$SCRATCH/pg-$side" "$pg_port"
+    printf -v "PGPID_$side" '%s' "$PG_PID"; printf -v "PGDIR_$side" '%s' "$PG_DIR"; printf -v "PGPORT_$side" '%s' "$PG_PORT"
+    pg_port=$((pg_port + 1))
+  done
 fi
 PORT_base=36222; PORT_test=36232
 for side in base test; do
@@ -129,7 +141,9 @@ for side in base test; do
   # its own data dir and ports, the same certificate
   bench_config "$SCRATCH/$side.yaml" "$SCRATCH/$side-run" "${!port_var}" "$SCRATCH/certs"
   # on PostgreSQL: provisioned into ab_<side>_tpl, each run on a fresh copy named ab_<side>
-  if [ "$STORAGE" = postgres ]; then url=$(pg_db "ab_${side}_tpl") || exit 1; pg_config "$SCRATCH/$side.yaml" "$url"; fi
+  if [ "$STORAGE" = postgres ]; then
+    pg_side "$side"; url=$(pg_db "ab_${side}_tpl") || exit 1; pg_config "$SCRATCH/$side.yaml" "$url"
+  fi
   # each build provisions its own database: the two may have different migrations
   log "provisioning u1..u1000 for $side"
   start "${!tree_var}" "$side" "${!port_var}"
@@ -148,18 +162,20 @@ for side in base test; do
   cp -r "$SCRATCH/$side-run/data" "$SCRATCH/$side-data"
   if [ "$STORAGE" = postgres ]; then url=$(pg_db "ab_$side") || exit 1; pg_config "$SCRATCH/$side.yaml" "$url"; fi
 done
+# db_ticks SIDE: the CPU ticks of the side's PostgreSQL cluster so far (nothing on SQLite)
+db_ticks() { if pg_side "$1"; then pg_cpu_ticks; fi; }
 
 for r in $(seq "$RUNS"); do
   order=(base test); [ $((r % 2)) = 0 ] && order=(test base)
   for side in "${order[@]}"; do
     rm -rf "$SCRATCH/$side-run/data"; cp -r "$SCRATCH/$side-data" "$SCRATCH/$side-run/data"
-    if [ "$STORAGE" = postgres ]; then pg_db "ab_$side" "ab_${side}_tpl" >/dev/null || exit 1; fi
+    if [ "$STORAGE" = postgres ]; then pg_side "$side"; pg_db "ab_$side" "ab_${side}_tpl" >/dev/null || exit 1; fi
     tree_var=TREE_$side; port_var=PORT_$side
     start "${!tree_var}" "$side" "${!port_var}"
   done
   sleep 2
   t0_base=$(proc_ticks "$PID_base"); t0_test=$(proc_ticks "$PID_test")
-  if [ "$STORAGE" = postgres ]; then db_t0=$(pg_cpu_ticks); fi
+  db0_base=$(db_ticks base); db0_test=$(db_ticks test)
   for side in "${order[@]}"; do
     pid_var=PID_$side; port_var=PORT_$side
     taskset -c "${BENCH_DRIVER_CPU:-0}" node "$HARNESS/driver/xmppbench.js" "${DRIVER[@]}" --port "${!port_var}" --label "$side" \
@@ -169,13 +185,13 @@ for r in $(seq "$RUNS"); do
   done
   wait "$DRV_base" "$DRV_test" || log "a driver reported failure in run $r"
   t1_base=$(proc_ticks "$PID_base"); t1_test=$(proc_ticks "$PID_test")
-  if [ "$STORAGE" = postgres ]; then
-    log "run $r: the database cluster (both builds' databases) used $(( $(pg_cpu_ticks) - db_t0 )) ticks"
-  fi
+  db1_base=$(db_ticks base); db1_test=$(db_ticks test)
+  db_args=()
+  if [ "$STORAGE" = postgres ]; then db_args=($((db1_base - db0_base)) $((db1_test - db0_test))); fi
   stop_all
   cat "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" >> "$OUT" 2>/dev/null || true
   node "$REPO/bench/ab-report.js" run "$SCRATCH/runs.jsonl" "$r" "${order[0]}" "$SCRATCH/base-$r.jsonl" "$SCRATCH/test-$r.jsonl" \
-    $((t1_base - t0_base)) $((t1_test - t0_test))
+    $((t1_base - t0_base)) $((t1_test - t0_test)) "${db_args[@]}"
   sleep 1
 done
 node "$REPO/bench/ab-report.js" summary "$SCRATCH/runs.jsonl"

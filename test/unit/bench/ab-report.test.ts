@@ -15,10 +15,11 @@ const result = (label: string, binds: number, serverCpuS: number, ok = true): st
 describe('bench/ab-report.js', () => {
   let dir: string;
   const report = (...args: string[]): string => execFileSync(process.execPath, ['bench/ab-report.js', ...args], { encoding: 'utf8' });
-  const run = (n: number, base: string, test: string, ticks: [number, number]): string => {
+  const run = (n: number, base: string, test: string, ticks: [number, number], dbTicks: number[] = []): string => {
     writeFileSync(join(dir, `b${n}`), `${base}\n`);
     writeFileSync(join(dir, `t${n}`), `${test}\n`);
-    return report('run', join(dir, 'runs.jsonl'), String(n), n % 2 ? 'base' : 'test', join(dir, `b${n}`), join(dir, `t${n}`), String(ticks[0]), String(ticks[1]));
+    return report('run', join(dir, 'runs.jsonl'), String(n), n % 2 ? 'base' : 'test', join(dir, `b${n}`), join(dir, `t${n}`), String(ticks[0]), String(ticks[1]),
+      ...dbTicks.map(String));
   };
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'starling-ab-'));
@@ -33,6 +34,18 @@ describe('bench/ab-report.js', () => {
     run(3, result('base', 3000, 4.0), result('test', 3000, 3.8), [640, 620]);
     const summary = report('summary', join(dir, 'runs.jsonl'));
     assert.match(summary, /over 3 runs: per measured login median 0\.950 \(0\.923-1\.000\), whole runs median 0\.969 \(0\.950-1\.000\)/);
+  });
+
+  it('with each build\'s database ticks, also gives the ratio of server and database together', () => {
+    const out = run(1, result('base', 3000, 3.9), result('test', 3000, 3.6), [600, 570], [100, 60]);
+    // (570 + 60) / (600 + 100) = 0.9
+    assert.match(out, /whole run ticks 600 \/ 570, test\/base 0\.950 \| databases 100 \/ 60 ticks, server and database test\/base 0\.900 \|/);
+    run(2, result('base', 3000, 3.0), result('test', 3000, 3.0), [500, 500], [50, 60]);
+    const summary = report('summary', join(dir, 'runs.jsonl'));
+    assert.match(summary, /whole runs median 0\.975 \(0\.950-1\.000\), whole runs with their databases median 0\.959 \(0\.900-1\.018\)/);
+    // without database ticks (SQLite) the line says nothing of databases
+    assert.doesNotMatch(run(3, result('base', 3000, 3.0), result('test', 3000, 3.0), [500, 500]), /database/);
+    assert.doesNotMatch(report('summary', join(dir, 'runs.jsonl')), /database/);
   });
 
   it('gives server CPU per message delivered in the fixed-rate phase for the chat scenario', () => {
