@@ -1,87 +1,15 @@
 // XEP-0191 (Blocking Command) over real sockets: the commands and their pushes (§3.2-§3.5),
 // what is blocked in each direction and with which error (§3.3), JID matching (§6), presence on
-// block and unblock (§3.3, §3.4), the own-resources rule (§5), and a blocklist that outlives a
-// restart (§3.3: "applies across sessions").
+// block and unblock (§3.3, §3.4) and the own-resources rule (§5). The blocklist across a restart
+// is in blocking-restart.test.ts.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import xml, { type Element } from '@xmpp/xml';
+import {
+  answerOnly, B, blockIq, blocklist, chat, command, isPush, items, login, nothingBefore, OTHER, ping, pushedJids, settled,
+  unblockIq,
+} from '../support/blocking.js';
 import { RawClient, errorCondition } from '../support/raw-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-
-const B = 'urn:xmpp:blocking';
-const OTHER = 'blocked.test';
-let ids = 0;
-const nextId = (p: string) => `${p}${++ids}`;
-
-const items = (jids: string[]) => jids.map((jid) => xml('item', { jid }));
-const blockIq = (...jids: string[]) => xml('iq', { type: 'set', id: nextId('b') }, xml('block', { xmlns: B }, ...items(jids)));
-const unblockIq = (...jids: string[]) => xml('iq', { type: 'set', id: nextId('u') }, xml('unblock', { xmlns: B }, ...items(jids)));
-const ping = (to: string) => xml('iq', { type: 'get', to, id: nextId('p') }, xml('ping', { xmlns: 'urn:xmpp:ping' }));
-const chat = (to: string, id: string, body = 'hi') => xml('message', { to, type: 'chat', id }, xml('body', {}, body));
-
-const isPush = (name: 'block' | 'unblock') => (e: Element) => e.name === 'iq' && e.attrs.type === 'set' && e.getChild(name, B) !== undefined;
-const pushedJids = (e: Element) => e.getChildElements()[0]!.getChildren('item').map((i) => i.attrs.jid as string).sort();
-const answerTo = (id: string) => (e: Element) => e.name === 'iq' && e.attrs.id === id;
-
-/** Reads elements until each predicate has matched one; returns them in predicate order. */
-async function waitAll(c: RawClient, preds: Array<(e: Element) => boolean>): Promise<Element[]> {
-  const found: Array<Element | undefined> = preds.map(() => undefined);
-  while (found.some((f) => f === undefined)) {
-    const el = await c.next();
-    if (!el) throw new Error('connection closed');
-    const i = preds.findIndex((p, k) => found[k] === undefined && p(el));
-    if (i !== -1) found[i] = el;
-  }
-  return found as Element[];
-}
-
-/** Sends a command and returns its answer and the push this session gets for it. */
-async function command(c: RawClient, iq: Element, push: 'block' | 'unblock'): Promise<[Element, Element]> {
-  c.send(iq);
-  const [answer, p] = await waitAll(c, [answerTo(iq.attrs.id as string), isPush(push)]);
-  return [answer!, p!];
-}
-
-/** Sends a command whose answer is all the session gets (no push expected). */
-async function answerOnly(c: RawClient, iq: Element): Promise<Element> {
-  c.send(iq);
-  return c.expect(answerTo(iq.attrs.id as string));
-}
-
-async function blocklist(c: RawClient): Promise<string[]> {
-  const res = await c.iq(xml('iq', { type: 'get' }, xml('blocklist', { xmlns: B })));
-  assert.equal(res.attrs.type, 'result');
-  return res.getChild('blocklist', B)!.getChildren('item').map((i) => i.attrs.jid as string);
-}
-
-/** Waits until the client's earlier stanzas have been handled (a stream handles them in order). */
-async function settled(c: RawClient): Promise<void> {
-  const res = await c.iq(ping(c.domain));
-  assert.equal(res.attrs.type, 'result');
-}
-
-/**
- * Asserts that nothing matching `forbidden` reaches `c` before a marker message that `from`
- * sends after everything before it has been handled.
- */
-async function nothingBefore(c: RawClient, cJid: string, from: RawClient, forbidden: (e: Element) => boolean): Promise<void> {
-  const id = nextId('marker');
-  from.send(chat(cJid, id, 'marker'));
-  for (;;) {
-    const el = await c.next();
-    assert.ok(el, 'connection closed');
-    if (el.name === 'message' && el.attrs.id === id) return;
-    assert.ok(!forbidden(el), `unexpected ${el.toString()}`);
-  }
-}
-
-async function login(ts: TestServer, user: string, resource: string, domain = 'localhost'): Promise<RawClient> {
-  const c = await RawClient.connect({ port: ts.c2sPort, ca: await ts.ca(domain), domain });
-  await c.login(user, `pw-${user}`, resource);
-  return c;
-}
 
 describe('blocking command (XEP-0191)', () => {
   let ts: TestServer;
@@ -309,39 +237,5 @@ describe('blocking command (XEP-0191)', () => {
     const back = await dave.expect((e) => e.name === 'presence' && e.attrs.from === 'alice@localhost/one');
     assert.equal(back.attrs.type, undefined);
     assert.equal(back.getChildText('show'), 'away');
-  });
-});
-
-describe('blocking command (XEP-0191): the blocklist survives a restart (§3.3)', () => {
-  let dir: string;
-  let ts: TestServer | undefined;
-  const clients: RawClient[] = [];
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'starling-blocking-'));
-  });
-  after(async () => {
-    for (const c of clients) c.destroy();
-    await ts?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('keeps the blocked JIDs across a restart on the same data folder and still enforces them', async () => {
-    ts = await startTestServer(undefined, { dataDir: dir });
-    await ts.addUser('alice@localhost', 'pw-alice');
-    await ts.addUser('bob@localhost', 'pw-bob');
-    const a = await login(ts, 'alice', 'one');
-    clients.push(a);
-    assert.equal((await a.iq(blockIq('bob@localhost', 'example.org/bot'))).attrs.type, 'result');
-    a.destroy();
-    await ts.stop();
-
-    ts = await startTestServer(undefined, { dataDir: dir });
-    const a2 = await login(ts, 'alice', 'two');
-    const bob = await login(ts, 'bob', 'laptop');
-    clients.push(a2, bob);
-    assert.deepEqual(await blocklist(a2), ['bob@localhost', 'example.org/bot']);
-    bob.send(chat('alice@localhost/two', 'after'));
-    assert.equal(errorCondition(await bob.expect((e) => e.attrs.id === 'after')), 'service-unavailable');
   });
 });
