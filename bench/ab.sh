@@ -95,14 +95,12 @@ checkout() {
     (cd "$REPO" && git ls-files -z --cached --others --exclude-standard |
       xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
       tar --null -T - -cf -) | tar -xf - -C "$dir" || die "could not copy the working tree"
-    ln -s "$REPO/node_modules" "$dir/node_modules"
-    (cd "$dir" && npm run build --silent) >&2 || die "npm run build failed for the working tree"
-    echo "$dir"; return
+  else
+    git -C "$REPO" rev-parse --verify --quiet "$2^{commit}" >/dev/null || die "not a git revision: $2"
+    git -C "$REPO" worktree add --detach "$dir" "$2" >/dev/null 2>&1 || die "git worktree add failed for $2"
   fi
-  git -C "$REPO" rev-parse --verify --quiet "$2^{commit}" >/dev/null || die "not a git revision: $2"
-  git -C "$REPO" worktree add --detach "$dir" "$2" >/dev/null 2>&1 || die "git worktree add failed for $2"
   ln -s "$REPO/node_modules" "$dir/node_modules"
-  (cd "$dir" && npm run build --silent) >&2 || die "npm run build failed for $2"
+  (cd "$dir" && npm run build --silent) >&2 || die "npm run build failed for ${2:-the working tree}"
   echo "$dir"
 }
 
