@@ -3,9 +3,8 @@
 import xml, { type Element } from '@xmpp/xml';
 import type { RawClient } from './raw-client.js';
 
-/** A logged-in client that keeps what it did not wait for, so nothing is lost to ordering. */
-export class Peer {
-  readonly inbox: Element[] = [];
+/** A logged-in client and the full JID it is bound to. */
+export class LoggedIn {
   constructor(readonly client: RawClient, readonly jid: string) {}
 
   get bare(): string {
@@ -15,6 +14,11 @@ export class Peer {
   send(el: Element): void {
     this.client.send(el);
   }
+}
+
+/** A logged-in client that keeps what it did not wait for, so nothing is lost to ordering. */
+export class Peer extends LoggedIn {
+  readonly inbox: Element[] = [];
 
   /** The first element (waiting or to come) that matches, removed from the inbox. */
   async take(match: (el: Element) => boolean, timeoutMs = 5000): Promise<Element> {
