@@ -1,83 +1,16 @@
 // Presence subscriptions over real sockets (RFC 6121 §3): request, approval, mutual
-// subscription, pre-approval, unsubscribing, cancelling and denying, roster pushes at each step,
-// requests kept for an offline account, and the cancellations of a roster remove (§2.5.2).
+// subscription, pre-approval and its cancelling, roster pushes at each step, requests kept for an
+// offline account, and requests to unknown, remote and own JIDs. Denying, unsubscribing,
+// cancelling and a roster remove (§2.5.2) are in roster-unsubscribe.test.ts.
 // Default modules (presence included), default SQLite storage; fresh accounts per test.
 import assert from 'node:assert/strict';
-import xml, { type Element } from '@xmpp/xml';
-import type { Subscription } from '../../src/storage/types.js';
-import { RawClient, errorCondition } from '../support/raw-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { Peer } from '../support/peer.js';
+import xml from '@xmpp/xml';
+import { isPresence } from '../support/presence.js';
+import { errorCondition } from '../support/raw-client.js';
+import { anyPush, isPush, OTHER, sub, subscriptionSuite } from '../support/roster-subscriptions.js';
 
-const R = 'jabber:iq:roster';
-/** A second virtual host of the same server, with its own roster module instance. */
-const OTHER = 'example.test';
-
-
-const sub = (type: string, to: string, id?: string) => xml('presence', id ? { type, to, id } : { type, to });
-const isPresence = (from: string, type?: string) => (e: Element): boolean =>
-  e.name === 'presence' && e.attrs.from === from && e.attrs.type === type;
-/** A roster push about `jid`, optionally with this subscription and ask. */
-const isPush = (jid: string, subscription?: string, ask?: string) => (e: Element): boolean => {
-  if (e.name !== 'iq' || e.attrs.type !== 'set') return false;
-  const i = e.getChild('query', R)?.getChild('item');
-  return i !== undefined && i.attrs.jid === jid && (subscription === undefined || i.attrs.subscription === subscription) &&
-    (subscription === undefined || i.attrs.ask === ask);
-};
-const anyPush = (e: Element): boolean => e.name === 'iq' && e.attrs.type === 'set' && e.getChild('query', R) !== undefined;
-
-describe('presence subscriptions (RFC 6121 §3)', () => {
-  let ts: TestServer;
-  let ca: string;
-  let caOther: string;
-  let n = 0;
-  const peers: Peer[] = [];
-
-  before(async () => {
-    ts = await startTestServer((c) => {
-      c.hosts[OTHER] = { tls: {} };
-    });
-    ca = await ts.ca();
-    caOther = await ts.ca(OTHER);
-  });
-  afterEach(() => {
-    for (const p of peers.splice(0)) p.client.destroy();
-  });
-  after(() => ts.stop());
-
-  async function account(domain = 'localhost'): Promise<string> {
-    const name = `s${++n}`;
-    await ts.addUser(`${name}@${domain}`, 'pw');
-    return `${name}@${domain}`;
-  }
-
-  /** Logs in; requests the roster (interested, §2.2) and sends initial presence (available). */
-  async function connect(bare: string, resource: string, opts: { roster?: boolean; available?: boolean } = {}): Promise<Peer> {
-    const domain = bare.split('@')[1]!;
-    const c = await RawClient.connect({ port: ts.c2sPort, domain, ca: domain === OTHER ? caOther : ca });
-    const p = new Peer(c, await c.login(bare.split('@')[0]!, 'pw', resource));
-    peers.push(p);
-    if (opts.roster ?? true) await p.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: R })));
-    if (opts.available ?? true) {
-      p.send(xml('presence'));
-      await p.take(isPresence(p.jid)); // its own presence, back from the broadcast (§4.2.2)
-    }
-    return p;
-  }
-
-  async function roster(p: Peer): Promise<Record<string, string>> {
-    const res = await p.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: R })));
-    const out: Record<string, string> = {};
-    for (const i of res.getChild('query')!.getChildren('item')) {
-      out[i.attrs.jid as string] = [i.attrs.subscription, i.attrs.ask, i.attrs.approved].filter(Boolean).join('+');
-    }
-    return out;
-  }
-
-  async function setState(owner: string, contact: string, subscription: Subscription): Promise<void> {
-    const [username] = owner.split('@');
-    await ts.server.storage.roster.setItem('localhost', username!, { jid: contact, subscription, ask: false, approved: false, groups: [] });
-  }
+describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
+  const { account, connect, roster } = subscriptionSuite();
 
   it('runs the mutual subscription flow with pushes at each step (§3.1.1-§3.1.6)', async () => {
     const [alice, bob] = [await account(), await account()];
@@ -237,67 +170,6 @@ describe('presence subscriptions (RFC 6121 §3)', () => {
     d.send(sub('subscribe', carol));
     await c.take(isPresence(dave, 'subscribe'));
     assert.deepEqual((await d.drain()).filter((e) => e.name === 'presence' && e.attrs.from === carol), []);
-  });
-
-  it('denies a request with unsubscribed: the requester is told and pushed, the request is gone (§3.1.4, Appendix A)', async () => {
-    const [alice, bob] = [await account(), await account()];
-    const a = await connect(alice, 'one');
-    const b = await connect(bob, 'laptop');
-    a.send(sub('subscribe', bob));
-    await b.take(isPresence(alice, 'subscribe'));
-    b.send(sub('unsubscribed', alice));
-    await a.take(isPresence(bob, 'unsubscribed'));
-    await a.take(isPush(bob, 'none', undefined));
-    assert.deepEqual(await roster(a), { [bob]: 'none' });
-    assert.deepEqual(await ts.server.storage.roster.listPendingIn('localhost', bob.split('@')[0]!), []);
-  });
-
-  it('unsubscribes: both sides pushed, the contact told, and the user gets the contact\'s unavailable presence (§3.3)', async () => {
-    const [alice, bob] = [await account(), await account()];
-    await setState(alice, bob, 'both');
-    await setState(bob, alice, 'both');
-    const a = await connect(alice, 'one');
-    const b = await connect(bob, 'laptop');
-    a.send(sub('unsubscribe', bob));
-    await a.take(isPush(bob, 'from'));
-    await b.take(isPresence(alice, 'unsubscribe'));
-    await b.take(isPush(alice, 'to'));
-    await a.take(isPresence(b.jid, 'unavailable'));
-    assert.deepEqual(await roster(a), { [bob]: 'from' });
-    assert.deepEqual(await roster(b), { [alice]: 'to' });
-  });
-
-  it('cancels a contact\'s subscription: both sides pushed, and the contact gets the user\'s unavailable presence (§3.2)', async () => {
-    const [alice, bob] = [await account(), await account()];
-    await setState(alice, bob, 'both');
-    await setState(bob, alice, 'both');
-    const a = await connect(alice, 'one');
-    const b = await connect(bob, 'laptop');
-    b.send(sub('unsubscribed', alice));
-    await b.take(isPush(alice, 'to'));
-    await a.take(isPresence(bob, 'unsubscribed'));
-    await a.take(isPush(bob, 'from'));
-    await a.take(isPresence(b.jid, 'unavailable'));
-    // Unsubscribing again changes nothing and is not routed (Appendix A.2: From/To rows).
-    b.send(sub('unsubscribed', alice));
-    await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual((await a.drain()).filter((e) => isPresence(bob, 'unsubscribed')(e) || anyPush(e)), []);
-  });
-
-  it('removing an item cancels the subscriptions both ways and tells the contact (§2.5.2)', async () => {
-    const [alice, bob] = [await account(), await account()];
-    await setState(alice, bob, 'both');
-    await setState(bob, alice, 'both');
-    const a = await connect(alice, 'one');
-    const b = await connect(bob, 'laptop');
-    const res = await a.iq(xml('iq', { type: 'set' }, xml('query', { xmlns: R }, xml('item', { jid: bob, subscription: 'remove' }))));
-    assert.equal(res.attrs.type, 'result');
-    await a.take(isPush(bob, 'remove'));
-    await b.take(isPresence(alice, 'unsubscribe'));
-    await b.take(isPresence(alice, 'unsubscribed'));
-    await b.take(isPresence(a.jid, 'unavailable'));
-    await b.take(isPush(alice, 'none'));
-    assert.deepEqual(await roster(b), { [alice]: 'none' });
   });
 
   it('answers a request to an account that does not exist with unsubscribed (§8.5.1)', async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import xml, { type Element } from '@xmpp/xml';
 import type { Peer } from './peer.js';
+import { isPresence } from './presence.js';
 import type { TestServer } from './server.js';
 
 export const NS_ROSTER = 'jabber:iq:roster';
@@ -55,8 +56,7 @@ export const isPush = (jid: string, state?: string) => (e: Element): boolean => 
   if (!item || item.attrs.jid !== jid) return false;
   return state === undefined || [item.attrs.subscription, item.attrs.ask].filter(Boolean).join('+') === state;
 };
-export const isPresence = (from: string, type?: string) => (e: Element): boolean =>
-  e.name === 'presence' && e.attrs.from === from && e.attrs.type === type;
+export { isPresence };
 
 export async function roster(p: Peer, ver?: string): Promise<{ ver: string | undefined; items: WireItem[]; result: Element }> {
   const result = await p.iq(rosterGet(ver));
