@@ -5,6 +5,7 @@ import type { RawClient } from './raw-client.js';
 
 export const MAM = 'urn:xmpp:mam:2';
 export const RSM = 'http://jabber.org/protocol/rsm';
+export const SID = 'urn:xmpp:sid:0';
 
 export interface MamRequest {
   to?: string;
@@ -106,3 +107,6 @@ export async function drain(c: RawClient): Promise<Element[]> {
 export function chat(to: string, body: string | undefined, ...extra: Element[]): Element {
   return xml('message', { to, type: 'chat', id: `c${++seq}` }, ...(body === undefined ? [] : [xml('body', {}, body)]), ...extra);
 }
+
+/** The stanza-ids (XEP-0359) a message carries. */
+export const stanzaIds = (m: Element): Element[] => m.getChildren('stanza-id', SID);
