@@ -1,87 +1,21 @@
+// TlsContexts (src/net/tls.ts) in real handshakes on loopback: SNI and the certificate each
+// name gets, TLS versions and cipher suites, ALPN, the channel bindings tls-exporter and
+// tls-server-end-point, and certificates replaced while serving. Configuration errors and the
+// tls-server-end-point hash of each kind of certificate are in tls-certificates.test.ts.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import tls from 'node:tls';
-import { promisify } from 'node:util';
-import forge from 'node-forge';
-import { ensureSelfSigned } from '../../../src/net/certs.js';
-import { TlsContexts, endPointHash, tlsExporter, tlsServerEndPoint, type HostCert } from '../../../src/net/tls.js';
+import { TlsContexts, tlsExporter, tlsServerEndPoint, type HostCert } from '../../../src/net/tls.js';
+import { cn, Harness, hostCerts } from '../../support/tls-harness.js';
 
-const run = promisify(execFile);
 /** OpenSSL 3's SSL_OP_NO_EXTENDED_MASTER_SECRET (not exported by node:crypto). */
 const SSL_OP_NO_EXTENDED_MASTER_SECRET = 1;
 
-/** A loopback TLS server as the listeners make one: TCP, then `new TLSSocket` on each socket. */
-class Harness {
-  readonly serverErrors: Error[] = [];
-  #server!: net.Server;
-  /** Server ends by the client's port, so a refused handshake cannot pair up the wrong sockets. */
-  #secured = new Map<number, tls.TLSSocket>();
-  #waiters = new Map<number, (s: tls.TLSSocket) => void>();
-  #sockets = new Set<net.Socket>();
-
-  constructor(readonly contexts: TlsContexts, readonly alpn: string[] = []) {}
-
-  async start(): Promise<number> {
-    const onSecure = (s: tls.TLSSocket) => {
-      const port = s.remotePort!;
-      const waiter = this.#waiters.get(port);
-      if (waiter) waiter(s);
-      else this.#secured.set(port, s);
-    };
-    this.#server = net.createServer((plain) => {
-      const s = new tls.TLSSocket(plain, this.contexts.socketOptions(this.alpn));
-      s.on('secure', () => onSecure(s));
-      s.on('error', (err) => this.serverErrors.push(err));
-    });
-    this.#server.on('connection', (s: net.Socket) => {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    return (this.#server.address() as AddressInfo).port;
-  }
-
-  /** Connects; resolves with both ends once both have finished the handshake. */
-  async connect(opts: tls.ConnectionOptions): Promise<{ client: tls.TLSSocket; server: tls.TLSSocket }> {
-    const port = (this.#server.address() as AddressInfo).port;
-    const client = await new Promise<tls.TLSSocket>((resolve, reject) => {
-      const c = tls.connect({ host: '127.0.0.1', port, ...opts }, () => resolve(c));
-      c.on('error', reject);
-    });
-    const local = client.localPort!;
-    const server = this.#secured.get(local) ?? await new Promise<tls.TLSSocket>((resolve) => this.#waiters.set(local, resolve));
-    this.#secured.delete(local);
-    this.#waiters.delete(local);
-    return { client, server };
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    await new Promise((resolve) => this.#server.close(resolve));
-  }
-}
-
-const cn = (s: tls.TLSSocket): string | undefined => s.getPeerCertificate().subject?.CN as string | undefined;
-
 describe('net/tls: TLS contexts and channel bindings', () => {
-  let dir: string;
+  const hosts = hostCerts();
   let org: HostCert;
   let netCert: HostCert;
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'starling-tls-'));
-    const [a, b] = await Promise.all([ensureSelfSigned('example.org', dir), ensureSelfSigned('example.net', dir)]);
-    org = { domain: 'example.org', certPem: a.certPem, keyPem: a.keyPem };
-    netCert = { domain: 'example.net', certPem: b.certPem, keyPem: b.keyPem };
-  });
-
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
+  before(() => {
+    ({ org, netCert } = hosts);
   });
 
   const contexts = (minVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.2') =>
@@ -181,6 +115,7 @@ describe('net/tls: TLS contexts and channel bindings', () => {
     });
   });
 
+
   it('minVersion TLSv1.3 refuses a TLS 1.2 client', async () => {
     const h = new Harness(contexts('TLSv1.3'));
     await h.start();
@@ -234,108 +169,6 @@ describe('net/tls: TLS contexts and channel bindings', () => {
     } finally {
       await h.close();
     }
-  });
-
-  describe('configuration errors name the domain', () => {
-    const make = (certs: HostCert[], minVersion = 'TLSv1.2') =>
-      new TlsContexts({ minVersion: minVersion as 'TLSv1.2', certs, defaultDomain: 'example.org' });
-
-    it('invalid certificate PEM', () => {
-      assert.throws(() => make([{ ...org, certPem: 'garbage' }]), /certificate for example\.org holds no PEM certificate/);
-      const broken = org.certPem.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
-      assert.throws(() => make([{ ...org, certPem: broken }]), /example\.org/);
-    });
-
-    it('invalid key PEM', () => {
-      assert.throws(() => make([{ ...org, keyPem: 'garbage' }]), /private key for example\.org is not a valid PEM private key/);
-    });
-
-    it('a key that belongs to another certificate', () => {
-      assert.throws(() => make([{ ...org, keyPem: netCert.keyPem }]), /does not match the certificate .*example\.org/);
-    });
-
-    it('missing default host, duplicate host, minimum version below TLS 1.2', () => {
-      assert.throws(() => make([netCert]), /no certificate for the default host example\.org/);
-      assert.throws(() => make([org, { ...org, domain: 'Example.org' }]), /two certificates configured for example\.org/);
-      assert.throws(() => make([org], 'TLSv1.1'), /TLSv1\.2 or TLSv1\.3, not TLSv1\.1/);
-    });
-  });
-
-  describe('tls-server-end-point hash choice (RFC 5929 §4.1)', () => {
-    const { asn1 } = forge;
-    const seq = (v: forge.asn1.Asn1[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, v);
-    const oid = (o: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(o).getBytes());
-    /** Certificate ::= SEQUENCE { tbs, AlgorithmIdentifier, BIT STRING } with a dummy tbs. */
-    const certWith = (alg: forge.asn1.Asn1[]) => Buffer.from(asn1.toDer(seq([
-      seq([asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, '\x01')]),
-      seq(alg),
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\x00\x01'),
-    ])).getBytes(), 'binary');
-    const pss = (hashOid?: string) => certWith([oid('1.2.840.113549.1.1.10'), seq(hashOid
-      ? [asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [seq([oid(hashOid)])])] : [])]);
-
-    it('MD5, SHA-1 and SHA-256 signatures use SHA-256; SHA-384/512 use their own hash', () => {
-      assert.equal(endPointHash(certWith([oid('1.2.840.113549.1.1.4')])), 'sha256'); // md5WithRSA
-      assert.equal(endPointHash(certWith([oid('1.2.840.113549.1.1.5')])), 'sha256'); // sha1WithRSA
-      assert.equal(endPointHash(certWith([oid('1.2.840.10045.4.1')])), 'sha256'); // ecdsa-with-SHA1
-      assert.equal(endPointHash(certWith([oid('1.2.840.113549.1.1.12')])), 'sha384');
-      assert.equal(endPointHash(certWith([oid('1.2.840.10045.4.3.4')])), 'sha512');
-      assert.equal(endPointHash(new X509Certificate(org.certPem).raw), 'sha256');
-    });
-
-    it('RSASSA-PSS takes the hash from its parameters (default SHA-1, so SHA-256)', () => {
-      assert.equal(endPointHash(pss('2.16.840.1.101.3.4.2.2')), 'sha384');
-      assert.equal(endPointHash(pss()), 'sha256');
-    });
-
-    it('no single hash (Ed25519) or unreadable DER: undefined', () => {
-      assert.equal(endPointHash(certWith([oid('1.3.101.112')])), null);
-      assert.equal(endPointHash(Buffer.from([0x30, 0x82, 0xff])), null);
-      assert.equal(endPointHash(Buffer.alloc(0)), null);
-    });
-
-    it('endPointAvailable: known per certificate, picked as SNI picks it (Ed25519: none; skipped without openssl)', async function () {
-      const certFile = join(dir, 'ed25519.crt');
-      const keyFile = join(dir, 'ed25519.key');
-      try {
-        await run('openssl', ['req', '-x509', '-newkey', 'ed25519', '-nodes', '-subj', '/CN=example.net', '-days', '1', '-keyout', keyFile, '-out', certFile]);
-      } catch {
-        this.skip();
-      }
-      const ed: HostCert = { domain: 'example.net', certPem: await readFile(certFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') };
-      const c = new TlsContexts({ minVersion: 'TLSv1.2', certs: [org, ed], defaultDomain: 'example.org' });
-      assert.equal(c.endPointAvailable('example.org'), true);
-      assert.equal(c.endPointAvailable('xmpp.example.org'), true);
-      assert.equal(c.endPointAvailable(undefined), true, 'no SNI: the default host\'s certificate');
-      assert.equal(c.endPointAvailable(false), true);
-      assert.equal(c.endPointAvailable('example.net'), false);
-      assert.equal(c.endPointAvailable('chat.example.net'), false);
-      c.replace([org, netCert]);
-      assert.equal(c.endPointAvailable('example.net'), true, 'follows a reload');
-    });
-
-    it('a real ECDSA P-384/SHA-384 certificate is hashed with SHA-384 on both ends (skipped without openssl)', async function () {
-      const certFile = join(dir, 'p384.crt');
-      const keyFile = join(dir, 'p384.key');
-      try {
-        await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384', '-sha384', '-nodes',
-          '-subj', '/CN=example.org', '-days', '1', '-keyout', keyFile, '-out', certFile]);
-      } catch {
-        this.skip();
-      }
-      const p384: HostCert = { domain: 'example.org', certPem: await readFile(certFile, 'utf8'), keyPem: await readFile(keyFile, 'utf8') };
-      const h = new Harness(new TlsContexts({ minVersion: 'TLSv1.2', certs: [p384], defaultDomain: 'example.org' }));
-      await h.start();
-      try {
-        const { client, server } = await h.connect({ servername: 'example.org', rejectUnauthorized: false });
-        const expected = createHash('sha384').update(client.getPeerCertificate().raw).digest();
-        assert.deepEqual(tlsServerEndPoint(server), expected);
-        assert.deepEqual(tlsServerEndPoint(client, 'client'), expected);
-        client.destroy();
-      } finally {
-        await h.close();
-      }
-    });
   });
 });
 
