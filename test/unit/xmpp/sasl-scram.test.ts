@@ -1,74 +1,18 @@
-// SCRAM server mechanisms (RFC 5802, RFC 7677), channel binding (RFC 5929, RFC 9266, XEP-0440)
-// and the XEP-0474 downgrade-protection attribute, driven by the test client of test/support.
+// SCRAM server mechanisms (RFC 5802, RFC 7677): the test vectors, whole exchanges with and
+// without channel binding (RFC 5929, RFC 9266, XEP-0440) and the XEP-0474 downgrade-protection
+// hash, driven by the test client of test/support, and which mechanisms are offered. The
+// channel-binding negotiation and the errors are in sasl-scram-errors.test.ts.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { Credentials } from '../../../src/storage/types.js';
-import { SaslFailure, type SaslCondition } from '../../../src/xmpp/errors.js';
-import { computeScramCredential, deriveCredentials } from '../../../src/xmpp/sasl/credentials.js';
+import type { SaslFailure } from '../../../src/xmpp/errors.js';
+import { computeScramCredential } from '../../../src/xmpp/sasl/credentials.js';
+import { createMechanism, downgradeProtectionHash, offerableMechanisms } from '../../../src/xmpp/sasl/index.js';
 import {
-  createMechanism, downgradeProtectionHash, offerableMechanisms, type ChannelBindingType, type MechanismOptions,
-  type SaslContext, type SaslMechanism,
-} from '../../../src/xmpp/sasl/index.js';
-import { ScramClient, type ScramClientOptions } from '../../support/scram-client.js';
+  accounts, addJuliet, ALL_CB, client, context, END_POINT, exchange, EXPORTER, failsWith, mechanism,
+} from '../../support/sasl-scram.js';
+import { ScramClient } from '../../support/scram-client.js';
 
-const EXPORTER = Buffer.from('fake tls-exporter keying material');
-const END_POINT = Buffer.from('fake certificate hash');
-const ALL_CB: ChannelBindingType[] = ['tls-exporter', 'tls-server-end-point'];
-
-let accounts: Map<string, Credentials>;
-
-before(async () => {
-  accounts = new Map([['juliet', await deriveCredentials('r0m30', 4096)]]);
-});
-
-function context(over: Partial<SaslContext> = {}): SaslContext {
-  const secure = over.secure ?? true;
-  const offeredChannelBindings = over.offeredChannelBindings ?? (secure ? ALL_CB : []);
-  return {
-    secure,
-    channelBinding: secure ? { 'tls-exporter': () => EXPORTER, 'tls-server-end-point': () => END_POINT } : {},
-    offeredMechanisms: offerableMechanisms({ secure, allowPlain: false, channelBindings: offeredChannelBindings }),
-    offeredChannelBindings,
-    lookup: async (username) => accounts.get(username),
-    domain: 'example.org',
-    fakeSaltSecret: Buffer.from('fake salt secret'),
-    ...over,
-  };
-}
-
-function mechanism(name: string, ctx: SaslContext = context(), opts: MechanismOptions = { fakeIterations: 4096 }): SaslMechanism {
-  const mech = createMechanism(name, ctx, opts);
-  assert.ok(mech, `${name} should be available`);
-  return mech;
-}
-
-function failsWith(condition: SaslCondition) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof SaslFailure, `expected a SaslFailure, got ${String(err)}`);
-    assert.equal(err.condition, condition);
-    return true;
-  };
-}
-
-/** Runs a whole exchange; resolves with the prepared username. */
-async function exchange(mech: SaslMechanism, client: ScramClient): Promise<string> {
-  const first = await mech.step(client.first());
-  assert.ok(first.challenge && !first.success);
-  const final = await mech.step(await client.final(first.challenge));
-  assert.ok(final.success?.additionalData);
-  client.verifyServerFinal(final.success.additionalData);
-  return final.success.username;
-}
-
-function client(name: string, over: Partial<ScramClientOptions> = {}, ctx = context()): ScramClient {
-  return new ScramClient({
-    hash: name.includes('SHA-256') ? 'sha256' : 'sha1',
-    username: 'juliet',
-    password: 'r0m30',
-    expectOffer: { mechanisms: ctx.offeredMechanisms, channelBindings: ctx.offeredChannelBindings },
-    ...over,
-  });
-}
+before(addJuliet);
 
 describe('SCRAM test vectors', () => {
   const vectors = [
@@ -202,124 +146,6 @@ describe('SCRAM exchanges', () => {
     assert.equal(mech.username, undefined);
     await mech.step(Buffer.from('n,,n=Juliet,r=abc'));
     assert.equal(mech.username, 'juliet');
-  });
-});
-
-describe('SCRAM channel-binding negotiation', () => {
-  it('"y" on a non-PLUS mechanism when -PLUS was offered is a downgrade and fails (RFC 5802 §6)', async () => {
-    const mech = mechanism('SCRAM-SHA-256');
-    await assert.rejects(mech.step(client('SCRAM-SHA-256', { binding: { flag: 'y' } }).first()), failsWith('not-authorized'));
-  });
-
-  it('"y" is fine when no -PLUS mechanism was offered (RFC 5802 §6)', async () => {
-    const ctx = context({ offeredChannelBindings: [], channelBinding: {} });
-    assert.ok(!ctx.offeredMechanisms.some((m) => m.endsWith('-PLUS')));
-    assert.equal(await exchange(mechanism('SCRAM-SHA-256', ctx), client('SCRAM-SHA-256', { binding: { flag: 'y' } }, ctx)), 'juliet');
-  });
-
-  it('"n" is fine even when -PLUS was offered (RFC 5802 §6)', async () => {
-    assert.equal(await exchange(mechanism('SCRAM-SHA-1'), client('SCRAM-SHA-1', { binding: { flag: 'n' } })), 'juliet');
-  });
-
-  it('"p=" on a non-PLUS mechanism fails malformed-request (RFC 5802 §6)', async () => {
-    const c = client('SCRAM-SHA-256', { binding: { flag: 'p', type: 'tls-exporter', data: EXPORTER } });
-    await assert.rejects(mechanism('SCRAM-SHA-256').step(c.first()), failsWith('malformed-request'));
-  });
-
-  it('a -PLUS mechanism without "p=" fails malformed-request (RFC 5802 §6)', async () => {
-    await assert.rejects(mechanism('SCRAM-SHA-256-PLUS').step(client('SCRAM-SHA-256-PLUS').first()), failsWith('malformed-request'));
-  });
-
-  it('a binding type this connection lacks fails malformed-request (RFC 5802 §6, XEP-0440)', async () => {
-    const ctx = context({ channelBinding: { 'tls-server-end-point': () => END_POINT }, offeredChannelBindings: ['tls-server-end-point'] });
-    for (const type of ['tls-exporter', 'tls-unique']) {
-      const c = client('SCRAM-SHA-1-PLUS', { binding: { flag: 'p', type, data: EXPORTER } }, ctx);
-      await assert.rejects(mechanism('SCRAM-SHA-1-PLUS', ctx).step(c.first()), failsWith('malformed-request'));
-    }
-  });
-
-  it('-PLUS on a stream without TLS fails encryption-required (RFC 6120 §6.5.4)', async () => {
-    const mech = mechanism('SCRAM-SHA-256-PLUS', context({ secure: false }));
-    const c = client('SCRAM-SHA-256-PLUS', { binding: { flag: 'p', type: 'tls-exporter', data: EXPORTER } });
-    await assert.rejects(mech.step(c.first()), failsWith('encryption-required'));
-  });
-});
-
-describe('SCRAM errors', () => {
-  it('a changed nonce in the client-final-message fails malformed-request (RFC 5802 §5.1)', async () => {
-    const mech = mechanism('SCRAM-SHA-1');
-    const c = client('SCRAM-SHA-1');
-    const first = await mech.step(c.first());
-    const final = (await c.final(first.challenge!)).toString().replace(/,r=([^,]+)/, ',r=$1x');
-    await assert.rejects(mech.step(Buffer.from(final)), failsWith('malformed-request'));
-  });
-
-  it('an authzid other than the account bare JID fails invalid-authzid (RFC 6120 §6.3.8, §6.5.6)', async () => {
-    await assert.rejects(mechanism('SCRAM-SHA-1').step(client('SCRAM-SHA-1', { authzid: 'romeo@example.org' }).first()),
-      failsWith('invalid-authzid'));
-  });
-
-  it('the account bare JID is accepted as authzid (RFC 6120 §6.3.8)', async () => {
-    assert.equal(await exchange(mechanism('SCRAM-SHA-1'), client('SCRAM-SHA-1', { authzid: 'juliet@example.org' })), 'juliet');
-  });
-
-  it('XEP-0474: the client accepts the h attribute for the offer it saw and detects a tampered offer (XEP-0474 §4)', async () => {
-    const ctx = context();
-    const tampered = client('SCRAM-SHA-256', {
-      expectOffer: { mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-1'], channelBindings: ctx.offeredChannelBindings },
-    });
-    const first = await mechanism('SCRAM-SHA-256', ctx).step(tampered.first());
-    await assert.rejects(tampered.final(first.challenge!), /downgrade-protection hash mismatch/);
-    const strippedCb = client('SCRAM-SHA-1', { expectOffer: { mechanisms: ctx.offeredMechanisms, channelBindings: ['tls-server-end-point'] } });
-    const first2 = await mechanism('SCRAM-SHA-1', ctx).step(strippedCb.first());
-    await assert.rejects(strippedCb.final(first2.challenge!), /downgrade-protection hash mismatch/);
-  });
-
-  it('XEP-0474: the h attribute uses the hash of the mechanism in use (XEP-0474 §4)', async () => {
-    const ctx = context();
-    for (const [name, hash] of [['SCRAM-SHA-1', 'sha1'], ['SCRAM-SHA-256', 'sha256']] as const) {
-      const first = await mechanism(name, ctx).step(Buffer.from('n,,n=juliet,r=abc'));
-      const h = /,h=([^,]+)$/.exec(first.challenge!.toString())![1];
-      assert.equal(h, downgradeProtectionHash(hash, ctx.offeredMechanisms, ctx.offeredChannelBindings));
-    }
-  });
-
-  const badFirst: Array<[string, string | Buffer, SaslCondition]> = [
-    ['garbage', 'hello', 'malformed-request'],
-    ['an unknown gs2 flag', 'x,,n=juliet,r=abc', 'malformed-request'],
-    ['an empty authzid', 'n,a=,n=juliet,r=abc', 'malformed-request'],
-    ['a missing nonce', 'n,,n=juliet', 'malformed-request'],
-    ['a space in the nonce', 'n,,n=juliet,r=a b', 'malformed-request'],
-    ['a mandatory extension m= (RFC 5802 §5.1)', 'n,,m=ext,n=juliet,r=abc', 'malformed-request'],
-    ['a bad "=" escape in the username (RFC 5802 §5.1)', 'n,,n=ju=41,r=abc', 'malformed-request'],
-    ['invalid UTF-8 (RFC 6120 §6.5.2)', Buffer.from([0x6e, 0x2c, 0x2c, 0x6e, 0x3d, 0xff, 0x2c, 0x72, 0x3d, 0x61]), 'incorrect-encoding'],
-  ];
-  for (const [what, message, condition] of badFirst) {
-    it(`a client-first-message with ${what} fails ${condition}`, async () => {
-      await assert.rejects(mechanism('SCRAM-SHA-1').step(Buffer.from(message)), failsWith(condition));
-    });
-  }
-
-  const badFinal: Array<[string, (final: string) => string, SaslCondition]> = [
-    ['no proof', (f) => f.replace(/,p=.*$/, ''), 'malformed-request'],
-    ['a proof that is not base64', (f) => f.replace(/,p=.*$/, ',p=!!!!'), 'malformed-request'],
-    ['a proof of the wrong length', (f) => f.replace(/,p=.*$/, ',p=AAAA'), 'malformed-request'],
-    ['a flipped proof bit', (f) => f.replace(/,p=(.)/, (_m, ch: string) => `,p=${ch === 'A' ? 'B' : 'A'}`), 'not-authorized'],
-    ['a c= that does not repeat the gs2 header (RFC 5802 §7)', (f) => f.replace(/^c=[^,]*/, 'c=eSws'), 'not-authorized'],
-  ];
-  for (const [what, mangle, condition] of badFinal) {
-    it(`a client-final-message with ${what} fails ${condition}`, async () => {
-      const mech = mechanism('SCRAM-SHA-1');
-      const c = client('SCRAM-SHA-1');
-      const first = await mech.step(c.first());
-      const final = mangle((await c.final(first.challenge!)).toString());
-      await assert.rejects(mech.step(Buffer.from(final)), failsWith(condition));
-    });
-  }
-
-  it('a storage error during lookup fails temporary-auth-failure (RFC 6120 §6.5.11)', async () => {
-    const ctx = context({ lookup: async () => { throw new Error('db down'); } });
-    await assert.rejects(mechanism('SCRAM-SHA-1', ctx).step(Buffer.from('n,,n=juliet,r=abc')), failsWith('temporary-auth-failure'));
   });
 });
 
