@@ -1,13 +1,16 @@
 // A small XMPP client for tests that need what @xmpp/client does not offer: raw bytes,
 // SCRAM-SHA-256 and -PLUS, direct control of each negotiation step. It parses with ltx
-// (@xmpp/xml's parser), independent of the server's own tokenizer.
+// (@xmpp/xml's parser), independent of the server's own tokenizer. Its SASL exchanges are in
+// raw-client-sasl.ts.
 import net from 'node:net';
 import tls from 'node:tls';
 import { createHash } from 'node:crypto';
 import { Parser, type Element } from '@xmpp/xml';
 import xml from '@xmpp/xml';
-import { ScramClient } from './scram-client.js';
 import { PiecewiseLink } from './piecewise-link.js';
+import { plainExchange, scramExchange, type ScramMechanism } from './raw-client-sasl.js';
+
+export { failureCondition } from './raw-client-sasl.js';
 
 export interface RawClientOptions {
   port: number;
@@ -217,37 +220,17 @@ export class RawClient {
     return createHash('sha256').update(cert).digest();
   }
 
-  /** SCRAM exchange; resolves with 'success' or the failure condition. */
-  async scram(
-    features: Element, username: string, password: string, mech: 'SCRAM-SHA-1' | 'SCRAM-SHA-256' | 'SCRAM-SHA-1-PLUS' | 'SCRAM-SHA-256-PLUS', cbType = 'tls-exporter', gs2Flag: 'n' | 'y' = 'n',
+  /** SCRAM exchange; resolves with 'success' or the failure condition (see scramExchange). */
+  scram(
+    features: Element, username: string, password: string, mech: ScramMechanism, cbType = 'tls-exporter', gs2Flag: 'n' | 'y' = 'n',
     /** Runs between the server's challenge and the client's final message. */
     afterChallenge?: () => Promise<void>,
   ): Promise<string> {
-    const plus = mech.endsWith('-PLUS');
-    const client = new ScramClient({
-      hash: mech.startsWith('SCRAM-SHA-256') ? 'sha256' : 'sha1',
-      username,
-      password,
-      binding: plus ? { flag: 'p', type: cbType, data: this.bindingData(cbType) } : { flag: gs2Flag },
-      expectOffer: { mechanisms: this.mechanisms(features), channelBindings: this.channelBindingTypes(features) },
-    });
-    this.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='${mech}'>${client.first().toString('base64')}</auth>`);
-    const challenge = await this.next();
-    if (challenge?.name !== 'challenge') return failureCondition(challenge);
-    await afterChallenge?.();
-    const final = await client.final(Buffer.from(challenge.getText(), 'base64'));
-    this.write(`<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${final.toString('base64')}</response>`);
-    const outcome = await this.next();
-    if (outcome?.name !== 'success') return failureCondition(outcome);
-    client.verifyServerFinal(Buffer.from(outcome.getText(), 'base64'));
-    return 'success';
+    return scramExchange(this, features, username, password, mech, cbType, gs2Flag, afterChallenge);
   }
 
-  async plain(username: string, password: string): Promise<string> {
-    const data = Buffer.from(`\0${username}\0${password}`).toString('base64');
-    this.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${data}</auth>`);
-    const outcome = await this.next();
-    return outcome?.name === 'success' ? 'success' : failureCondition(outcome);
+  plain(username: string, password: string): Promise<string> {
+    return plainExchange(this, username, password);
   }
 
   async bind(resource?: string): Promise<string> {
@@ -259,7 +242,7 @@ export class RawClient {
   }
 
   /** STARTTLS (unless direct TLS), SCRAM-SHA-256, restart. Returns the features offered then. */
-  async authenticate(username: string, password: string, mech: Parameters<RawClient['scram']>[3] = 'SCRAM-SHA-256'): Promise<Element> {
+  async authenticate(username: string, password: string, mech: ScramMechanism = 'SCRAM-SHA-256'): Promise<Element> {
     let features = await this.open();
     if (!this.tlsSocket) features = await this.starttls();
     const r = await this.scram(features, username, password, mech);
@@ -268,7 +251,7 @@ export class RawClient {
   }
 
   /** STARTTLS (unless direct TLS), SCRAM-SHA-256, restart, bind. Returns the bound JID. */
-  async login(username: string, password: string, resource?: string, mech: Parameters<RawClient['scram']>[3] = 'SCRAM-SHA-256'): Promise<string> {
+  async login(username: string, password: string, resource?: string, mech: ScramMechanism = 'SCRAM-SHA-256'): Promise<string> {
     await this.authenticate(username, password, mech);
     return this.bind(resource);
   }
@@ -289,12 +272,6 @@ export class RawClient {
   destroy(): void {
     this.socket.destroy();
   }
-}
-
-export function failureCondition(el: Element | undefined): string {
-  if (!el) return 'closed';
-  const cond = el.children.find((c): c is Element => typeof c !== 'string' && c.name !== 'text');
-  return cond?.name ?? el.name;
 }
 
 /** The defined condition of a stanza error, e.g. 'service-unavailable'. */
