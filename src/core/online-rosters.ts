@@ -55,6 +55,7 @@ export class OnlineRosters {
       addPendingIn: (host, username, jid, stanza) => r.addPendingIn(host, username, jid, stanza),
       removePendingIn: (host, username, jid) => r.removePendingIn(host, username, jid),
       listPendingIn: (host, username) => r.listPendingIn(host, username),
+      pendingInState: (host, username, jid) => r.pendingInState(host, username, jid),
     };
   }
 

@@ -138,6 +138,12 @@ export interface RosterStore {
   removePendingIn(host: string, username: string, jid: string): Promise<boolean>;
   /** Sorted by JID (code point order). */
   listPendingIn(host: string, username: string): Promise<{ jid: string; stanza: string }[]>;
+  /**
+   * How many requests await the user's answer, and whether one of them is from `jid` (false
+   * without one), without reading the stored stanzas: what each inbound subscription stanza
+   * needs to know.
+   */
+  pendingInState(host: string, username: string, jid?: string): Promise<{ count: number; pending: boolean }>;
 }
 
 export interface OfflineMessage {

@@ -58,10 +58,10 @@ export class Notifier {
     const now = Date.now();
     const due = regs.filter((r) => !connected.has(registrationKey(r)) && bursts.take(account.local, registrationKey(r), now));
     if (due.length === 0) return;
-    const pending = await api.storage.roster.listPendingIn(account.domain, account.local);
+    const pending = await api.storage.roster.pendingInState(account.domain, account.local);
     const summary: Summary = {
       messageCount,
-      pendingSubscriptions: pending.length,
+      pendingSubscriptions: pending.count,
       sender: api.options.include_sender ? sender.full : undefined,
       body: api.options.include_body ? bodyOf(stanza) : undefined,
     };

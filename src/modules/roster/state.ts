@@ -24,17 +24,17 @@ export async function readState(rc: RosterContext, user: Jid, contact: string): 
   const { api } = rc;
   const [item, pending] = await Promise.all([
     api.storage.roster.getItem(api.host, user.local, contact),
-    api.storage.roster.listPendingIn(api.host, user.local),
+    api.storage.roster.pendingInState(api.host, user.local, contact),
   ]);
   return {
     item,
     state: {
       subscription: item?.subscription ?? 'none',
       pendingOut: item?.ask ?? false,
-      pendingIn: pending.some((p) => p.jid === contact),
+      pendingIn: pending.pending,
     },
     approved: item?.approved ?? false,
-    pendingCount: pending.length,
+    pendingCount: pending.count,
   };
 }
 

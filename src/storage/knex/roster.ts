@@ -63,6 +63,9 @@ const SQL = {
     `${ITEM_SELECT} where host = ? and username = ?`,
   item: `${ITEM_SELECT} where host = ? and username = ? and jid = ?`,
   pendingIn: 'select jid, stanza from roster_pending_in where host = ? and username = ?',
+  /** The first `?` is the contact's JID, null when none is asked about. */
+  pendingInState: 'select count(*) as n, coalesce(sum(case when jid = ? then 1 else 0 end), 0) as mine ' +
+    'from roster_pending_in where host = ? and username = ?',
 };
 const byJid = (a: RosterItem, b: RosterItem): number => compareCodePoints(a.jid, b.jid);
 
@@ -187,6 +190,11 @@ export function knexRosterStore(db: Knex, reader: FastReader): RosterStore {
     async listPendingIn(host, username) {
       const rows = await reader.all<{ jid: string; stanza: string }>(SQL.pendingIn, [host, username]);
       return rows.map((r) => ({ jid: r.jid, stanza: r.stanza })).sort((a, b) => compareCodePoints(a.jid, b.jid));
+    },
+
+    async pendingInState(host, username, jid) {
+      const [row] = await reader.all<{ n: unknown; mine: unknown }>(SQL.pendingInState, [jid ?? null, host, username]);
+      return { count: toCount(row?.n), pending: toCount(row?.mine) > 0 };
     },
   };
 }

@@ -110,6 +110,11 @@ export function memoryRosterStore(ctx: MemoryContext): MemoryRosterStore {
       return [...r.pendingIn].map(([jid, stanza]) => ({ jid, stanza })).sort((a, b) => compareCodePoints(a.jid, b.jid));
     },
 
+    async pendingInState(host, username, jid) {
+      const pending = read(host, username)?.pendingIn;
+      return { count: pending?.size ?? 0, pending: jid !== undefined && pending?.has(jid) === true };
+    },
+
     forget(host, username) {
       users.delete(host, username);
     },

@@ -215,6 +215,21 @@ export function rosterContract(ctx: ContractContext): void {
         assert.deepEqual((await s.roster.listPendingIn(H, 'alice')).map((p) => p.jid), ['zed@example.net']);
       });
 
+      it('pendingInState counts the requests and tells whether one is from a JID', async function () {
+        const s = ctx.store();
+        assert.deepEqual(await s.roster.pendingInState(H, 'alice', 'amy@example.net'), { count: 0, pending: false });
+        await s.roster.addPendingIn(H, 'alice', 'amy@example.net', stanza('amy@example.net'));
+        await s.roster.addPendingIn(H, 'alice', 'zed@example.net', stanza('zed@example.net'));
+        await s.roster.addPendingIn(H, 'bob', 'ann@example.net', stanza('ann@example.net'));
+        assert.deepEqual(await s.roster.pendingInState(H, 'alice', 'amy@example.net'), { count: 2, pending: true });
+        assert.deepEqual(await s.roster.pendingInState(H, 'alice', 'ann@example.net'), { count: 2, pending: false });
+        assert.deepEqual(await s.roster.pendingInState(H, 'alice'), { count: 2, pending: false });
+        assert.deepEqual(await s.roster.pendingInState(H, 'bob', 'ann@example.net'), { count: 1, pending: true });
+        await s.roster.removePendingIn(H, 'alice', 'amy@example.net');
+        assert.deepEqual(await s.roster.pendingInState(H, 'alice', 'amy@example.net'), { count: 1, pending: false });
+        assert.deepEqual(await s.roster.pendingInState(H, 'ghost', 'amy@example.net'), { count: 0, pending: false });
+      });
+
       it('pending requests do not touch the roster or its version', async function () {
         const s = ctx.store();
         await s.roster.addPendingIn(H, 'alice', 'amy@example.net', stanza('amy@example.net'));
