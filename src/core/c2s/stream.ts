@@ -1,7 +1,8 @@
 // One client-to-server XML stream (RFC 6120 §4): header checks, feature negotiation
 // (STARTTLS, SASL, bind), then stanzas handed to the router in order. Negotiation steps live
-// in sasl-negotiation.ts and bind.ts, the header checks in stream-header.ts and the features in
-// features.ts; this file owns the stream's life cycle.
+// in sasl-negotiation.ts and bind.ts, the header checks in stream-header.ts, the features in
+// features.ts and IQs before authentication in preauth-iq.ts; this file owns the stream's life
+// cycle.
 import { randomId } from '../../util/random-id.js';
 import type { Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
@@ -9,7 +10,6 @@ import { serialize } from '../../xmpp/serialize.js';
 import { StreamError } from '../../xmpp/errors.js';
 import { StreamParser, type StreamHeader } from '../../xmpp/stream-parser.js';
 import { ParserEvents } from './parser-events.js';
-import { iqPayload } from '../../xmpp/stanza.js';
 import type { Host } from '../host.js';
 import type { Transport } from '../transport.js';
 import type { C2sContext } from './context.js';
@@ -20,6 +20,7 @@ import { handleBound, handleBindStage, isClientStanza } from './bind.js';
 import { streamFeaturesText } from './features.js';
 import { checkVersion, headerHost, headerText } from './stream-header.js';
 import { handleSm } from './sm/negotiation.js';
+import { handlePreauthIq } from './preauth-iq.js';
 import { ReadPacer } from './read-limit.js';
 
 /** Stanzas queued while an earlier one is still being handled; past this, reading pauses. */
@@ -178,25 +179,11 @@ export class C2sStream {
     if (this.username !== undefined) return handleBindStage(this, el);
     // Before authentication only IQs a module takes (in-band registration) are allowed; any
     // other stanza closes the stream (RFC 6120 §6.4, §8).
-    if (ns === NS.CLIENT && el.name === 'iq' && !this.tlsPending) return this.preauthIq(el);
+    if (ns === NS.CLIENT && el.name === 'iq' && !this.tlsPending) return handlePreauthIq(this, el);
     if (ns === NS.CLIENT && (el.name === 'iq' || el.name === 'message' || el.name === 'presence')) {
       throw new StreamError('not-authorized', 'authenticate first');
     }
     throw new StreamError('unsupported-stanza-type');
-  }
-
-  private preauthIq(el: Element): void | Promise<void> {
-    const payload = iqPayload(el);
-    const host = this.host;
-    if (!payload || !host || !host.events.has('iq/preauth')) throw new StreamError('not-authorized', 'authenticate first');
-    const handled = host.events.fire('iq/preauth', {
-      stanza: el, payload, remoteAddress: this.transport.remoteAddress, secure: this.transport.secure,
-      reply: (stanza) => this.sendStanza(stanza),
-    });
-    const check = (ok: boolean): void => {
-      if (!ok) throw new StreamError('not-authorized', 'authenticate first');
-    };
-    return handled instanceof Promise ? handled.then(check) : check(handled);
   }
 
   private async startTls(): Promise<void> {
