@@ -5,6 +5,8 @@
 # under /usr/lib/postgresql/<version>/bin); run as root, the cluster belongs to user postgres.
 # Expects die, log, proc_ticks and BENCH_SERVER_CPU (bench/harness.sh).
 PG_BIN=; PG_DIR=; PG_PORT=; PG_PID=; PG_URL=
+# server options added by the caller before pg_start (run.sh --pg-statements)
+PG_OPTS=
 
 # pg_run CMD...: CMD as the cluster's owner (postgres when this runs as root, else this user)
 pg_run() {
@@ -22,7 +24,7 @@ pg_start() {
   pg_run "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >"$PG_DIR/initdb.log" 2>&1 \
     || { tail -n 20 "$PG_DIR/initdb.log" >&2; die "initdb failed (log above)"; }
   pg_run taskset -c "$BENCH_SERVER_CPU" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1${PG_OPTS:+ $PG_OPTS}" start >/dev/null \
     || { tail -n 20 "$PG_DIR/server.log" >&2; die "PostgreSQL did not start (log above)"; }
   PG_PID=$(head -n 1 "$PG_DIR/data/postmaster.pid")
   pg_run "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres starling || die "createdb failed"
@@ -46,6 +48,33 @@ pg_db() {
     || die "dropdb $1 failed"
   pg_run "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres ${2:+-T "$2"} "$1" || die "createdb $1 failed"
   echo "postgres://postgres@127.0.0.1:$PG_PORT/$1"
+}
+
+# pg_psql DB ARGS...: psql on the cluster's database DB as its owner
+pg_psql() {
+  local db=$1; shift
+  pg_run "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" "$@"
+}
+
+# pg_statements_reset: counting starts afresh (needs PG_OPTS with pg_stat_statements at pg_start);
+# the extension's view and functions live in database postgres, not in Starling's
+pg_statements_reset() {
+  pg_psql postgres -c 'create extension if not exists pg_stat_statements' -c 'select pg_stat_statements_reset()' >/dev/null \
+    || die "pg_stat_statements could not be reset"
+}
+
+# pg_statements_report: the statements run on database starling since the reset, most execution
+# time first; texts that differ only after their first 100 characters (multi-row VALUES lists
+# of different lengths, say) are summed as one
+pg_statements_report() {
+  # one line: pg_run hands the command to sh, which does not read bash's $'...' quoting
+  local sql="select count(*) as texts, sum(calls) as calls, sum(rows) as rows,"
+  sql+=" round(sum(total_exec_time)::numeric, 1) as exec_ms,"
+  sql+=" round((sum(total_exec_time) / sum(calls))::numeric, 3) as ms_per_call,"
+  sql+=" left(regexp_replace(query, '\s+', ' ', 'g'), 100) as statement from pg_stat_statements"
+  sql+=" where dbid = (select oid from pg_database where datname = 'starling')"
+  sql+=" group by 6 order by 4 desc limit 40"
+  pg_psql postgres -P pager=off -c "$sql"
 }
 
 pg_stop() {

@@ -7,7 +7,8 @@
 #   npm run bench:compare          the same, plus Prosody and ejabberd (alternating per preset),
 #                                  then Starling's ratio to the better peer per scenario
 #   bash bench/run.sh [--compare] [--quick] [--runs N] [--presets "login chat ..."] [--peers "prosody ejabberd"]
-#                     [--warm] [--one-tls-context] [--storage sqlite|postgres] [--no-build] [--keep-scratch]
+#                     [--warm] [--one-tls-context] [--storage sqlite|postgres] [--pg-statements]
+#                     [--no-build] [--keep-scratch]
 #
 # --warm: before each measured run of login, login-tls or chat, every server (Starling and the
 # peers alike) runs the same preset once, unmeasured, on the same process: the figures are then
@@ -23,6 +24,10 @@
 # core. Starling's result notes say storage=postgres, and after each of its runs a db_cpu line
 # gives the CPU time of the database and of Starling over the whole run (the driver's own CPU
 # readings see Starling's process only, and count the database among other processes' load).
+# --pg-statements (with --storage postgres): the cluster loads pg_stat_statements, which starts
+# counting after provisioning; at the end the statements of Starling's database, by total
+# execution time, go to bench/results/<date>-pg-statements.txt (what the database spent its time
+# on, statement by statement; docs/performance-log.md, "Existence checks of batched writes").
 #
 # Env: STARLING_BENCH_HARNESS (default <repo>/../shared/bench), BENCH_USERS (users u1..uN to
 # provision; default 5000, enough for idle-5k; idle-18k needs 18000), STARLING_BENCH_PORT (35222),
@@ -34,7 +39,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 . "$REPO/bench/harness.sh"
 . "$REPO/bench/pg.sh"
 
-COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; WARM=0; ONE_CTX=0; STORAGE=sqlite; PEERS="prosody ejabberd"
+COMPARE=0; QUICK=0; RUNS=1; BUILD=1; KEEP=0; WARM=0; ONE_CTX=0; STORAGE=sqlite; PG_STATEMENTS=0; PEERS="prosody ejabberd"
 PRESETS="login login-tls idle-5k idle-5k-tls chat presence"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -46,13 +51,15 @@ while [ $# -gt 0 ]; do
     --presets) PRESETS=$2; shift 2 ;;
     --peers) PEERS=$2; shift 2 ;;
     --storage) STORAGE=$2; shift 2 ;;
+    --pg-statements) PG_STATEMENTS=1; shift ;;
     --no-build) BUILD=0; shift ;;
     --keep-scratch) KEEP=1; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see bash bench/run.sh --help)" >&2; exit 2 ;;
   esac
 done
 case $STORAGE in sqlite|postgres) ;; *) echo "bench: --storage must be sqlite or postgres" >&2; exit 2 ;; esac
+[ "$PG_STATEMENTS" = 0 ] || [ "$STORAGE" = postgres ] || { echo "bench: --pg-statements needs --storage postgres" >&2; exit 2; }
 
 SCRATCH=$(mktemp -d /tmp/starling-bench.XXXXXX)
 chmod 755 "$SCRATCH"                         # ejabberd's start script runs the node as user ejabberd
@@ -189,6 +196,7 @@ ensure_cert "$SCRATCH/certs"
 bench_config "$SCRATCH/starling.yaml" "$SCRATCH" "$PORT" "$SCRATCH/certs"
 NOTE_DB=
 if [ "$STORAGE" = postgres ]; then
+  [ "$PG_STATEMENTS" = 0 ] || PG_OPTS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
   pg_start "$SCRATCH/pg" "${STARLING_BENCH_PG_PORT:-35432}"
   pg_config "$SCRATCH/starling.yaml" "$PG_URL"
   NOTE_DB=" storage=postgres"
@@ -203,6 +211,7 @@ harness provision $(S_ARGS) --tls --out "$OUT_S" >/dev/null || log "Starling pro
 harness raw register --users 600 --prefix p --concurrency 20 --tls --preset provision-presence $(S_ARGS) --out "$OUT_S" >/dev/null \
   || log "Starling provisioning of p1..p600 reported failures (see $OUT_S)"
 stop_starling
+[ "$PG_STATEMENTS" = 0 ] || pg_statements_reset
 for p in "${ACTIVE_PEERS[@]}"; do
   log "provisioning $p: u1..u$BENCH_USERS (the presence preset creates p1..p600 itself)"
   stop_peer "$p"
@@ -247,6 +256,9 @@ for r in $(seq 1 "$RUNS"); do
 done
 
 # ------------------------------------------------------------------ summary
+if [ "$PG_STATEMENTS" = 1 ]; then
+  pg_statements_report > "$RES/$STAMP-pg-statements.txt" && log "statements: $RES/$STAMP-pg-statements.txt"
+fi
 FILES=("$OUT_S"); for p in "${ACTIVE_PEERS[@]}"; do FILES+=("$RES/$STAMP-$p.jsonl"); done
 echo
 echo "## Harness summary (medians; node ../shared/bench/tools/summarize.js --wide)"
