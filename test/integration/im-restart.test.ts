@@ -14,9 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import xml from '@xmpp/xml';
 import {
-  ALICE, BOB, buildState, CAROL, chat, DAVE, ERIN, expectResult, isPresence, isPush, MALLORY, NS_BLOCKING,
-  NS_PRIVATE, NS_ROSTER, NS_VCARD, presence, roster, USERS, wireItem, type Before, type WireItem,
+  ALICE, BOB, buildState, CAROL, chat, DAVE, ERIN, expectResult, MALLORY, NS_BLOCKING, NS_PRIVATE, NS_VCARD,
+  presence, roster, USERS, wireItem, type Before, type WireItem,
 } from '../support/im-state.js';
+import { isPresence } from '../support/presence.js';
+import { isPush, NS_ROSTER } from '../support/roster-push.js';
 import { Peer } from '../support/peer.js';
 import { RawClient, errorCondition } from '../support/raw-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';

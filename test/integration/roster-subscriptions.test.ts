@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
 import { isPresence } from '../support/presence.js';
 import { errorCondition } from '../support/raw-client.js';
-import { anyPush, isPush, OTHER, sub, subscriptionSuite } from '../support/roster-subscriptions.js';
+import { anyPush, isPush } from '../support/roster-push.js';
+import { OTHER, sub, subscriptionSuite } from '../support/roster-subscriptions.js';
 
 describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
   const { account, connect, roster } = subscriptionSuite();
@@ -20,7 +21,7 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
 
     // §3.1.2: the request leaves from alice's bare JID, after a push with ask='subscribe'.
     a1.send(sub('subscribe', bob, 'req1'));
-    for (const p of [a1, a2]) await p.take(isPush(bob, 'none', 'subscribe'));
+    for (const p of [a1, a2]) await p.take(isPush(bob, 'none+subscribe'));
     const req = await b1.take(isPresence(alice, 'subscribe'));
     assert.equal(req.attrs.to, bob);
     assert.equal(req.attrs.id, 'req1');
@@ -37,7 +38,7 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
 
     // bob subscribes back; alice approves; both end with 'both'.
     b1.send(sub('subscribe', alice));
-    await b1.take(isPush(alice, 'from', 'subscribe'));
+    await b1.take(isPush(alice, 'from+subscribe'));
     await a1.take(isPresence(bob, 'subscribe'));
     await a2.take(isPresence(bob, 'subscribe'));
     a2.send(sub('subscribed', bob));
@@ -56,7 +57,7 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
     const a = await connect(alice, 'one');
     const b = await connect(bob, 'laptop');
     a.send(sub('subscribe', bob));
-    await a.take(isPush(bob, 'none', 'subscribe'));
+    await a.take(isPush(bob, 'none+subscribe'));
     await b.take(isPresence(alice, 'subscribe'));
     b.send(sub('subscribed', alice));
     await b.take(isPush(alice, 'from'));
@@ -72,7 +73,7 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
     const a = await connect(alice, 'one');
     const b = await connect(bob, 'laptop');
     a.send(sub('subscribe', `${bob}/laptop`));
-    await a.take(isPush(bob, 'none', 'subscribe'));
+    await a.take(isPush(bob, 'none+subscribe'));
     const req = await b.take(isPresence(alice, 'subscribe'));
     assert.equal(req.attrs.to, bob);
   });
@@ -84,7 +85,7 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
     const b = await connect(bob, 'laptop');
     const hidden = await connect(bob, 'hidden', { available: false });
     a.send(sub('subscribe', bob));
-    await a.take(isPush(bob, 'none', 'subscribe'));
+    await a.take(isPush(bob, 'none+subscribe'));
     await b.take(isPresence(alice, 'subscribe'));
     assert.deepEqual((await quiet.drain()).filter(anyPush), []);
     assert.deepEqual((await hidden.drain()).filter(isPresence(alice, 'subscribe')), []);
@@ -94,7 +95,7 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
     const [alice, bob] = [await account(), await account()];
     const a = await connect(alice, 'one');
     a.send(xml('presence', { type: 'subscribe', to: bob, id: 'kept' }, xml('status', {}, 'It is Alice <3')));
-    await a.take(isPush(bob, 'none', 'subscribe'));
+    await a.take(isPush(bob, 'none+subscribe'));
     await new Promise((r) => setTimeout(r, 100));
 
     const b1 = await connect(bob, 'first', { roster: false, available: false });
@@ -119,7 +120,7 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
     const a = await connect(alice, 'one');
     const b = await connect(bob, 'laptop');
     a.send(sub('subscribe', bob));
-    await a.take(isPush(bob, 'none', 'subscribe'));
+    await a.take(isPush(bob, 'none+subscribe'));
     await b.take(isPresence(alice, 'subscribe'));
     a.send(sub('subscribe', bob));
     await new Promise((r) => setTimeout(r, 200));
@@ -148,7 +149,7 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
     assert.deepEqual((await d.drain()).filter(isPresence(carol, 'subscribed')), [], 'a pre-approval is not routed');
 
     d.send(sub('subscribe', carol));
-    await d.take(isPush(carol, 'none', 'subscribe'));
+    await d.take(isPush(carol, 'none+subscribe'));
     await d.take(isPresence(carol, 'subscribed'));
     await d.take(isPush(carol, 'to'));
     await d.take(isPresence(c.jid));
@@ -176,16 +177,16 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
     const alice = await account();
     const a = await connect(alice, 'one');
     a.send(sub('subscribe', 'nobody@localhost'));
-    await a.take(isPush('nobody@localhost', 'none', 'subscribe'));
+    await a.take(isPush('nobody@localhost', 'none+subscribe'));
     await a.take(isPresence('nobody@localhost', 'unsubscribed'));
-    await a.take(isPush('nobody@localhost', 'none', undefined));
+    await a.take(isPush('nobody@localhost', 'none'));
   });
 
   it('routes a request to a remote contact the same way, and the bounce comes back to the user (§3.1.2)', async () => {
     const alice = await account();
     const a = await connect(alice, 'one');
     a.send(sub('subscribe', 'romeo@example.net', 'remote1'));
-    await a.take(isPush('romeo@example.net', 'none', 'subscribe'));
+    await a.take(isPush('romeo@example.net', 'none+subscribe'));
     const err = await a.take((e) => e.attrs.id === 'remote1');
     assert.equal(errorCondition(err), 'remote-server-not-found');
   });

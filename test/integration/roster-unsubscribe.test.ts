@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
 import { isPresence } from '../support/presence.js';
-import { anyPush, isPush, R, sub, subscriptionSuite } from '../support/roster-subscriptions.js';
+import { anyPush, isPush, NS_ROSTER } from '../support/roster-push.js';
+import { sub, subscriptionSuite } from '../support/roster-subscriptions.js';
 import type { TestServer } from '../support/server.js';
 
 describe('presence subscriptions (RFC 6121 §3): denying, unsubscribing, cancelling', () => {
@@ -24,7 +25,7 @@ describe('presence subscriptions (RFC 6121 §3): denying, unsubscribing, cancell
     await b.take(isPresence(alice, 'subscribe'));
     b.send(sub('unsubscribed', alice));
     await a.take(isPresence(bob, 'unsubscribed'));
-    await a.take(isPush(bob, 'none', undefined));
+    await a.take(isPush(bob, 'none'));
     assert.deepEqual(await roster(a), { [bob]: 'none' });
     assert.deepEqual(await ts.server.storage.roster.listPendingIn('localhost', bob.split('@')[0]!), []);
   });
@@ -67,7 +68,7 @@ describe('presence subscriptions (RFC 6121 §3): denying, unsubscribing, cancell
     await setState(bob, alice, 'both');
     const a = await connect(alice, 'one');
     const b = await connect(bob, 'laptop');
-    const res = await a.iq(xml('iq', { type: 'set' }, xml('query', { xmlns: R }, xml('item', { jid: bob, subscription: 'remove' }))));
+    const res = await a.iq(xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid: bob, subscription: 'remove' }))));
     assert.equal(res.attrs.type, 'result');
     await a.take(isPush(bob, 'remove'));
     await b.take(isPresence(alice, 'unsubscribe'));

@@ -6,19 +6,17 @@ import xml, { type Element } from '@xmpp/xml';
 import { RawClient, errorCondition } from '../support/raw-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { Peer } from '../support/peer.js';
+import { anyPush, isPush, NS_ROSTER } from '../support/roster-push.js';
 
-const R = 'jabber:iq:roster';
 const MAX = 5;
 
 
 const rosterGet = (ver?: string, to?: string) =>
-  xml('iq', to ? { type: 'get', to } : { type: 'get' }, xml('query', ver === undefined ? { xmlns: R } : { xmlns: R, ver }));
-const rosterSet = (item: Element, to?: string) => xml('iq', to ? { type: 'set', to } : { type: 'set' }, xml('query', { xmlns: R }, item));
+  xml('iq', to ? { type: 'get', to } : { type: 'get' }, xml('query', ver === undefined ? { xmlns: NS_ROSTER } : { xmlns: NS_ROSTER, ver }));
+const rosterSet = (item: Element, to?: string) => xml('iq', to ? { type: 'set', to } : { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, item));
 const item = (jid: string, attrs: Record<string, string> = {}, ...groups: string[]) =>
   xml('item', { jid, ...attrs }, ...groups.map((g) => xml('group', {}, g)));
-const isPush = (e: Element): boolean => e.name === 'iq' && e.attrs.type === 'set' && e.getChild('query', R) !== undefined;
-const pushFor = (jid: string) => (e: Element): boolean => isPush(e) && e.getChild('query')!.getChild('item')!.attrs.jid === jid;
-const items = (res: Element): Element[] => res.getChild('query', R)?.getChildren('item') ?? [];
+const items = (res: Element): Element[] => res.getChild('query', NS_ROSTER)?.getChildren('item') ?? [];
 const jids = (res: Element): string[] => items(res).map((i) => i.attrs.jid as string);
 
 describe('roster management (RFC 6121 §2, XEP-0237)', () => {
@@ -73,7 +71,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
     const p = await connect(await account(), 'a', false);
     const res = await p.iq(rosterGet());
     assert.equal(res.attrs.type, 'result');
-    const q = res.getChild('query', R)!;
+    const q = res.getChild('query', NS_ROSTER)!;
     assert.ok(typeof q.attrs.ver === 'string' && q.attrs.ver.length > 0);
     assert.deepEqual(items(res), []);
   });
@@ -86,7 +84,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
     const res = await a.iq(rosterSet(item('Nurse@Example.com', { name: 'Nurse' }, 'Servants', 'Friends')));
     assert.equal(res.attrs.type, 'result');
     for (const p of [a, b]) {
-      const push = await p.take(pushFor('nurse@example.com'));
+      const push = await p.take(isPush('nurse@example.com'));
       assert.equal(push.attrs.to, p.jid);
       assert.equal(push.attrs.from, undefined, 'a push comes from the account itself');
       const q = push.getChild('query')!;
@@ -96,7 +94,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
       assert.deepEqual(i.getChildren('group').map((g) => g.getText()), ['Friends', 'Servants']);
       p.send(xml('iq', { type: 'result', id: push.attrs.id as string }));
     }
-    assert.deepEqual((await quiet.drain()).filter(isPush), [], 'a resource that never asked for the roster gets no push');
+    assert.deepEqual((await quiet.drain()).filter(anyPush), [], 'a resource that never asked for the roster gets no push');
     const roster = await quiet.iq(rosterGet());
     assert.deepEqual(jids(roster), ['nurse@example.com']);
   });
@@ -105,10 +103,10 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
     const user = await account();
     const a = await connect(user, 'a');
     await a.iq(rosterSet(item('romeo@example.net', { name: 'Romeo' }, 'Friends')));
-    await a.take(pushFor('romeo@example.net'));
+    await a.take(isPush('romeo@example.net'));
     await ts.server.storage.roster.setItem('localhost', user, { jid: 'romeo@example.net', name: 'Romeo', subscription: 'both', ask: false, approved: false, groups: ['Friends'] });
     await a.iq(rosterSet(item('romeo@example.net', {}, 'Lovers')));
-    const push = await a.take(pushFor('romeo@example.net'));
+    const push = await a.take(isPush('romeo@example.net'));
     const i = push.getChild('query')!.getChild('item')!;
     assert.deepEqual([i.attrs.name, i.attrs.subscription], [undefined, 'both']);
     assert.deepEqual(i.getChildren('group').map((g) => g.getText()), ['Lovers']);
@@ -119,11 +117,11 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
     const a = await connect(user, 'a');
     const b = await connect(user, 'b');
     await a.iq(rosterSet(item('nurse@example.com')));
-    await b.take(pushFor('nurse@example.com'));
+    await b.take(isPush('nurse@example.com'));
     const res = await a.iq(rosterSet(item('nurse@example.com', { subscription: 'remove' })));
     assert.equal(res.attrs.type, 'result');
     for (const p of [a, b]) {
-      const push = await p.take((e) => pushFor('nurse@example.com')(e) && e.getChild('query')!.getChild('item')!.attrs.subscription === 'remove');
+      const push = await p.take((e) => isPush('nurse@example.com')(e) && e.getChild('query')!.getChild('item')!.attrs.subscription === 'remove');
       assert.ok(push);
     }
     assert.deepEqual(jids(await a.iq(rosterGet())), []);
@@ -133,7 +131,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
   it('answers each invalid roster set with the condition of §2.3.3 and changes nothing', async () => {
     const user = await account();
     const a = await connect(user, 'a');
-    const two = xml('iq', { type: 'set' }, xml('query', { xmlns: R }, item('x@example.com'), item('y@example.com')));
+    const two = xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, item('x@example.com'), item('y@example.com')));
     assert.equal(errorCondition(await a.iq(two)), 'bad-request');
     assert.equal(errorCondition(await a.iq(rosterSet(item('x@example.com', {}, 'G', 'G')))), 'bad-request');
     assert.equal(errorCondition(await a.iq(rosterSet(item('x@example.com', {}, '')))), 'not-acceptable');
@@ -176,7 +174,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
       const a = await connect(user, 'a');
       for (const j of ['p@example.com', 'q@example.com', 'r@example.com']) {
         await a.iq(rosterSet(item(j)));
-        await a.take(pushFor(j));
+        await a.take(isPush(j));
       }
       const res = await a.iq(rosterGet(''));
       assert.deepEqual(jids(res), ['p@example.com', 'q@example.com', 'r@example.com'], 'ver="" bootstraps with the full roster');
@@ -189,7 +187,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
       const res = await b.iq(rosterGet(ver));
       assert.equal(res.attrs.type, 'result');
       assert.equal(res.children.length, 0, 'an empty IQ result, not an empty query');
-      assert.deepEqual((await b.drain()).filter(isPush), []);
+      assert.deepEqual((await b.drain()).filter(anyPush), []);
     });
 
     it('answers an older version by an empty result, then one push per changed item, the last with the current version', async () => {
@@ -206,11 +204,11 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
       req.attrs.id = id;
       b.send(req);
       const seen: Element[] = [];
-      while (seen.filter(isPush).length < 3) seen.push(await b.take(() => true));
+      while (seen.filter(anyPush).length < 3) seen.push(await b.take(() => true));
       const result = seen.findIndex((e) => e.attrs.id === id);
       assert.equal(seen[result]!.attrs.type, 'result');
       assert.equal(seen[result]!.children.length, 0);
-      const pushes = seen.filter(isPush);
+      const pushes = seen.filter(anyPush);
       assert.ok(seen.indexOf(pushes[0]!) > result, 'the pushes follow the result');
       const pushed = pushes.map((p) => {
         const i = p.getChild('query')!.getChild('item')!;
@@ -218,7 +216,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
       });
       assert.deepEqual(pushed.sort(), ['p@example.com:none:Pat', 'q@example.com:remove:', 's@example.com:none:']);
       assert.equal(pushes.at(-1)!.getChild('query')!.attrs.ver, current);
-      assert.deepEqual((await b.drain()).filter(isPush), [], 'nothing unchanged is pushed (r)');
+      assert.deepEqual((await b.drain()).filter(anyPush), [], 'nothing unchanged is pushed (r)');
     });
 
     it('answers an unknown or malformed version with the full roster and its version', async () => {

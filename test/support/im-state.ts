@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import xml, { type Element } from '@xmpp/xml';
 import type { Peer } from './peer.js';
 import { isPresence } from './presence.js';
+import { isPush, NS_ROSTER } from './roster-push.js';
 import type { TestServer } from './server.js';
 
-export const NS_ROSTER = 'jabber:iq:roster';
 export const NS_VCARD = 'vcard-temp';
 export const NS_PRIVATE = 'jabber:iq:private';
 export const NS_BLOCKING = 'urn:xmpp:blocking';
@@ -48,15 +48,6 @@ export const rosterSet = (jid: string, name: string, groups: string[]): Element 
   xml('iq', { type: 'set' }, xml('query', { xmlns: NS_ROSTER }, xml('item', { jid, name }, ...groups.map((g) => xml('group', {}, g)))));
 export const presence = (type: string, to: string): Element => xml('presence', { type, to, id: nextId('p') });
 export const chat = (to: string, id: string, body: string): Element => xml('message', { to, id, type: 'chat' }, xml('body', {}, body));
-
-/** A roster push (RFC 6121 §2.1.6) about `jid`, optionally in this state ('both', 'none+subscribe'). */
-export const isPush = (jid: string, state?: string) => (e: Element): boolean => {
-  if (e.name !== 'iq' || e.attrs.type !== 'set') return false;
-  const item = e.getChild('query', NS_ROSTER)?.getChild('item');
-  if (!item || item.attrs.jid !== jid) return false;
-  return state === undefined || [item.attrs.subscription, item.attrs.ask].filter(Boolean).join('+') === state;
-};
-export { isPresence };
 
 export async function roster(p: Peer, ver?: string): Promise<{ ver: string | undefined; items: WireItem[]; result: Element }> {
   const result = await p.iq(rosterGet(ver));

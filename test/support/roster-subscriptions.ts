@@ -1,26 +1,18 @@
 // Helpers of the presence subscription tests (RFC 6121 §3): the subscription stanzas, roster
 // push checks, and a suite whose server has a second virtual host, with fresh accounts, logged-in
 // peers, the roster as a client reads it and subscription states set straight in storage.
-import xml, { type Element } from '@xmpp/xml';
+import xml from '@xmpp/xml';
 import type { Subscription } from '../../src/storage/types.js';
 import { Peer } from './peer.js';
 import { isPresence } from './presence.js';
+import { NS_ROSTER } from './roster-push.js';
 import { RawClient } from './raw-client.js';
 import { startTestServer, type TestServer } from './server.js';
 
-export const R = 'jabber:iq:roster';
 /** A second virtual host of the same server, with its own roster module instance. */
 export const OTHER = 'example.test';
 
 export const sub = (type: string, to: string, id?: string) => xml('presence', id ? { type, to, id } : { type, to });
-/** A roster push about `jid`, optionally with this subscription and ask. */
-export const isPush = (jid: string, subscription?: string, ask?: string) => (e: Element): boolean => {
-  if (e.name !== 'iq' || e.attrs.type !== 'set') return false;
-  const i = e.getChild('query', R)?.getChild('item');
-  return i !== undefined && i.attrs.jid === jid && (subscription === undefined || i.attrs.subscription === subscription) &&
-    (subscription === undefined || i.attrs.ask === ask);
-};
-export const anyPush = (e: Element): boolean => e.name === 'iq' && e.attrs.type === 'set' && e.getChild('query', R) !== undefined;
 
 export interface SubscriptionSuite {
   /** The running server, once the suite's before hook has run. */
@@ -66,7 +58,7 @@ export function subscriptionSuite(): SubscriptionSuite {
     const c = await RawClient.connect({ port: ts.c2sPort, domain, ca: domain === OTHER ? caOther : ca });
     const p = new Peer(c, await c.login(bare.split('@')[0]!, 'pw', resource));
     peers.push(p);
-    if (opts.roster ?? true) await p.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: R })));
+    if (opts.roster ?? true) await p.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: NS_ROSTER })));
     if (opts.available ?? true) {
       p.send(xml('presence'));
       await p.take(isPresence(p.jid)); // its own presence, back from the broadcast (§4.2.2)
@@ -75,7 +67,7 @@ export function subscriptionSuite(): SubscriptionSuite {
   }
 
   async function roster(p: Peer): Promise<Record<string, string>> {
-    const res = await p.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: R })));
+    const res = await p.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: NS_ROSTER })));
     const out: Record<string, string> = {};
     for (const i of res.getChild('query')!.getChildren('item')) {
       out[i.attrs.jid as string] = [i.attrs.subscription, i.attrs.ask, i.attrs.approved].filter(Boolean).join('+');
