@@ -257,7 +257,8 @@ done
 
 # ------------------------------------------------------------------ summary
 if [ "$PG_STATEMENTS" = 1 ]; then
-  pg_statements_report > "$RES/$STAMP-pg-statements.txt" && log "statements: $RES/$STAMP-pg-statements.txt"
+  if pg_statements_report > "$RES/$STAMP-pg-statements.txt"; then log "statements: $RES/$STAMP-pg-statements.txt"
+  else log "the pg_stat_statements report failed (psql's message above)"; fi
 fi
 FILES=("$OUT_S"); for p in "${ACTIVE_PEERS[@]}"; do FILES+=("$RES/$STAMP-$p.jsonl"); done
 echo
