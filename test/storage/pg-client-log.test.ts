@@ -1,6 +1,6 @@
 // What the server's log shows of the PostgreSQL client (src/storage/knex/index.ts): knex's own
 // messages as structured lines, never console text. Needs STARLING_TEST_PG_URL (a disposable
-// database), like the other PostgreSQL suites.
+// database, set by test/support/pg-cluster.ts), like the other PostgreSQL suites.
 import { strict as assert } from 'node:assert';
 import knexFactory from 'knex';
 import { createKnexStorage } from '../../src/storage/knex/index.js';

@@ -1,7 +1,8 @@
 // The PostgreSQL reader of the hot point reads (src/storage/knex/pg-read.ts): named prepared
 // statements on the pooled connections, checked in the database's own view of the connection
 // (pg_prepared_statements), against the knex.raw reader that prepares nothing. Needs
-// STARLING_TEST_PG_URL (a disposable database), like the other PostgreSQL suites.
+// STARLING_TEST_PG_URL (a disposable database, set by test/support/pg-cluster.ts), like the other
+// PostgreSQL suites.
 import { strict as assert } from 'node:assert';
 import knexFactory, { type Knex } from 'knex';
 import { knexReader } from '../../src/storage/knex/fast-read.js';

@@ -247,7 +247,7 @@ describe('storage', function () {
       if (!url) this.skip();
     });
 
-    storageContract(url ? 'postgres' : 'postgres (skipped: set STARLING_TEST_PG_URL to a disposable database)', async () => {
+    storageContract(url ? 'postgres' : 'postgres (skipped: no PostgreSQL for the tests, see test/support/pg-cluster.ts)', async () => {
       const s = await createKnexStorage({ driver: 'postgres', url: url ?? '', poolMax: 5 });
       await s.rollbackAll();
       await s.migrate();
