@@ -135,15 +135,16 @@ export function tempDir(): Promise<string> {
 }
 
 /**
- * Writes a config serving localhost and example.test from `dir`/data with SQLite, cheap PBKDF2
- * and listeners on 127.0.0.1 (port 0: any free port, reported in the "listening" log lines).
+ * Writes a config serving localhost and example.test from `dir`/data with SQLite (or the
+ * PostgreSQL database at `pgUrl`), cheap PBKDF2 and listeners on 127.0.0.1 (port 0: any free
+ * port, reported in the "listening" log lines).
  */
-export async function writeConfig(dir: string, name = 'starling.yaml', c2sPort = 0): Promise<string> {
+export async function writeConfig(dir: string, name = 'starling.yaml', c2sPort = 0, pgUrl?: string): Promise<string> {
   const file = join(dir, name);
   await writeFile(file, [
     'log: { level: info, format: json }',
     `data_dir: ${JSON.stringify(join(dir, 'data'))}`,
-    'storage: { driver: sqlite, path: starling.sqlite }',
+    pgUrl ? `storage: { driver: postgres, url: ${JSON.stringify(pgUrl)} }` : 'storage: { driver: sqlite, path: starling.sqlite }',
     'auth: { scram_iterations: 4096 }',
     'listeners:',
     `  c2s: { addresses: ['127.0.0.1'], port: ${c2sPort} }`,
