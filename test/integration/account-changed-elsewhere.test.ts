@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
 import { createStorage } from '../../src/storage/index.js';
-import { createKnexStorage } from '../../src/storage/knex/index.js';
+import { emptyPgDatabase } from '../support/pg.js';
 import type { Storage } from '../../src/storage/types.js';
 import { deriveCredentials } from '../../src/xmpp/sasl/credentials.js';
 import type { AccountCache } from '../../src/core/account-cache.js';
@@ -62,11 +62,7 @@ function handChecked(accountCache: number, postgres?: string) {
     },
   };
   before(async () => {
-    if (postgres) {
-      const fresh = await createKnexStorage({ driver: 'postgres', url: postgres, poolMax: 2 });
-      await fresh.rollbackAll();
-      await fresh.close();
-    }
+    if (postgres) await emptyPgDatabase(postgres);
     t.ts = await startTestServer((c: Config) => {
       c.storage.account_cache = accountCache;
       if (postgres) c.storage = { ...c.storage, driver: 'postgres', url: postgres, pool_max: 4 };

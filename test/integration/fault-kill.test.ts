@@ -10,7 +10,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import xml, { type Element } from '@xmpp/xml';
 import sqlite3 from 'sqlite3';
-import { createKnexStorage } from '../../src/storage/knex/index.js';
+import { emptyPgDatabase } from '../support/pg.js';
 import { RawClient } from '../support/raw-client.js';
 import { listeningPort, spawnStarling, starling, tempDir, writeConfig, type Proc } from '../support/cli.js';
 
@@ -70,11 +70,7 @@ function killAndRestart(title: string, pgUrl?: string, skip = false): void {
     let smAcked = 0;
 
     before(async () => {
-      if (pgUrl) {
-        const fresh = await createKnexStorage({ driver: 'postgres', url: pgUrl, poolMax: 2 });
-        await fresh.rollbackAll();
-        await fresh.close();
-      }
+      if (pgUrl) await emptyPgDatabase(pgUrl);
       dir = await tempDir();
       cfg = await writeConfig(dir, 'starling.yaml', 0, pgUrl);
       for (const u of ['alice', 'bob']) {
