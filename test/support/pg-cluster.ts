@@ -117,9 +117,19 @@ async function start(bin: string): Promise<string> {
   const c = cluster;
   // fsync off: a crash of this machine loses nothing the tests need, and the runs are faster
   run(c, 'initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync']);
-  const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  run(c, 'pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+  // The port was free a moment ago; another process may take it before the cluster binds it,
+  // so a failed start is tried again on another port.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    try {
+      run(c, 'pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', options, 'start']);
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
   run(c, 'createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', DATABASE]);
   return `postgres://postgres@127.0.0.1:${port}/${DATABASE}`;
 }
