@@ -99,4 +99,9 @@ export class ConnectionCounter {
   count(address: string): number {
     return this.open.get(addressKey(address)) ?? 0;
   }
+
+  /** Addresses with a connection open (for tests and diagnostics). */
+  get addresses(): number {
+    return this.open.size;
+  }
 }

@@ -48,11 +48,14 @@ export function pubsubContract(ctx: ContractContext): void {
       const s = ctx.store();
       for (const n of ['zeta', 'Alpha', 'émile', 'beta']) await s.pubsub.createNode(H, 'alice', n, {}, 10);
       assert.deepEqual((await s.pubsub.listNodes(H, 'alice')).map((n) => n.node), ['Alpha', 'beta', 'zeta', 'émile']);
+      // Each update replaces what was there: a key left out is gone, not kept from before.
+      assert.equal(await s.pubsub.updateNode(H, 'alice', 'beta', { config: { access_model: 'whitelist', max_items: 5 } }), true);
+      assert.equal(await s.pubsub.updateNode(H, 'alice', 'beta', { affiliations: { 'bob@example.org': 'member', 'carol@example.org': 'member' } }), true);
       assert.equal(await s.pubsub.updateNode(H, 'alice', 'beta', { config: { access_model: 'open' } }), true);
       assert.equal(await s.pubsub.updateNode(H, 'alice', 'beta', { affiliations: { 'bob@example.org': 'member' } }), true);
       const beta = await s.pubsub.getNode(H, 'alice', 'beta');
       assert.deepEqual(beta?.config, { access_model: 'open' });
-      assert.deepEqual(beta?.affiliations, { 'bob@example.org': 'member' });
+      assert.deepEqual(beta?.affiliations, { 'bob@example.org': 'member' }, 'carol is no longer on the whitelist');
       assert.equal(await s.pubsub.updateNode(H, 'alice', 'nope', { config: {} }), false);
     });
 

@@ -6,6 +6,7 @@ import { AccountCache } from '../../../src/core/account-cache.js';
 import { createMemoryStorage } from '../../../src/storage/memory/index.js';
 import type { AccountStore, Storage } from '../../../src/storage/types.js';
 import { makeCredentials } from '../../storage/contract/credentials.js';
+import { waitFor } from '../../support/sm-peer.js';
 
 const H = 'example.org';
 
@@ -139,7 +140,7 @@ describe('account cache (core/account-cache.ts)', function () {
     assert.equal(off.reads(), 2);
   });
 
-  it('tells onChange at the first reading and whenever the epoch moved, and polls for it even when off', async function () {
+  it('tells onChange at the first reading and whenever the epoch moved, even when off', async function () {
     let changes = 0;
     const cache = new AccountCache(storage.accounts, { size: 0, checkMs: 60_000, onChange: () => changes++ });
     cache.start();
@@ -158,5 +159,18 @@ describe('account cache (core/account-cache.ts)', function () {
     assert.equal(await storage.accounts.delete(H, 'alice'), true);
     await cache.check();
     assert.equal(changes, 2, 'nothing after stop');
+  });
+
+  it('polls the epoch by itself every checkMs, even when off', async function () {
+    let changes = 0;
+    const cache = new AccountCache(storage.accounts, { size: 0, checkMs: 10, onChange: () => changes++ });
+    cache.start();
+    try {
+      await waitFor(() => changes === 1, 'the first reading');
+      assert.equal(await storage.accounts.delete(H, 'bob'), true);
+      await waitFor(() => changes === 2, 'a poll that sees the deletion', 2_000);
+    } finally {
+      cache.stop();
+    }
   });
 });

@@ -33,9 +33,12 @@ describe('connections per address', () => {
   it('0 means no limit; removing the last connection forgets the address', () => {
     const c = new ConnectionCounter(0);
     for (let i = 0; i < 1000; i++) assert.ok(c.add('192.0.2.1'));
+    assert.equal(c.addresses, 1);
     for (let i = 0; i < 1000; i++) c.remove('192.0.2.1');
     assert.equal(c.count('192.0.2.1'), 0);
+    assert.equal(c.addresses, 0, 'no entry is kept for the address');
     c.remove('192.0.2.1');
     assert.equal(c.count('192.0.2.1'), 0);
+    assert.equal(c.addresses, 0);
   });
 });

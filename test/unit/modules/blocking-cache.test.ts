@@ -84,6 +84,10 @@ describe('modules/blocking cache', () => {
     cache.update('alice', (s) => s.add('z@y'));
     cache.update('nobody', (s) => s.add('z@y'));
     assert.deepEqual((cache.get('alice') as BlockSet).list(), ['x@y', 'z@y']);
+    const nobody = cache.get('nobody');
+    assert.ok(nobody instanceof Promise, 'no list was made for an account not in memory');
+    assert.deepEqual((await nobody).list(), [], 'and the one loaded is what storage holds');
+    assert.deepEqual(store.loads, ['alice', 'nobody']);
     cache.forget('alice');
     assert.ok(cache.get('alice') instanceof Promise);
   });

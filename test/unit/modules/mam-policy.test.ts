@@ -32,7 +32,9 @@ describe('modules/mam policy cache', () => {
     const again = cache.get('alice');
     assert.ok(!(again instanceof Promise));
     assert.deepEqual(l.loads, ['alice']);
-    assert.equal((await cache.get('ghost')).exists, false, 'a missing account is remembered too');
+    assert.equal((await cache.get('ghost')).exists, false);
+    assert.equal((cache.get('ghost') as Policy).exists, false, 'a missing account is remembered too');
+    assert.deepEqual(l.loads, ['alice', 'ghost']);
   });
 
   it('keeps online accounts whatever the capacity; evicts the least recently used others', async () => {
@@ -83,7 +85,12 @@ describe('modules/mam policy cache', () => {
     const l = loader();
     const cache = new PolicyCache(l.load, 0);
     await cache.get('x');
-    assert.ok(cache.get('x') instanceof Promise);
+    assert.ok(cache.get('x') instanceof Promise, 'an offline account is not kept');
     await cache.get('x');
+    cache.pin('y');
+    await cache.get('y');
+    assert.ok(!(cache.get('y') instanceof Promise), 'an online account is kept');
+    assert.deepEqual(cache.size, { pinned: 1, recent: 0 });
+    assert.deepEqual(l.loads, ['x', 'x', 'x', 'y']);
   });
 });

@@ -68,6 +68,8 @@ describe('SCRAM errors', () => {
 
   it('XEP-0474: the client accepts the h attribute for the offer it saw and detects a tampered offer (XEP-0474 §4)', async () => {
     const ctx = context();
+    const honest = client('SCRAM-SHA-256', { expectOffer: { mechanisms: ctx.offeredMechanisms, channelBindings: ctx.offeredChannelBindings } });
+    assert.equal(await exchange(mechanism('SCRAM-SHA-256', ctx), honest), 'juliet', 'the offer the client saw passes');
     const tampered = client('SCRAM-SHA-256', {
       expectOffer: { mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-1'], channelBindings: ctx.offeredChannelBindings },
     });
