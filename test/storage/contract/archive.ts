@@ -102,6 +102,10 @@ export function archiveContract(ctx: ContractContext): void {
       assert.deepEqual(ids(back), [6, 8].map(ID));
       const some = await s.archive.query(H, 'alice', { ids: [ID(7), ID(3), ID(99)], limit: 100, fromEnd: false });
       assert.deepEqual(ids(some), [ID(3), ID(7)]);
+      const someWithBob = await s.archive.query(H, 'alice', { ids: [ID(7), ID(4), ID(3)], with: 'bob@example.net', limit: 100, fromEnd: false });
+      assert.deepEqual(ids(someWithBob), [ID(4)], 'ids and with');
+      const someAfter = await s.archive.query(H, 'alice', { ids: [ID(7), ID(4), ID(3)], after: ID(3), limit: 100, fromEnd: false });
+      assert.deepEqual(ids(someAfter), [ID(4), ID(7)], 'ids and a bound');
       const none = await s.archive.query(H, 'alice', { with: 'dave@example.net', limit: 100, fromEnd: true });
       assert.deepEqual(none, { messages: [], complete: true });
     });

@@ -48,6 +48,7 @@ describe('xmpp/dataform', () => {
     const back = readForm(x);
     assert.equal(back.type, 'form');
     assert.equal(back.formType, 'urn:test');
+    assert.deepEqual(back.fields.get('a')!.values, ['1']);
     assert.deepEqual(back.fields.get('b')!.values, ['x', 'y']);
     const a = x.getChildren('field').find((f) => f.attrs.var === 'a')!;
     assert.ok(a.getChild('required'));
