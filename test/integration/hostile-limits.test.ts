@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
 import type { Element } from '@xmpp/xml';
 import type { C2sStream } from '../../src/core/c2s/stream.js';
-import { limitsFeature } from '../../src/core/c2s/features.js';
 import { RawClient, errorCondition } from '../support/raw-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { ping, until, within } from '../support/hostile.js';
@@ -52,9 +51,18 @@ describe('resource limits over real sockets (RFC 6120 §13.12)', () => {
       assert.equal(first.getChild('mechanisms'), undefined);
     });
 
-    it('leaves out idle-seconds when streams are never closed for silence', () => {
-      const el = limitsFeature({ maxBytes: 1024, idleSeconds: 0 });
-      assert.equal(el.toString(), `<limits xmlns="${LIMITS_NS}"><max-bytes>1024</max-bytes></limits>`);
+    it('leaves out idle-seconds when streams are never closed for silence', async () => {
+      const quiet = await startTestServer((c) => {
+        c.limits.max_stanza_bytes = 4096;
+        c.limits.idle_timeout = 0;
+      });
+      try {
+        const c = await RawClient.connect({ port: quiet.c2sPort, ca: await quiet.ca() });
+        clients.push(c);
+        assert.deepEqual(limitsOf(await c.open()), { maxBytes: '4096', idle: null });
+      } finally {
+        await quiet.stop();
+      }
     });
   });
 

@@ -134,6 +134,10 @@ describe('PEP notifications (XEP-0163 §4, XEP-0115)', () => {
     await bob.take((e) => e.name === 'iq' && e.attrs.type === 'get');
     const dave = await login('dave', 'other');
     await online(dave, [`${TUNE}+notify`, 'urn:example:d2']);
-    assert.ok(isTune(await dave.take(isTune)));
+    await dave.take(isTune);
+    const alice = await login('alice', 'stage');
+    await publish(alice, TUNE, 'song5', tune('Encore'));
+    await dave.take((e) => isTune(e) && itemsOf(e)[0]?.attrs.id === 'song5');
+    assert.deepEqual((await bob.drain(300)).filter(isTune).map((e) => e.toString()), [], 'nothing for the client whose features are unknown');
   });
 });
