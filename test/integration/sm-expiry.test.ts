@@ -12,6 +12,7 @@ import { startTestServer, type ConfigChange, type TestServer } from '../support/
 import { SmPeer, SmPeers, bodies, chat, waitFor } from '../support/sm-peer.js';
 
 const NS_DELAY = 'urn:xmpp:delay';
+const NS_SID = 'urn:xmpp:sid:0';
 const WINDOW_S = 1;
 const MAX_UNACKED = 10;
 const shortWindow: ConfigChange = (c) => {
@@ -83,6 +84,11 @@ describe('stream management: sessions that are not resumed (XEP-0198 §4, §5)',
       assert.equal(delay?.attrs.from, 'localhost');
       const stamp = Date.parse(delay.attrs.stamp as string);
       assert.ok(stamp >= sentFrom - 1000 && stamp <= sentUntil, 'the time it was first sent, not when the window ended');
+      // XEP-0359 §4: the id the archive gave it on its way to the session is kept, not replaced.
+      const ids = m.getChildren('stanza-id', NS_SID).filter((e) => e.attrs.by === 'alice@localhost').map((e) => e.attrs.id as string);
+      assert.equal(ids.length, 1, m.toString());
+      const archived = await ts.server.storage.archive.query('localhost', 'alice', { ids, limit: 10, fromEnd: false });
+      assert.deepEqual(archived.messages.map((a) => a.id), ids, 'the archive knows the id');
     }
     assert.equal(await ts.server.storage.offline.count('localhost', 'alice'), 0);
   });

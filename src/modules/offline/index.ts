@@ -104,7 +104,10 @@ export default defineModule({
           return true;
         }
         if (!decide(ev.stanza, 'bare').store || !(await api.storage.accounts.get(ev.to.domain, ev.to.local))) return false;
-        const stamped = stampForStorage(ev.stanza, { host: api.host, account: ev.to.bare, at: ev.sentAt, id: randomUUID(), redelivery: true });
+        // The stanza-id the archive gave it on its way to the session stays (XEP-0359 §4: it
+        // does not change), as for messages stored while the account was offline.
+        const reuseAccountId = api.hasFeature(NS.SID, 'account');
+        const stamped = stampForStorage(ev.stanza, { host: api.host, account: ev.to.bare, at: ev.sentAt, id: randomUUID(), redelivery: true, reuseAccountId });
         // A full queue falls through to core, which bounces it (XEP-0160 §2).
         const id = await api.storage.offline.push(ev.to.domain, ev.to.local, serialize(stamped), limit);
         api.log.debug('unacknowledged message stored offline', { account: ev.to.bare, id });
