@@ -99,6 +99,21 @@ describe('stream management: enabling and acknowledgements (XEP-0198 §2-§4, §
     assert.equal(await carol.request(), 5);
   });
 
+  it('counts its own answers to the legacy session IQ and to malformed stanzas as sent (§4)', async () => {
+    const p = await bound('carol', 'answers');
+    await p.enable();
+    p.send(xml('iq', { type: 'set', id: 'sess' }, xml('session', { xmlns: 'urn:ietf:params:xml:ns:xmpp-session' })));
+    p.send(xml('presence', { type: 'bogus' }));
+    p.send(xml('iq', { type: 'get', to: 'localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+    const seen = (await p.settle()).filter((e) => e.name === 'iq' || e.name === 'presence');
+    assert.deepEqual(seen.map((e) => `${e.name} ${e.attrs.type}`), ['iq result', 'presence error', 'iq error']);
+    assert.equal(p.h, 4, 'three answers and the settle ping');
+    assert.equal(sessionOf('carol@localhost/answers').sm!.queue.length, 4, 'kept for a resumption until acknowledged');
+    p.ack();
+    await p.settle();
+    assert.equal(sessionOf('carol@localhost/answers').sm!.queue.length, 1, 'an acknowledgement of all four is not too high');
+  });
+
   it('answers <r/> only once buffered writes are durable, without holding up stanzas (§4)', async () => {
     const host = ts.server.hosts.get('localhost')!;
     let release!: () => void;

@@ -97,18 +97,19 @@ export function handleBound(stream: C2sStream, session: C2sSession, el: Element)
     }
   }
   el.attrs.from = session.jid.full;
+  // Answers go through the session, so that stream management counts and keeps them (XEP-0198 §4).
+  const refuse = (text: string): void => {
+    const r = errorReply(el, new StanzaError('bad-request', text));
+    if (r) session.send(r);
+  };
   const type = el.attrs.type as string | undefined;
   if (el.name === 'iq') {
     // RFC 6120 §8.2.3: an IQ needs an id and one of the four types; get/set carry one child.
-    if (el.attrs.id === undefined || type === undefined || !IQ_TYPES.has(type)) {
-      return reply(stream, el, new StanzaError('bad-request', 'an IQ needs an id and a valid type'));
-    }
-    if ((type === 'get' || type === 'set') && !iqPayload(el)) {
-      return reply(stream, el, new StanzaError('bad-request', 'an IQ get or set must have exactly one child element'));
-    }
-    if (isSessionIq(el) && el.attrs.to === undefined) return stream.sendStanza(iqResult(el));
+    if (el.attrs.id === undefined || type === undefined || !IQ_TYPES.has(type)) return refuse('an IQ needs an id and a valid type');
+    if ((type === 'get' || type === 'set') && !iqPayload(el)) return refuse('an IQ get or set must have exactly one child element');
+    if (isSessionIq(el) && el.attrs.to === undefined) return session.send(iqResult(el));
   } else if (el.name === 'presence' && type !== undefined && !PRESENCE_TYPES.has(type)) {
-    return reply(stream, el, new StanzaError('bad-request', 'unknown presence type'));
+    return refuse('unknown presence type');
   }
   return stream.ctx.router.route(el, session);
 }
