@@ -109,6 +109,34 @@ describe('stream management: sessions that are not resumed (XEP-0198 §4, §5)',
     assert.equal(await ts.server.storage.offline.count('localhost', 'carol'), 0);
   });
 
+  it('drops the carbon copies and archive results a session never acknowledged: they were made for it alone (XEP-0280 §7, §8; XEP-0313 §4.2)', async () => {
+    const desk = await bound('carol', 'desk2');
+    desk.send(xml('presence'));
+    await desk.settle();
+    const phone = await bound('carol', 'phone2');
+    await phone.enable({ resume: 'true' });
+    phone.send(xml('iq', { type: 'set', id: 'cb' }, xml('enable', { xmlns: 'urn:xmpp:carbons:2' })));
+    phone.send(xml('presence'));
+    await phone.settle();
+    phone.ack();
+    const bob = await bound('bob', 'chat2');
+    bob.send(chat('carol@localhost/desk2', 'hello desk'));
+    await bob.settle();
+    desk.send(chat('bob@localhost/chat2', 'hi bob'));
+    await desk.take((e) => e.name === 'message' && e.getChildText('body') === 'hello desk');
+    await bob.take((e) => e.name === 'message' && e.getChildText('body') === 'hi bob');
+    phone.send(xml('iq', { type: 'set', id: 'mq' }, xml('query', { xmlns: 'urn:xmpp:mam:2', queryid: 'q1' })));
+    await phone.take((e) => e.name === 'iq' && e.attrs.id === 'mq');
+    const unacked = phone.drain().filter((e) => e.name === 'message').map((e) => e.children.map((c) => (typeof c === 'string' ? '' : c.name)).join());
+    assert.ok(unacked.includes('received') && unacked.includes('sent') && unacked.includes('result'), `carbons and results reached the phone: ${unacked.join(' | ')}`);
+    phone.client.destroy();
+    await waitFor(() => endedFor('carol@localhost/phone2') !== undefined, 'the window to end');
+    const messages = (p: SmPeer): Promise<string[]> => p.settle().then((got) => got.filter((e) => e.name === 'message').map((e) => e.toString()));
+    assert.deepEqual(await messages(desk), [], 'nothing handed on to the other resource');
+    assert.deepEqual(await messages(bob), [], 'nothing bounced');
+    assert.equal(await ts.server.storage.offline.count('localhost', 'carol'), 0, 'nothing stored offline');
+  });
+
   it('ends a session at once on a clean close, and one without resumption when its connection drops, storing what was not acknowledged (§4, §7)', async () => {
     const bob = await bound('bob', 'talker');
     for (const [resource, resume] of [['clean', 'true'], ['plain', 'false']] as const) {

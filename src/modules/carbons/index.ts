@@ -104,5 +104,9 @@ export default defineModule({
     };
     api.on('message/bare', received, CARBONS_PRIORITY);
     api.on('message/full', received, CARBONS_PRIORITY);
+
+    // XEP-0198 §4: a copy the session never acknowledged was made for that session alone; the
+    // other resources had the original or a copy of their own (§7, §8), so it goes nowhere.
+    api.on('message/undelivered', ({ stanza, to }) => (carriesCarbon(stanza) && stanza.attrs.from === to.bare ? true : undefined), CARBONS_PRIORITY);
   },
 });

@@ -4,13 +4,14 @@
 // about the sender's own archive.
 import { randomUUID } from 'node:crypto';
 import type { IqContext } from '../../core/module-api.js';
-import { xml, type Element } from '../../xmpp/xml.js';
+import { hasChild, xml, type Element } from '../../xmpp/xml.js';
 import type { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import { parseStored } from '../../xmpp/stored.js';
 import { rsmAnswer } from '../../xmpp/rsm.js';
 import type { ArchivedMessage } from '../../storage/types.js';
+import { ARCHIVE_PRIORITY } from './archiving.js';
 import type { MamContext } from './context.js';
 import { formatDateTime } from './dates.js';
 import { defaultPrefs, prefsElement, readPrefs } from './prefs.js';
@@ -106,6 +107,14 @@ export function installIq(ctx: MamContext): void {
     const prefs = (await store.getPrefs(api.host, account.local)) ?? defaultPrefs(api.options.default_mode);
     return prefsElement(prefs);
   }, onAccounts);
+
+  // XEP-0198 §4: a result the querying session never acknowledged answered that session's query
+  // and no other; it is neither stored offline nor handed to another resource. (Results come
+  // from the account or without 'from'; anyone else's message carries the sender's address.)
+  api.on('message/undelivered', ({ stanza, to }) => {
+    const from = stanza.attrs.from as string | undefined;
+    return hasChild(stanza, 'result', NS.MAM) && (from === undefined || from === to.bare) ? true : undefined;
+  }, ARCHIVE_PRIORITY);
 
   api.iq('set', NS.MAM, 'prefs', async (req) => {
     const account = own(req);
