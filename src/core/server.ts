@@ -25,6 +25,7 @@ import { installAvailability } from './availability.js';
 import { loadModule, planModules, type LoadedModule, type Locate, type ModuleDeps } from './module-loader.js';
 import type { LoadedConfig } from '../config/loader.js';
 import { C2sStream } from './c2s/stream.js';
+import { tickStream } from './c2s/housekeeping.js';
 import type { C2sContext } from './c2s/context.js';
 import { effectiveConfig, optionsKey, ReloadError, restartOnlyChanges, type ReloadReport } from './reload.js';
 import { AuthThrottle, ConnectionCounter } from './c2s/throttle.js';
@@ -181,7 +182,7 @@ export class Server {
     const every = Math.max(250, Math.min(5000, (shortest * 1000) / 4));
     this.sweeper = setInterval(() => {
       const now = Date.now();
-      for (const s of this.streams) s.tick(now);
+      for (const s of this.streams) tickStream(s, now);
       this.smSessions.sweep(now);
     }, every);
     this.sweeper.unref();

@@ -231,6 +231,20 @@ describe('offline messages (XEP-0160)', () => {
     assert.equal(await stored('kim'), 0);
   });
 
+  it('stores every message a client sent just before closing its stream, answering its IQ first (RFC 6120 §4.4)', async () => {
+    await addUsers('vera', 'walt');
+    const vera = await login('vera', 'leaving');
+    // One write: the later stanzas wait in the stream's queue while the first is being stored.
+    vera.write(['c1', 'c2', 'c3'].map((id) => chat('walt@localhost', id, id).toString()).join('') +
+      "<iq type='get' id='r1'><query xmlns='jabber:iq:roster'/></iq></stream:stream>");
+    assert.equal((await vera.expect((e) => e.name === 'iq' && e.attrs.id === 'r1')).attrs.type, 'result');
+    assert.equal((await vera.next())?.name, 'stream-end');
+    await vera.closed;
+    const walt = await login('walt', 'back');
+    walt.send(presence());
+    assert.deepEqual(messages(await drain(walt)).map((m) => m.attrs.id), ['c1', 'c2', 'c3']);
+  });
+
   it('keeps stored messages across a server restart (XEP-0160 §2)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'starling-offline-'));
     let first: TestServer | undefined;

@@ -20,7 +20,7 @@ export class ParserEvents implements StreamParserHandlers {
   }
 
   onStreamEnd(): void {
-    this.stream.close();
+    this.stream.receiveEnd();
   }
 
   onError(err: StreamError): void {

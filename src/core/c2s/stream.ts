@@ -1,8 +1,8 @@
 // One client-to-server XML stream (RFC 6120 §4): header checks, feature negotiation
 // (STARTTLS, SASL, bind), then stanzas handed to the router in order. Negotiation steps live
 // in sasl-negotiation.ts and bind.ts, the header checks in stream-header.ts, the features in
-// features.ts and IQs before authentication in preauth-iq.ts; this file owns the stream's life
-// cycle.
+// features.ts, IQs before authentication in preauth-iq.ts and timeouts in housekeeping.ts; this
+// file owns the stream's life cycle.
 import { randomId } from '../../util/random-id.js';
 import type { Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
@@ -48,6 +48,8 @@ export class C2sStream {
   private closed = false;
   private readonly queue: Element[] = [];
   private busy = false;
+  /** The client closed its stream; the stream closes once what it sent before is handled. */
+  private ending = false;
   /** Paces reading (limits.*read_rate*) and stops it while too many stanzas are queued. */
   private readonly reader: ReadPacer;
   /** Counted against limits.max_connections_per_address (a refused connection is not). */
@@ -135,6 +137,12 @@ export class C2sStream {
     if (!this.busy) this.pump();
   }
 
+  /** From the parser: the client's closing tag (RFC 6120 §4.4). */
+  receiveEnd(): void {
+    this.ending = true;
+    if (!this.busy) this.pump();
+  }
+
   private pump(): void {
     while (this.queue.length > 0 && !this.closed) {
       const el = this.queue.shift()!;
@@ -159,7 +167,8 @@ export class C2sStream {
     }
     // Emptied this way, the queue keeps no storage while the stream is idle.
     this.queue.length = 0;
-    if (!this.closed) this.reader.release();
+    if (this.ending) this.close();
+    else if (!this.closed) this.reader.release();
   }
 
   private handle(el: Element): void | Promise<void> {
@@ -276,21 +285,5 @@ export class C2sStream {
       else session.end(reason);
     }
     this.onEnd(this);
-  }
-
-  /** Periodic housekeeping: timeouts and whitespace keepalives. */
-  tick(now: number): void {
-    if (this.closed) return;
-    const l = this.ctx.config.limits;
-    if (!this.session && now - this.startedAt > l.unauthenticated_timeout * 1000) {
-      return this.close(new StreamError('connection-timeout', 'negotiation took too long'));
-    }
-    if (l.idle_timeout > 0 && now - this.transport.lastRead > l.idle_timeout * 1000) {
-      return this.close(new StreamError('connection-timeout', 'idle for too long'));
-    }
-    // RFC 6120 §4.6.1: whitespace keepalive on a quiet stream.
-    if (this.session && l.keepalive_interval > 0 && now - this.transport.lastWrite > l.keepalive_interval * 1000) {
-      this.transport.write(' ');
-    }
   }
 }
