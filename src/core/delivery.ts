@@ -3,6 +3,7 @@
 // or broadcast presence hook the same events at a higher priority.
 import { StanzaError } from '../xmpp/errors.js';
 import type { Storage } from '../storage/types.js';
+import type { Jid } from '../xmpp/jid.js';
 import type { Host } from './host.js';
 import type { Router } from './router.js';
 import type { ClientSession } from './session-types.js';
@@ -25,9 +26,15 @@ export function topResources(sessions: readonly ClientSession[]): ClientSession[
   return out;
 }
 
+/** Whether the account of a bare JID exists: at once when it has a session, else from storage. */
+export function accountCheck(sessions: SessionManager, storage: Storage): (account: Jid) => boolean | Promise<boolean> {
+  return (account) => sessions.resources(account).length > 0
+    || storage.accounts.get(account.domain, account.local).then((a) => a !== undefined);
+}
+
 export function installDelivery(host: Host, router: Router, sessions: SessionManager, storage: Storage): void {
-  const accountExists = async (ev: StanzaEvent): Promise<boolean> =>
-    sessions.resources(ev.to).length > 0 || (await storage.accounts.get(ev.to.domain, ev.to.local)) !== undefined;
+  const exists = accountCheck(sessions, storage);
+  const accountExists = async (ev: StanzaEvent): Promise<boolean> => exists(ev.to);
 
   const messageToBare = (ev: StanzaEvent): boolean | Promise<boolean> => {
     const type = (ev.stanza.attrs.type as string | undefined) ?? 'normal';

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { StanzaError } from '../xmpp/errors.js';
 import { iqPayload, iqResult } from '../xmpp/stanza.js';
 import type { Element } from '../xmpp/xml.js';
+import type { Jid } from '../xmpp/jid.js';
 import type { Host } from './host.js';
 import type { IqTarget } from './module-api.js';
 import type { Router } from './router.js';
@@ -68,7 +69,12 @@ function settle(host: Host, ev: StanzaEvent): boolean {
   return true;
 }
 
-export function installIqDispatch(host: Host, router: Router): void {
+/**
+ * `accountExists` tells whether a bare JID's account exists: a request to an account that does
+ * not gets service-unavailable, whatever its payload (RFC 6121 §8.5.1), so that no answer tells
+ * anyone more about it than a message would.
+ */
+export function installIqDispatch(host: Host, router: Router, accountExists: (account: Jid) => boolean | Promise<boolean>): void {
   const dispatch = (target: IqTarget) => (ev: StanzaEvent): boolean | Promise<boolean> => {
     const type = ev.stanza.attrs.type as string | undefined;
     if (type !== 'get' && type !== 'set') {
@@ -81,7 +87,13 @@ export function installIqDispatch(host: Host, router: Router): void {
     // getName(): the local name, so a prefixed payload (<v:vCard xmlns:v='vcard-temp'/>) matches too.
     const handler = host.iqHandler(target, type, payload.getNS() ?? '', payload.getName());
     if (!handler) return false;
-    const out = handler({ stanza: ev.stanza, payload, from: ev.from, to: ev.to, origin: ev.origin });
+    const run = (): ReturnType<typeof handler> => handler({ stanza: ev.stanza, payload, from: ev.from, to: ev.to, origin: ev.origin });
+    // The sender's own account exists; another one is checked first.
+    const known = target === 'host' || ev.from.bare === ev.to.bare ? true : accountExists(ev.to);
+    const unknown = (): never => {
+      throw new StanzaError('service-unavailable');
+    };
+    const out = known === true ? run() : known === false ? unknown() : known.then((yes) => (yes ? run() : unknown()));
     const answer = (res: Element | undefined | void | false): boolean => {
       if (res === false) return false;
       const reply = iqResult(ev.stanza, res ?? undefined);

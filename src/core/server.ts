@@ -20,7 +20,7 @@ import { Host } from './host.js';
 import { LocalRouter } from './router.js';
 import { SessionManager } from './session-manager.js';
 import { installIqDispatch } from './iq-dispatch.js';
-import { installDelivery } from './delivery.js';
+import { accountCheck, installDelivery } from './delivery.js';
 import { installAvailability } from './availability.js';
 import { loadModule, planModules, type LoadedModule, type Locate, type ModuleDeps } from './module-loader.js';
 import type { LoadedConfig } from '../config/loader.js';
@@ -150,7 +150,7 @@ export class Server {
       const host = new Host(name, this.log.child({ host: name }));
       this.hosts.set(name, host);
       installAvailability(host);
-      installIqDispatch(host, this.router);
+      installIqDispatch(host, this.router, accountCheck(this.sessions, this.storage));
       installDelivery(host, this.router, this.sessions, this.storage);
       installUndeliveredFallback(host, this.router);
       for (const planned of plan.get(name) ?? []) this.modules.push(await loadModule(planned, this.moduleDeps(host)));

@@ -142,9 +142,9 @@ describe('last activity (XEP-0012)', () => {
     assert.equal(errorCondition(await dave.iq(last('alice@localhost'))), 'forbidden');
   });
 
-  it('gives a stranger the same forbidden for an account that does not exist (§8)', async () => {
+  it('answers service-unavailable for an account that does not exist (RFC 6121 §8.5.1)', async () => {
     const carol = await login('carol', 'nobody');
-    assert.equal(errorCondition(await carol.iq(last('nobody@localhost'))), 'forbidden');
+    assert.equal(errorCondition(await carol.iq(last('nobody@localhost'))), 'service-unavailable');
   });
 
   it('answers item-not-found for a contact who never logged out (§3)', async () => {

@@ -149,7 +149,8 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
     const a = await connect(user, 'a');
     assert.equal(errorCondition(await a.iq(rosterGet(undefined, `${other}@localhost`))), 'forbidden');
     assert.equal(errorCondition(await a.iq(rosterSet(item('x@example.com'), `${other}@localhost`))), 'forbidden');
-    assert.equal(errorCondition(await a.iq(rosterGet(undefined, 'nobody@localhost'))), 'forbidden', 'the same answer for an account that does not exist');
+    // RFC 6121 §8.5.1: an IQ to an account that does not exist gets service-unavailable.
+    assert.equal(errorCondition(await a.iq(rosterGet(undefined, 'nobody@localhost'))), 'service-unavailable');
     const own = await a.iq(rosterGet(undefined, `${user}@localhost`));
     assert.equal(own.attrs.type, 'result', 'the user\'s own bare JID is fine');
   });

@@ -85,9 +85,21 @@ describe('routing and delivery (RFC 6120 §8, RFC 6121 §8.5)', () => {
     assert.equal(errorCondition(res), 'service-unavailable');
   });
 
-  it('answers an IQ to an unknown local user with service-unavailable (§8.5.1)', async () => {
-    const res = await alice.iq(xml('iq', { type: 'get', to: 'nobody@localhost' }, xml('query', { xmlns: 'jabber:iq:version' })));
-    assert.equal(errorCondition(res), 'service-unavailable');
+  it('answers an IQ to an unknown local user with service-unavailable, whatever its payload (§8.5.1)', async () => {
+    const payloads = [
+      xml('query', { xmlns: 'jabber:iq:version' }),
+      xml('ping', { xmlns: 'urn:xmpp:ping' }),
+      xml('vCard', { xmlns: 'vcard-temp' }),
+      xml('query', { xmlns: 'jabber:iq:last' }),
+      xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }),
+      xml('pubsub', { xmlns: 'http://jabber.org/protocol/pubsub' }, xml('items', { node: 'urn:xmpp:avatar:metadata' })),
+    ];
+    for (const payload of payloads) {
+      const res = await alice.iq(xml('iq', { type: 'get', to: 'nobody@localhost' }, payload));
+      assert.equal(errorCondition(res), 'service-unavailable', res.toString());
+    }
+    // An account that exists, with no session, answers the same ping.
+    assert.equal((await alice.iq(xml('iq', { type: 'get', to: 'offline@localhost' }, xml('ping', { xmlns: 'urn:xmpp:ping' })))).attrs.type, 'result');
   });
 
   it('answers an unhandled IQ get to the server with service-unavailable (§8.4)', async () => {

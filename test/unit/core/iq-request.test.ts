@@ -19,7 +19,7 @@ describe('core/iq-dispatch: requests from the server', () => {
   beforeEach(() => {
     host = new Host('localhost', silentLogger);
     router = new LocalRouter(new Map([['localhost', host]]), new SessionManager(), silentLogger);
-    installIqDispatch(host, router);
+    installIqDispatch(host, router, () => true);
     sent = [];
     bounced = [];
     // Stands in for the client: requests to full JIDs are captured here.
