@@ -18,6 +18,7 @@ export const NS = {
   PING: 'urn:xmpp:ping',
   ROSTER: 'jabber:iq:roster',
   ROSTERVER: 'urn:xmpp:features:rosterver',
+  PRE_APPROVAL: 'urn:xmpp:features:pre-approval',
   VERSION: 'jabber:iq:version',
   TIME: 'urn:xmpp:time',
   VCARD: 'vcard-temp',

@@ -51,7 +51,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
     return p;
   }
 
-  it('offers the roster versioning stream feature after authentication (XEP-0237 §2.1)', async () => {
+  it('offers the roster versioning and pre-approval stream features after authentication (XEP-0237 §2.1, RFC 6121 §3.4)', async () => {
     const user = await account();
     const c = await RawClient.connect({ port: ts.c2sPort, ca });
     try {
@@ -62,6 +62,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
       features = await c.open();
       assert.ok(features.getChild('bind'));
       assert.ok(features.getChild('ver', 'urn:xmpp:features:rosterver'));
+      assert.ok(features.getChild('sub', 'urn:xmpp:features:pre-approval'));
     } finally {
       c.destroy();
     }

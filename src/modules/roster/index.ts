@@ -6,6 +6,7 @@
 // per account). Presence broadcasts and probes are the presence module's (§4).
 import { defineModule } from '../../core/module-api.js';
 import { xml } from '../../xmpp/xml.js';
+import { NS } from '../../xmpp/ns.js';
 import type { RosterContext } from './context.js';
 import { inboundHandler, redeliveryHandler } from './inbound.js';
 import { installRosterIq } from './iq.js';
@@ -22,8 +23,10 @@ export default defineModule({
   specs: ['RFC 6121', 'XEP-0237'],
   options: rosterOptions,
   setup(api) {
-    // RFC 6121 features are not announced in disco; versioning is a stream feature (XEP-0237 §2.1).
+    // RFC 6121 features are not announced in disco; versioning (XEP-0237 §2.1) and subscription
+    // pre-approval (RFC 6121 §3.4: a server that supports it MUST announce it) are stream features.
     api.addStreamFeature('bound', xml('ver', { xmlns: NS_ROSTERVER }));
+    api.addStreamFeature('bound', xml('sub', { xmlns: NS.PRE_APPROVAL }));
 
     const epochs = new EpochCache(async (username) => (await api.storage.accounts.get(api.host, username))?.createdAt);
     const rc: RosterContext = {
