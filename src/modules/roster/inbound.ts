@@ -19,7 +19,11 @@ function deliver(rc: RosterContext, user: Jid, stanza: Element): void {
   for (const s of rc.api.sessionsOf(user)) if (s.available) s.send(stanza);
 }
 
-async function handleInbound(rc: RosterContext, ev: StanzaEv, type: SubscriptionType): Promise<void> {
+/**
+ * Handles the stanza under the account's lock and returns what follows it: the approval given on
+ * the account's behalf and the presence that goes with a change, sent once the lock is released.
+ */
+async function handleInbound(rc: RosterContext, ev: StanzaEv, type: SubscriptionType): Promise<(() => Promise<void>) | undefined> {
   const { api } = rc;
   const user = ev.to.toBare();
   const contact = ev.from.toBare();
@@ -27,7 +31,7 @@ async function handleInbound(rc: RosterContext, ev: StanzaEv, type: Subscription
     // §8.5.1: for an account that does not exist, a request is answered "unsubscribed" (the
     // same answer a refusal gets, so nothing is revealed) and the other types are ignored.
     if (type === 'subscribe') api.send(subscriptionStanza('unsubscribed', user, contact));
-    return;
+    return undefined;
   }
   const cur = await readState(rc, user, contact.bare);
   const next = inbound(type, cur.state, cur.approved);
@@ -38,14 +42,19 @@ async function handleInbound(rc: RosterContext, ev: StanzaEv, type: Subscription
   const keep = next.state.pendingIn && !cur.state.pendingIn && cur.pendingCount < api.options.max_items;
   await writeState(rc, user, contact.bare, cur, next, keep ? stanza : undefined);
   if (next.pass) deliver(rc, user, stanza);
-  if (next.autoApprove) {
-    // §3.1.3 (already subscribed) and §3.4 (pre-approved): approved on the account's behalf.
-    api.send(subscriptionStanza('subscribed', user, contact));
-    // With the approval goes the account's presence (§3.1.5), also when the contact was
-    // subscribed already: its server evidently lost track of the subscription.
-    if (hasFrom(cur.state.subscription)) sendPresence(rc, user, contact);
-  }
-  presenceAfterChange(rc, user, contact, cur.state, next.state);
+  return async () => {
+    if (next.autoApprove) {
+      // §3.1.3 (already subscribed) and §3.4 (pre-approved): approved on the account's behalf,
+      // and handled on the contact's side before the presence that follows it (§3.1.5, RFC 6120
+      // §10.1). Outside the account's lock: two accounts approving each other at once must not
+      // wait for each other's.
+      await api.send(subscriptionStanza('subscribed', user, contact));
+      // With the approval goes the account's presence, also when the contact was subscribed
+      // already: its server evidently lost track of the subscription.
+      if (hasFrom(cur.state.subscription)) sendPresence(rc, user, contact);
+    }
+    presenceAfterChange(rc, user, contact, cur.state, next.state);
+  };
 }
 
 /**
@@ -59,7 +68,10 @@ export function inboundHandler(rc: RosterContext) {
     if (!isSubscriptionType(type) || ev.stanza.attrs.to === undefined) return undefined;
     // Self-subscription is implicit; a stanza about it changes nothing.
     if (ev.from.bare === ev.to.bare) return true;
-    return rc.lock.run(ev.to.bare, () => handleInbound(rc, ev, type)).then(() => true as const);
+    return rc.lock.run(ev.to.bare, () => handleInbound(rc, ev, type)).then(async (followUp) => {
+      await followUp?.();
+      return true as const;
+    });
   };
 }
 
