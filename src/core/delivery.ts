@@ -65,14 +65,13 @@ export function installDelivery(host: Host, router: Router, sessions: SessionMan
       s.send(ev.stanza);
       return true;
     }
-    // §8.5.3.2.1: no such resource.
+    // §8.5.3.2.1: no such resource. A chat message is handled as if sent to the bare JID;
+    // headlines are dropped, and normal (so too an unknown type, §5.2.2) and groupchat ones
+    // answered with an error. Errors are never answered.
     const type = (ev.stanza.attrs.type as string | undefined) ?? 'normal';
-    if (type === 'error') return true;
-    if (type === 'groupchat') {
-      router.bounce(ev.stanza, new StanzaError('service-unavailable'));
-      return true;
-    }
-    return messageToBare({ ...ev, to: ev.to.toBare() });
+    if (type === 'chat') return messageToBare({ ...ev, to: ev.to.toBare() });
+    if (type !== 'error' && type !== 'headline') router.bounce(ev.stanza, new StanzaError('service-unavailable'));
+    return true;
   }, DELIVERY_PRIORITY);
 
   host.events.on('iq/full', (ev) => {

@@ -85,6 +85,21 @@ describe('routing and delivery (RFC 6120 §8, RFC 6121 §8.5)', () => {
     assert.equal(errorCondition(res), 'service-unavailable');
   });
 
+  it('bounces a normal message to a resource that is not online and drops a headline, though others are online (§8.5.3.2.1)', async () => {
+    alice.send(xml('message', { to: 'bob@localhost/nowhere', id: 'n1' }, xml('body', {}, 'normal')));
+    alice.send(xml('message', { to: 'bob@localhost/nowhere', type: 'headline', id: 'h1' }, xml('body', {}, 'news')));
+    const bounce = await alice.expect((e) => e.name === 'message' && e.attrs.id === 'n1');
+    assert.equal(errorCondition(bounce), 'service-unavailable');
+    // Each of bob's resources gets the chat message sent after them as its next message.
+    for (const [c, resource] of [[bob, 'laptop'], [bob2, 'phone']] as const) {
+      alice.send(xml('message', { to: `bob@localhost/${resource}`, type: 'chat', id: `after-${resource}` }, xml('body', {}, 'after')));
+      assert.equal((await c.expect((e) => e.name === 'message')).attrs.id, `after-${resource}`);
+    }
+    const pong = await alice.iq(ping('localhost'));
+    assert.equal(pong.attrs.type, 'result');
+    assert.doesNotMatch(alice.received, /id="h1"/, 'no error for the headline');
+  });
+
   it('answers an IQ to an unknown local user with service-unavailable, whatever its payload (§8.5.1)', async () => {
     const payloads = [
       xml('query', { xmlns: 'jabber:iq:version' }),
