@@ -156,6 +156,9 @@ describe('c2s negotiation (RFC 6120)', () => {
     c.write("<iq type='set' id='s1'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
     const res = await c.expect((e) => e.attrs.id === 's1');
     assert.equal(res.attrs.type, 'result');
+    // RFC 3921 §3's own example addresses it to the server.
+    c.write("<iq to='localhost' type='set' id='s2'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
+    assert.equal((await c.expect((e) => e.attrs.id === 's2')).attrs.type, 'result');
   });
 
   it('replaces the session of a conflicting bind and sends the old one a conflict stream error (§7.7.2.2)', async () => {

@@ -107,7 +107,8 @@ export function handleBound(stream: C2sStream, session: C2sSession, el: Element)
     // RFC 6120 §8.2.3: an IQ needs an id and one of the four types; get/set carry one child.
     if (el.attrs.id === undefined || type === undefined || !IQ_TYPES.has(type)) return refuse('an IQ needs an id and a valid type');
     if ((type === 'get' || type === 'set') && !iqPayload(el)) return refuse('an IQ get or set must have exactly one child element');
-    if (isSessionIq(el) && el.attrs.to === undefined) return session.send(iqResult(el));
+    // RFC 3921 §3 addresses the session IQ to the server; clients also send it without 'to'.
+    if (isSessionIq(el) && (el.attrs.to === undefined || el.attrs.to === session.jid.domain)) return session.send(iqResult(el));
   } else if (el.name === 'presence' && type !== undefined && !PRESENCE_TYPES.has(type)) {
     return refuse('unknown presence type');
   }
