@@ -62,10 +62,17 @@ export function fastMechanisms(features: Element): string[] {
   return (authenticationOf(features)?.getChild('inline')?.getChild('fast', NS_FAST)?.getChildren('mechanism') ?? []).map((m) => m.getText());
 }
 
+/**
+ * What `features` holds after a <success/> that resumed a session: XEP-0198 §"Inline Stream
+ * Resumption" says no stream features follow it, so none are read.
+ */
+export const NO_FEATURES: Element = xml('stream:features');
+
 /** Waits for the end of an exchange: <success/> then <stream:features/>, or <failure/>. */
 async function outcome(c: RawClient, first?: Element): Promise<Sasl2Outcome> {
   const el = first ?? await c.next();
   if (el?.name !== 'success' || el.attrs.xmlns !== NS_SASL2) return { ok: false, condition: failureCondition(el), element: el };
+  if (el.getChild('resumed', NS_SM)) return { ok: true, success: el, features: NO_FEATURES };
   const features = await c.next();
   if (features?.name !== 'stream:features') throw new Error(`expected stream features right after <success/>, got ${features?.toString()}`);
   return { ok: true, success: el, features };

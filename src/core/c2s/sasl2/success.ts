@@ -62,7 +62,9 @@ export async function completeLogin(
   if (result.additionalData?.length) success.append(xml('additional-data', {}, result.additionalData.toString('base64')));
   success.append(xml('authorization-identifier', {}, identity), ...inline);
   stream.write(success.toString());
-  stream.sendFeatures();
+  // XEP-0388 §"Success": stream features follow, except after a resumption (XEP-0198 §"Inline
+  // Stream Resumption": the stream is re-established at once and they MUST NOT be sent).
+  if (!resumption?.resumed) stream.sendFeatures();
   if (bind) commitBind2(stream, bind.session);
   resumption?.resumed?.();
 }
