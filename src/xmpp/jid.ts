@@ -103,13 +103,22 @@ function checkLength(part: string, what: string): void {
 const LOCAL_FORBIDDEN = /["&'/:<>@]/u;
 // PRECIS IdentifierClass: ASCII printable, letters, marks and digits; no spaces, symbols or controls.
 const IDENTIFIER_OK = /^[\u0021-\u007e\p{L}\p{M}\p{Nd}]+$/u;
+// Disallowed in both PRECIS classes (RFC 8264 §9.10, §9.13): default-ignorable code points (zero
+// widths, bidi controls, variation selectors), noncharacters, and old Hangul jamo.
+const IGNORABLE = /[\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]/u;
+// Width mapping (RFC 8265 §3.3.1) maps the full-width and half-width forms only.
+const WIDTH_FORMS = /[\uff01-\uffee]/gu;
 
 export function prepLocal(input: string): string {
-  // UsernameCaseMapped (RFC 8265 §3.3): width mapping (NFKC covers full/half width), case mapping, NFC.
-  const mapped = input.normalize('NFKC').toLowerCase().normalize('NFC');
+  // UsernameCaseMapped (RFC 8265 §3.3): width mapping, case mapping, NFC.
+  const mapped = input.replace(WIDTH_FORMS, (c) => c.normalize('NFKC')).toLowerCase().normalize('NFC');
   checkLength(mapped, 'localpart');
   if (LOCAL_FORBIDDEN.test(mapped)) throw new JidError('localpart contains a forbidden character');
-  if (!IDENTIFIER_OK.test(mapped)) throw new JidError('localpart contains a disallowed character');
+  // IdentifierClass also disallows compatibility characters (HasCompat, RFC 8264 §9.17): those
+  // that NFKC would change, such as 'ﬁ' or '²', are refused rather than mapped.
+  if (!IDENTIFIER_OK.test(mapped) || IGNORABLE.test(mapped) || mapped.normalize('NFKC') !== mapped) {
+    throw new JidError('localpart contains a disallowed character');
+  }
   return mapped;
 }
 
@@ -121,6 +130,7 @@ export function prepResource(input: string): string {
   const mapped = input.replace(NON_ASCII_SPACE, ' ').normalize('NFC');
   checkLength(mapped, 'resourcepart');
   if (CONTROL.test(mapped)) throw new JidError('resourcepart contains a control or unassigned character');
+  if (IGNORABLE.test(mapped)) throw new JidError('resourcepart contains an invisible or disallowed character');
   return mapped;
 }
 

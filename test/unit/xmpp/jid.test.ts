@@ -80,6 +80,13 @@ describe('Jid', () => {
       });
     }
 
+    it('refuses compatibility characters instead of mapping them, and invisible ones (RFC 8264 §9.13, §9.17)', () => {
+      for (const local of ['\ufb01sh', 'x\u00b2', 'a\u200bb', 'a\ufe0fb', 'a\u00adb', 'a\u1113b']) {
+        assert.throws(() => prepLocal(local), /disallowed/, JSON.stringify(local));
+      }
+      assert.equal(prepLocal('\uff21\uff42\uff43'), 'abc', 'width mapping still applies');
+    });
+
     it('refuses a forbidden character that only appears after width mapping (full-width "＠")', () => {
       assert.throws(() => prepLocal('a＠b'), /forbidden/);
     });
@@ -173,6 +180,13 @@ describe('Jid', () => {
 
     it('accepts symbols and any script', () => {
       assert.equal(prepResource('♥ Balcony 山田 @/:'), '♥ Balcony 山田 @/:');
+    });
+
+    it('refuses invisible characters: zero widths, bidi controls, variation selectors, old Hangul jamo (RFC 8264 §9.10, §9.13)', () => {
+      for (const resource of ['pho\u200bne', 'phone\ufeff', 'a\u202eb', 'a\u2066b', 'a\ufe0f', 'a\u1113b']) {
+        assert.throws(() => prepResource(resource), /invisible or disallowed/, JSON.stringify(resource));
+      }
+      assert.equal(prepResource('\u{1F4F1} phone'), '\u{1F4F1} phone', 'a symbol outside the BMP is fine');
     });
 
     it('refuses control and unassigned characters', () => {
