@@ -4,6 +4,7 @@
 import { StanzaError } from '../xmpp/errors.js';
 import type { Storage } from '../storage/types.js';
 import type { Jid } from '../xmpp/jid.js';
+import { messageType } from '../xmpp/stanza.js';
 import type { Host } from './host.js';
 import type { Router } from './router.js';
 import type { ClientSession } from './session-types.js';
@@ -37,7 +38,7 @@ export function installDelivery(host: Host, router: Router, sessions: SessionMan
   const accountExists = async (ev: StanzaEvent): Promise<boolean> => exists(ev.to);
 
   const messageToBare = (ev: StanzaEvent): boolean | Promise<boolean> => {
-    const type = (ev.stanza.attrs.type as string | undefined) ?? 'normal';
+    const type = messageType(ev.stanza);
     if (type === 'error') return true;
     const all = sessions.resources(ev.to);
     if (type === 'groupchat') {
@@ -68,7 +69,7 @@ export function installDelivery(host: Host, router: Router, sessions: SessionMan
     // §8.5.3.2.1: no such resource. A chat message is handled as if sent to the bare JID;
     // headlines are dropped, and normal (so too an unknown type, §5.2.2) and groupchat ones
     // answered with an error. Errors are never answered.
-    const type = (ev.stanza.attrs.type as string | undefined) ?? 'normal';
+    const type = messageType(ev.stanza);
     if (type === 'chat') return messageToBare({ ...ev, to: ev.to.toBare() });
     if (type !== 'error' && type !== 'headline') router.bounce(ev.stanza, new StanzaError('service-unavailable'));
     return true;

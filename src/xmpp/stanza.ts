@@ -70,3 +70,11 @@ export function withAttrs(stanza: Element, attrs: Record<string, string | undefi
   copy.children = stanza.children;
   return copy;
 }
+
+export type MessageType = 'normal' | 'chat' | 'groupchat' | 'headline' | 'error';
+
+/** A message's type; a missing or unknown one counts as normal (RFC 6121 §5.2.2). */
+export function messageType(stanza: Element): MessageType {
+  const t = stanza.attrs.type as string | undefined;
+  return t === 'chat' || t === 'groupchat' || t === 'headline' || t === 'error' ? t : 'normal';
+}

@@ -100,6 +100,12 @@ describe('routing and delivery (RFC 6120 §8, RFC 6121 §8.5)', () => {
     assert.doesNotMatch(alice.received, /id="h1"/, 'no error for the headline');
   });
 
+  it('treats a message of unknown type as normal: to an account without resources it bounces (RFC 6121 §5.2.2, §8.5.2.2.1)', async () => {
+    alice.send(xml('message', { to: 'offline@localhost', type: 'whisper', id: 'u1' }, xml('thread', {}, 't1')));
+    const bounce = await alice.expect((e) => e.name === 'message' && e.attrs.id === 'u1');
+    assert.equal(errorCondition(bounce), 'service-unavailable');
+  });
+
   it('answers an IQ to an unknown local user with service-unavailable, whatever its payload (§8.5.1)', async () => {
     const payloads = [
       xml('query', { xmlns: 'jabber:iq:version' }),

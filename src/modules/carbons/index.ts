@@ -7,6 +7,7 @@ import { defineModule, z, type ClientSession, type IqContext } from '../../core/
 import { StanzaError } from '../../xmpp/errors.js';
 import type { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
+import { messageType } from '../../xmpp/stanza.js';
 import type { Element } from '../../xmpp/xml.js';
 import { carbon, carriesCarbon, eligible, forwardedCopy, type Direction } from './rules.js';
 import { deliveredTo } from './targets.js';
@@ -23,7 +24,6 @@ interface MessageEvent {
   readonly origin: ClientSession | undefined;
 }
 
-const typeOf = (stanza: Element): string => (stanza.attrs.type as string | undefined) ?? 'normal';
 
 export default defineModule({
   name: 'carbons',
@@ -84,7 +84,7 @@ export default defineModule({
       if (!eligible(ev.stanza, 'sent')) return undefined;
       const account = sender.jid.toBare();
       // A message to the account itself: the resources that get it need no copy as well.
-      const got = ev.to.bare === account.bare ? deliveredTo(api.sessionsOf(account), ev.to, typeOf(ev.stanza)) : [];
+      const got = (ev.to.bare === account.bare ? deliveredTo(api.sessionsOf(account), ev.to, messageType(ev.stanza)) : undefined) ?? [];
       copy('sent', ev.stanza, account, (s) => s !== sender && !got.includes(s));
       return undefined;
     }, CARBONS_PRIORITY);
@@ -98,7 +98,9 @@ export default defineModule({
       if (!api.sessionsOf(ev.to).some((s) => enabled.has(s))) return undefined;
       if (!eligible(ev.stanza, 'received')) return undefined;
       const account = ev.to.toBare();
-      const got = deliveredTo(api.sessionsOf(account), ev.to, typeOf(ev.stanza));
+      const got = deliveredTo(api.sessionsOf(account), ev.to, messageType(ev.stanza));
+      // Nobody gets it (it bounces or is dropped): nobody gets a copy either.
+      if (got === undefined) return undefined;
       copy('received', ev.stanza, account, (s) => s.available && !got.includes(s));
       return undefined;
     };

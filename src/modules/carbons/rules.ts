@@ -3,6 +3,7 @@
 // forwards it). Pure: no I/O.
 import { findChild, hasChild, shallowCopy, someChild, xml, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
+import { messageType } from '../../xmpp/stanza.js';
 
 export type Direction = 'sent' | 'received';
 
@@ -40,7 +41,7 @@ export function carriesCarbon(stanza: Element): boolean {
  * for a message from one of the account's resources, 'received' for one addressed to it.
  */
 export function eligible(stanza: Element, direction: Direction): boolean {
-  const type = (stanza.attrs.type as string | undefined) ?? 'normal';
+  const type = messageType(stanza);
   // Never a copy of a copy; never group chat (§6.1: the room sends it to every joined client).
   if (carriesCarbon(stanza) || type === 'groupchat') return false;
   // §9: <private/> keeps a message from being copied; XEP-0334 §4.3's no-copy says the same.

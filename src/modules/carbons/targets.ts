@@ -3,14 +3,20 @@
 // that did not receive it").
 import { topResources, type ClientSession } from '../../core/module-api.js';
 import type { Jid } from '../../xmpp/jid.js';
+import type { MessageType } from '../../xmpp/stanza.js';
 
-/** The resources of `sessions` (one account's) that core delivery hands a message for `to`. */
-export function deliveredTo(sessions: readonly ClientSession[], to: Jid, type: string): readonly ClientSession[] {
+/**
+ * The resources of `sessions` (one account's) that core delivery hands a message for `to`, or
+ * undefined when it goes to none because it is answered with an error or dropped.
+ */
+export function deliveredTo(sessions: readonly ClientSession[], to: Jid, type: MessageType): readonly ClientSession[] | undefined {
   if (to.resource !== '') {
-    // §8.5.3.1: a message for a connected resource goes to it, available or not; for one that
-    // is not connected it is handled as if sent to the bare JID (§8.5.3.2.1).
+    // §8.5.3.1: a message for a connected resource goes to it, available or not. For one that is
+    // not connected, a chat message is handled as if sent to the bare JID; others bounce or are
+    // dropped (§8.5.3.2.1).
     const exact = sessions.find((s) => s.jid.full === to.full);
     if (exact) return [exact];
+    if (type !== 'chat') return undefined;
   }
   if (type === 'error' || type === 'groupchat') return [];
   // §8.5.2.1.2: headlines go to every available resource of non-negative priority; chat and

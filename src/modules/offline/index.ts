@@ -14,7 +14,8 @@ import { serialize } from '../../xmpp/serialize.js';
 import type { Element } from '../../xmpp/xml.js';
 import { parseStored } from '../../xmpp/stored.js';
 import { KeyedQueue } from '../../core/module-api.js';
-import { decide, messageType, type Addressed } from './rules.js';
+import { decide, type Addressed } from './rules.js';
+import { messageType } from '../../xmpp/stanza.js';
 import { archiveIdOf, stampForStorage, withDelay } from './stamp.js';
 
 /**

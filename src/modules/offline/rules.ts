@@ -3,6 +3,7 @@
 // a message for an account without available resources). Pure: no I/O.
 import { hasChild, someChild, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
+import { messageType } from '../../xmpp/stanza.js';
 
 /** How the message was addressed: to the account's bare JID, or to a resource that is not online. */
 export type Addressed = 'bare' | 'full';
@@ -11,12 +12,6 @@ export type Addressed = 'bare' | 'full';
 export type SkipReason = 'type' | 'no-store' | 'no-content';
 
 export type Decision = { store: true } | { store: false; reason: SkipReason };
-
-/** The message type; a missing or unknown one counts as normal (RFC 6121 §5.2.2). */
-export function messageType(stanza: Element): 'normal' | 'chat' | 'groupchat' | 'headline' | 'error' {
-  const t = stanza.attrs.type as string | undefined;
-  return t === 'chat' || t === 'groupchat' || t === 'headline' || t === 'error' ? t : 'normal';
-}
 
 /** True when the stanza's own namespace (jabber:client, jabber:server or none) qualifies `child`. */
 function isStanzaChild(child: Element): boolean {

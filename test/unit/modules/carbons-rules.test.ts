@@ -112,14 +112,21 @@ describe('modules/carbons: who gets the message itself (RFC 6121 §8.5)', () => 
     assert.deepEqual(deliveredTo(all, Jid.parse('alice@a/4'), 'chat'), [away]);
   });
 
-  it('the bare JID, or a resource not connected: the available ones of highest priority', () => {
+  it('the bare JID, or for a chat message a resource not connected: the available ones of highest priority', () => {
     assert.deepEqual(deliveredTo(all, Jid.parse('alice@a'), 'chat'), [one, two]);
-    assert.deepEqual(deliveredTo(all, Jid.parse('alice@a/gone'), 'normal'), [one, two]);
+    assert.deepEqual(deliveredTo(all, Jid.parse('alice@a'), 'normal'), [one, two]);
+    assert.deepEqual(deliveredTo(all, Jid.parse('alice@a/gone'), 'chat'), [one, two]);
+  });
+
+  it('other messages for a resource not connected reach nobody: they bounce or are dropped (RFC 6121 §8.5.3.2.1)', () => {
+    for (const type of ['normal', 'headline', 'groupchat', 'error'] as const) {
+      assert.equal(deliveredTo(all, Jid.parse('alice@a/gone'), type), undefined, type);
+    }
   });
 
   it('headlines to every available resource of non-negative priority; errors and group chat to none', () => {
     assert.deepEqual(deliveredTo(all, Jid.parse('alice@a'), 'headline'), [one, two, low]);
     assert.deepEqual(deliveredTo(all, Jid.parse('alice@a'), 'error'), []);
-    assert.deepEqual(deliveredTo(all, Jid.parse('alice@a/gone'), 'groupchat'), []);
+    assert.deepEqual(deliveredTo(all, Jid.parse('alice@a'), 'groupchat'), []);
   });
 });

@@ -1,7 +1,8 @@
 // What the offline module stores: XEP-0160 §3 (message types), XEP-0334 §4.2/§4.4/§5 (hints) and
 // RFC 6121 §8.5.3.2.1 (messages to a resource that is not online).
 import assert from 'node:assert/strict';
-import { decide, hasContent, messageType } from '../../../src/modules/offline/rules.js';
+import { decide, hasContent } from '../../../src/modules/offline/rules.js';
+import { messageType } from '../../../src/xmpp/stanza.js';
 import { parseStored } from '../../../src/xmpp/stored.js';
 import type { Element } from '../../../src/xmpp/xml.js';
 
