@@ -188,19 +188,34 @@ describe('message carbons (XEP-0280)', () => {
     assert.equal(carried(gotB![0]!, 'sent', 'alice@localhost/b').attrs.to, 'alice@localhost/a');
   });
 
-  it('copies received messages only to available resources, sent ones to any enabled resource (§7, §8, XEP-0160)', async () => {
+  it('copies to an enabled resource that has not sent presence yet what another resource got, and what the account sends (§7, §8)', async () => {
     const d = await RawClient.connect({ port: ts.c2sPort, ca });
     clients.push(d);
     await d.login('alice', 'pw-alice', 'd');
     assert.equal((await toggle(d, 'enable')).attrs.type, 'result');
     bob.send(chat('alice@localhost/c', 'while d is not available'));
     const [gotD, gotA] = await settle(bob, d, a, b, c);
-    assert.deepEqual(gotD, []);
-    assert.equal(gotA!.length, 1, 'an available enabled resource does get a copy');
+    assert.equal(carried(gotD![0]!, 'received', 'alice@localhost/d').getChildText('body'), 'while d is not available');
+    assert.equal(gotA!.length, 1, 'an available enabled resource gets a copy too');
     c.send(chat('bob@localhost', 'sent while d is not available'));
     const [gotD2] = await settle(c, d, bob, a, b);
     assert.equal(carried(gotD2![0]!, 'sent', 'alice@localhost/d').getChildText('body'), 'sent while d is not available');
     await d.close();
+  });
+
+  it('gives no copy of a message stored offline: the resource gets it once, at its initial presence (XEP-0160)', async () => {
+    await ts.addUser('carol@localhost', 'pw-carol');
+    const x = await RawClient.connect({ port: ts.c2sPort, ca });
+    clients.push(x);
+    await x.login('carol', 'pw-carol', 'x');
+    assert.equal((await toggle(x, 'enable')).attrs.type, 'result');
+    bob.send(chat('carol@localhost', 'for later'));
+    const [gotX] = await settle(bob, x);
+    assert.deepEqual(gotX, [], 'nobody received it: no copy');
+    x.send(xml('presence'));
+    const later = messages(await receivedBeforePing(x));
+    assert.deepEqual(later.map((m) => [m.getChild('received', CARBONS) !== undefined, m.getChildText('body')]), [[false, 'for later']]);
+    await x.close();
   });
 
   it('refuses a message carrying a carbon from a client with not-allowed, delivering nothing (§11)', async () => {

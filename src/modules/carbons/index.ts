@@ -90,8 +90,9 @@ export default defineModule({
     }, CARBONS_PRIORITY);
 
     // §7: what the account receives goes to its carbons-enabled resources that core delivery does
-    // not hand it to. Only available ones: an unavailable resource gets the messages stored
-    // meanwhile (XEP-0160) once it sends presence, and must not get them twice.
+    // not hand it to, available or not. When it reaches no resource, it is stored offline
+    // (XEP-0160) and a resource that has not sent presence yet gets it then: no copy now, or it
+    // would get it twice.
     const received = (ev: MessageEvent): undefined => {
       // Between two resources of the account: the sent carbons above reached the others.
       if (ev.origin !== undefined && ev.origin.jid.bare === ev.to.bare) return undefined;
@@ -101,7 +102,7 @@ export default defineModule({
       const got = deliveredTo(api.sessionsOf(account), ev.to, messageType(ev.stanza));
       // Nobody gets it (it bounces or is dropped): nobody gets a copy either.
       if (got === undefined) return undefined;
-      copy('received', ev.stanza, account, (s) => s.available && !got.includes(s));
+      copy('received', ev.stanza, account, (s) => !got.includes(s) && (s.available || got.length > 0));
       return undefined;
     };
     api.on('message/bare', received, CARBONS_PRIORITY);
