@@ -115,6 +115,8 @@ export interface ModuleApi<O> {
 
   /** Fires an event on this host without waiting (handler failures are logged). */
   emit<K extends EventName>(event: K, payload: EventMap[K]): void;
+  /** Fires an event on this host and resolves once every handler is done (failures reject). */
+  fire<K extends EventName>(event: K, payload: EventMap[K]): Promise<void>;
 
   /**
    * Routes a stanza as if sent by this host (its `from` must be set). Resolves when the

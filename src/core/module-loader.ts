@@ -145,6 +145,9 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
       disposers.push(host.addBind2Hook(hook));
     },
     emit: (event, payload) => host.events.emit(event, payload),
+    fire: async (event, payload) => {
+      await host.events.fire(event, payload);
+    },
     send: (stanza: Element) => deps.router.route(stanza),
     request: (iq, timeoutMs) => sendIqRequest(host, deps.router, iq, timeoutMs),
     sessionsOf: (bare) => deps.sessions.resources(bare),

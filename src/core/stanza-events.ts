@@ -138,6 +138,11 @@ export interface StanzaEventMap {
   /** An account was created or deleted while the server runs (registration, admin). */
   'account/created': AccountEvent;
   'account/deleted': AccountEvent;
+  /**
+   * An account is about to be deleted by its own client (XEP-0077 §3.2), its data still there:
+   * modules undo what others keep of it, such as presence subscriptions. Its deletion waits.
+   */
+  'account/deleting': AccountEvent;
   /** An entity's verified capabilities (XEP-0115) became known, changed, or went away. */
   'caps/changed': CapsEvent;
   /** An account's PEP node changed (XEP-0163). */

@@ -133,6 +133,27 @@ describe('registration of a logged-in account (XEP-0077 §3.2, §3.3)', () => {
     assert.equal(ping.attrs.type, 'result', 'other accounts keep their sessions');
   });
 
+  it('cancels the account\'s presence subscriptions first: contacts see it go and keep no subscription (§3.2)', async () => {
+    await ts.addUser('balthasar@localhost', 'balthasar-password');
+    await ts.addUser('abram@localhost', 'abram-password');
+    const both = (owner: string, contact: string) =>
+      ts.server.storage.roster.setItem('localhost', owner, { jid: `${contact}@localhost`, subscription: 'both', ask: false, approved: false, groups: [] });
+    await both('balthasar', 'abram');
+    await both('abram', 'balthasar');
+    const abram = await session('abram', 'abram-password', 'cell');
+    await abram.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
+    abram.send(xml('presence'));
+    const gone = await session('balthasar', 'balthasar-password', 'street');
+    gone.send(xml('presence'));
+    await abram.expect((e) => e.name === 'presence' && e.attrs.from === 'balthasar@localhost/street' && e.attrs.type === undefined);
+    assert.equal((await gone.iq(xml('iq', { type: 'set' }, query(xml('remove'))))).attrs.type, 'result');
+    for (const type of ['unavailable', 'unsubscribe', 'unsubscribed']) {
+      await abram.expect((e) => e.name === 'presence' && (e.attrs.from as string).startsWith('balthasar@localhost') && e.attrs.type === type);
+    }
+    const item = (await ts.server.storage.roster.get('localhost', 'abram')).items.find((i) => i.jid === 'balthasar@localhost');
+    assert.equal(item?.subscription, 'none', 'abram no longer has a subscription either way');
+  });
+
   it('advertises no iq-register stream feature while the policy is disabled (§8)', async () => {
     const c = await RawClient.connect({ port: ts.tlsPort, ca, directTls: true });
     clients.push(c);

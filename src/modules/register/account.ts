@@ -68,6 +68,8 @@ export function installAccountHandlers(api: ModuleApi<RegisterOptions>): void {
   };
 
   const cancel = async (session: Session, user: string): Promise<Outcome> => {
+    // §3.2: the account's presence subscriptions are cancelled first, while its roster is there.
+    await api.fire('account/deleting', { host: api.host, username: user });
     if (!(await storage.accounts.delete(api.host, user))) throw new StanzaError('registration-required');
     log.info('account deleted in-band', { username: user, session: session.id });
     api.emit('account/deleted', { host: api.host, username: user });

@@ -7,13 +7,14 @@
 import { defineModule } from '../../core/module-api.js';
 import { xml } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
+import { Jid } from '../../xmpp/jid.js';
 import type { RosterContext } from './context.js';
 import { inboundHandler, redeliveryHandler } from './inbound.js';
 import { installRosterIq } from './iq.js';
 import { NS_ROSTERVER } from './items.js';
 import { KeyedQueue } from '../../core/module-api.js';
 import { rosterOptions } from './options.js';
-import { outboundHandler } from './outbound.js';
+import { cancelAll, outboundHandler } from './outbound.js';
 import { RosterPushes } from './push.js';
 import { EpochCache } from './version.js';
 
@@ -50,6 +51,11 @@ export default defineModule({
     api.on('account/deleted', ({ host, username }) => {
       // Storage drops the roster with the account; only the cache is ours to clear.
       if (host === api.host) epochs.forget(username);
+    });
+    api.on('account/deleting', ({ host, username }) => {
+      if (host !== api.host) return undefined;
+      const user = Jid.of(username, host);
+      return rc.lock.run(user.bare, () => cancelAll(rc, user)).then(() => undefined);
     });
   },
 });

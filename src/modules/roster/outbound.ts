@@ -2,7 +2,7 @@
 // §3.2.2 cancellation, §3.3.2 unsubscribing, §3.4 pre-approval), and the cancellations a roster
 // remove implies (§2.5.2). The user's server updates the user's side and lets the stanza go on,
 // from the user's bare JID, to the contact, whose own server (this one or another) does the rest.
-import type { Jid } from '../../xmpp/jid.js';
+import { Jid } from '../../xmpp/jid.js';
 import type { RosterItem } from '../../storage/types.js';
 import type { RosterContext, Session, StanzaEv } from './context.js';
 import { presenceAfterChange, readState, subscriptionStanza, writeState } from './state.js';
@@ -71,4 +71,23 @@ export function cancelBothWays(rc: RosterContext, user: Jid, contact: Jid, item:
   if (hasTo(item.subscription) || item.ask) rc.api.send(subscriptionStanza('unsubscribe', user, contact));
   if (hasFrom(item.subscription) || pendingIn) rc.api.send(subscriptionStanza('unsubscribed', user, contact));
   presenceAfterChange(rc, user, contact, { subscription: item.subscription, pendingOut: false, pendingIn: false }, { subscription: 'none', pendingOut: false, pendingIn: false });
+}
+
+/**
+ * XEP-0077 §3.2: an account its client is deleting cancels every subscription, both ways, as
+ * removing each item would (§2.5.2), and refuses the requests still pending: no contact keeps
+ * seeing it, or a later account of the same name.
+ */
+export async function cancelAll(rc: RosterContext, user: Jid): Promise<void> {
+  const { api } = rc;
+  const [roster, pending] = await Promise.all([api.storage.roster.get(api.host, user.local), api.storage.roster.listPendingIn(api.host, user.local)]);
+  const pendingIn = new Set(pending.map((p) => p.jid));
+  for (const item of roster.items) {
+    const contact = Jid.tryParse(item.jid);
+    if (contact) cancelBothWays(rc, user, contact, item, pendingIn.delete(item.jid));
+  }
+  for (const jid of pendingIn) {
+    const contact = Jid.tryParse(jid);
+    if (contact) api.send(subscriptionStanza('unsubscribed', user, contact));
+  }
 }
