@@ -185,11 +185,16 @@ describe('routing and delivery (RFC 6120 §8, RFC 6121 §8.5)', () => {
     assert.equal(errorCondition(node), 'item-not-found');
   });
 
-  it('answers disco#info on the user\'s own account, and not for strangers (XEP-0030)', async () => {
-    const own = await alice.iq(xml('iq', { type: 'get', to: 'alice@localhost' }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
+  it('answers disco#info on an account to itself and to contacts it lets see its presence, not to strangers; disco#items with an empty list (XEP-0030 §8)', async () => {
+    const info = (to: string) => xml('iq', { type: 'get', to }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }));
+    const own = await alice.iq(info('alice@localhost'));
     assert.equal(own.getChild('query')!.getChild('identity')!.attrs.category, 'account');
-    const other = await alice.iq(xml('iq', { type: 'get', to: 'bob@localhost' }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
-    assert.equal(errorCondition(other), 'service-unavailable');
+    assert.equal(errorCondition(await alice.iq(info('bob@localhost'))), 'service-unavailable', 'a stranger');
+    await ts.server.storage.roster.setItem('localhost', 'offline', { jid: 'alice@localhost', subscription: 'from', ask: false, approved: false, groups: [] });
+    const contact = await alice.iq(info('offline@localhost'));
+    assert.equal(contact.getChild('query')!.getChild('identity')!.attrs.category, 'account', 'a contact offline lets see its presence');
+    const items = await alice.iq(xml('iq', { type: 'get', to: 'bob@localhost' }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' })));
+    assert.deepEqual([items.attrs.type, items.getChild('query')!.children.length], ['result', 0]);
   });
 
   it('reports name and version but not the OS by default (XEP-0092)', async () => {

@@ -1,11 +1,13 @@
 // XEP-0030: Service Discovery for the server and for accounts. The server answers disco on an
-// account's bare JID on the account's behalf; until rosters exist only to the account itself
-// (a stranger gets service-unavailable, which reveals nothing about the account). The server's
-// info carries the admin's contact addresses (XEP-0157) as an extended info form (XEP-0128).
+// account's bare JID on the account's behalf (§8): its info to the account itself and to those
+// it lets see its presence (a 'from' or 'both' subscription), service-unavailable to anyone
+// else; its items, none, to everyone. The server's info carries the admin's contact addresses
+// (XEP-0157) as an extended info form (XEP-0128).
 import { defineModule, z } from '../../core/module-api.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 import { StanzaError } from '../../xmpp/errors.js';
+import type { Jid } from '../../xmpp/jid.js';
 import type { DiscoInfo } from '../../core/module-api.js';
 import { contactForm, contactOption } from './contact.js';
 
@@ -49,16 +51,20 @@ export default defineModule({
       return xml('query', { xmlns: NS.DISCO_ITEMS });
     });
 
-    const selfOnly = (from: { bare: string }, to: { bare: string }): void => {
-      if (from.bare !== to.bare) throw new StanzaError('service-unavailable');
+    /** §8: the account itself, or a contact it lets see its presence. */
+    const maySeePresence = async (from: Jid, to: Jid): Promise<boolean> => {
+      if (from.bare === to.bare) return true;
+      const item = await api.storage.roster.getItem(api.host, to.local, from.bare);
+      return item?.subscription === 'from' || item?.subscription === 'both';
     };
-    api.iq('get', NS.DISCO_INFO, 'query', ({ payload, from, to }) => {
-      selfOnly(from, to);
+    api.iq('get', NS.DISCO_INFO, 'query', async ({ payload, from, to }) => {
+      if (!(await maySeePresence(from, to))) throw new StanzaError('service-unavailable');
       if (payload.attrs.node) throw new StanzaError('item-not-found');
       return infoElement(api.discoInfo('account'), undefined);
     }, { to: ['bare'] });
-    api.iq('get', NS.DISCO_ITEMS, 'query', ({ payload, from, to }) => {
-      selfOnly(from, to);
+    // §8: the only items an account could have are its available resources, which it does not
+    // list; so an empty result set, whoever asks.
+    api.iq('get', NS.DISCO_ITEMS, 'query', ({ payload }) => {
       if (payload.attrs.node) throw new StanzaError('item-not-found');
       return xml('query', { xmlns: NS.DISCO_ITEMS });
     }, { to: ['bare'] });
