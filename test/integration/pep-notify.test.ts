@@ -17,7 +17,7 @@ describe('PEP notifications (XEP-0163 §4, XEP-0115)', () => {
   const login = (user: string, resource: string) => world.login(user, resource);
 
   before(async () => {
-    await world.start(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'henry']);
+    await world.start(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'henry', 'ivy', 'jack']);
     for (const c of ['bob', 'dave', 'erin', 'frank', 'henry']) await world.mutual('alice', c);
   });
   after(() => world.stop());
@@ -102,6 +102,23 @@ describe('PEP notifications (XEP-0163 §4, XEP-0115)', () => {
     const last = await grace.take(isTune);
     assert.equal(last.attrs.from, 'alice@localhost');
     assert.equal(last.attrs.to, grace.jid);
+  });
+
+  it('a new subscriber gets the last item also from an owner whose roster the service had not read yet (§4.3.4)', async () => {
+    // ivy's tune was published before this server process knew anything of her.
+    const storage = world.ts.server.storage;
+    await storage.pubsub.createNode('localhost', 'ivy', TUNE, { access_model: 'presence' }, 100);
+    await storage.pubsub.publish('localhost', 'ivy', TUNE, { id: 'old-song', payload: tune('Earlier').toString(), publisher: 'ivy@localhost', published: new Date() }, 10);
+    const ivy = await login('ivy', 'plain');
+    ivy.send(xml('presence'));
+    await ivy.settle();
+    const jack = await login('jack', 'listener');
+    await online(jack, [`${TUNE}+notify`, 'urn:example:h2']);
+    jack.send(xml('presence', { to: 'ivy@localhost', type: 'subscribe' }));
+    await ivy.take((e) => e.name === 'presence' && e.attrs.type === 'subscribe');
+    ivy.send(xml('presence', { to: 'jack@localhost', type: 'subscribed' }));
+    const last = await jack.take((e) => isTune(e) && e.attrs.from === 'ivy@localhost');
+    assert.equal(itemsOf(last)[0]?.attrs.id, 'old-song');
   });
 
   it('nothing goes to a contact the owner blocked (XEP-0163 §4.3.5, XEP-0191)', async () => {

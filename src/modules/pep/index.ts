@@ -69,6 +69,13 @@ export default defineModule({
       });
     }
 
+    // §4.3.4 tells new subscribers from the roster as it was before a change: it is kept from
+    // the owner's initial presence on (a memory read: the presence broadcast has just loaded it).
+    api.on('presence/available', ({ session, initial }) => {
+      if (initial) state.roster(session.jid.toBare()).catch(() => undefined);
+      return undefined;
+    });
+
     // XEP-0163 §3: access follows the roster; a new presence subscriber is a new subscriber.
     api.on('roster/changed', async ({ host, username }) => {
       const owner = Jid.of(username, host);

@@ -75,8 +75,9 @@ export class LastItems {
 
   /** `owner`'s roster changed: contacts who newly see its presence are new subscribers (§4.3.4). */
   async rosterChanged(owner: Jid, before: RosterView | undefined): Promise<void> {
-    if (!before) return;
+    // Read (and kept) whatever `before` was, so that the next change has its own before.
     const now = await this.svc.state.roster(owner);
+    if (!before) return;
     for (const item of now.values()) {
       if (!seesPresence(item) || seesPresence(before.get(item.jid))) continue;
       const contact = Jid.tryParse(item.jid);
