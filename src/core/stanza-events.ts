@@ -50,6 +50,8 @@ export interface PreauthIqEvent {
   readonly payload: Element;
   readonly remoteAddress: string;
   readonly secure: boolean;
+  /** The same object for every IQ of one connection: a key for what a module keeps across them. */
+  readonly connection: object;
   /** Sends a stanza (the IQ's answer) on this connection. */
   reply(stanza: Element): void;
 }

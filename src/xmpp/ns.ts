@@ -30,6 +30,10 @@ export const NS = {
   DATA_FORMS: 'jabber:x:data',
   REGISTER: 'jabber:iq:register',
   REGISTER_FEATURE: 'http://jabber.org/features/iq-register',
+  /** XEP-0445 pre-authenticated registration: its stream feature, and the older one clients also look for (XEP-0401). */
+  IBR_TOKEN: 'urn:xmpp:ibr-token:0',
+  INVITE: 'urn:xmpp:invite',
+  PARS: 'urn:xmpp:pars:0',
   XML: 'http://www.w3.org/XML/1998/namespace',
   DELAY: 'urn:xmpp:delay',
   SID: 'urn:xmpp:sid:0',

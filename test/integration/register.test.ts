@@ -27,7 +27,7 @@ describe('in-band registration (XEP-0077 §3.1) with per-host policies', () => {
   before(async () => {
     ts = await startTestServer((c) => {
       c.modules = { ...c.modules, register: { policy: 'open', min_password_length: 8, throttle: { max_per_address: 0, window: 3600 } } };
-      c.hosts['invite.test'] = { tls: {}, modules: { disco: {}, register: { policy: 'invite', throttle: { max_per_address: 0, window: 60 } } } };
+      c.hosts['invite.test'] = { tls: {}, modules: { disco: {}, register: { policy: 'invite', throttle: { max_per_address: 0, window: 60, max_failures_per_address: 0 } } } };
       c.hosts['closed.test'] = { tls: {}, modules: { disco: {}, register: {} } };
       c.hosts['busy.test'] = { tls: {}, modules: { register: { policy: 'open', throttle: { max_per_address: 2, window: 3600 } } } };
     });
@@ -168,6 +168,22 @@ describe('in-band registration (XEP-0077 §3.1) with per-host policies', () => {
       assert.equal(q.getChild('username'), undefined);
       const vars = q.getChild('x', 'jabber:x:data')!.getChildren('field').map((f) => f.attrs.var);
       assert.deepEqual(vars, ['FORM_TYPE', 'username', 'password', 'token']);
+    });
+
+    it('takes the token before registering, as invitation links ask (XEP-0445): announced, checked, then the plain fields', async () => {
+      await invite('link-token', 1);
+      const { c, features } = await secured('invite.test');
+      assert.ok(features.getChild('register', 'urn:xmpp:ibr-token:0') && features.getChild('register', 'urn:xmpp:invite'));
+      const preauth = (token: string): Element => xml('iq', { type: 'set', to: 'invite.test' }, xml('preauth', { xmlns: 'urn:xmpp:pars:0', token }));
+      assert.equal(errorCondition(await c.iq(preauth('wrong-token'))), 'item-not-found');
+      assert.equal((await c.iq(preauth('link-token'))).attrs.type, 'result');
+      const q = (await c.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: REGISTER })))).getChild('query')!;
+      assert.ok(q.getChild('username') && q.getChild('password'), 'the plain fields, for clients without data forms');
+      assert.equal((await c.iq(set(legacy('rosaline', 'rosaline-pw')))).attrs.type, 'result');
+      assert.ok(await canLogin('invite.test', 'rosaline', 'rosaline-pw'));
+      assert.equal((await ts.server.storage.invites.get('invite.test', 'link-token'))?.usesLeft, 0);
+      const other = await secured('invite.test');
+      assert.equal(errorCondition(await other.c.iq(set(legacy('potpan', 'potpan-pw')))), 'not-acceptable', 'the token was this connection\'s');
     });
 
     it('refuses a registration without a token with not-acceptable (§3.1: required field missing)', async () => {

@@ -10,7 +10,7 @@ export function handlePreauthIq(stream: C2sStream, el: Element): void | Promise<
   const host = stream.host;
   if (!payload || !host || !host.events.has('iq/preauth')) throw new StreamError('not-authorized', 'authenticate first');
   const handled = host.events.fire('iq/preauth', {
-    stanza: el, payload, remoteAddress: stream.transport.remoteAddress, secure: stream.transport.secure,
+    stanza: el, payload, remoteAddress: stream.transport.remoteAddress, secure: stream.transport.secure, connection: stream,
     reply: (stanza) => stream.sendStanza(stanza),
   });
   const check = (ok: boolean): void => {

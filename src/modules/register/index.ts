@@ -1,5 +1,6 @@
 // XEP-0077: In-Band Registration, with a per-host policy: account creation before
-// authentication (disabled, open, or by invitation token), password change and cancellation
+// authentication (disabled, open, or by invitation token, given in the registration form or
+// beforehand as XEP-0445 describes), password change and cancellation
 // for logged-in accounts. Pre-authentication IQs arrive on the `iq/preauth` event.
 import { defineModule } from '../../core/module-api.js';
 import { xml } from '../../xmpp/xml.js';
@@ -26,6 +27,10 @@ export default defineModule({
     // §8 Stream Feature: offered only where an unauthenticated client may register, and §11:
     // not on a stream without TLS, where registration is refused.
     if (policy !== 'disabled') api.addStreamFeature('preauth', xml('register', { xmlns: NS.REGISTER_FEATURE }), { tlsOnly: true });
+    // XEP-0445: invitation tokens are also taken before registering, as invitation links ask.
+    if (policy === 'invite') {
+      for (const ns of [NS.IBR_TOKEN, NS.INVITE]) api.addStreamFeature('preauth', xml('register', { xmlns: ns }), { tlsOnly: true });
+    }
     api.on('iq/preauth', preauthHandler(api, throttle, failures));
     installAccountHandlers(api);
   },

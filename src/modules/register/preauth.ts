@@ -19,7 +19,14 @@ export interface PreauthRequest {
   readonly payload: Element;
   readonly remoteAddress: string;
   readonly secure: boolean;
+  readonly connection: object;
   reply(stanza: Element): void;
+}
+
+/** An invitation token a connection presented before registering (XEP-0445), and when. */
+interface Grant {
+  readonly token: string;
+  readonly at: Date;
 }
 
 /** Refusals that tell a prober something: the username exists, or the token is not valid. */
@@ -29,6 +36,7 @@ export function preauthHandler(
   api: ModuleApi<RegisterOptions>, throttle: AddressThrottle, failures: AddressThrottle,
 ): (req: PreauthRequest) => boolean | Promise<boolean> {
   const { policy } = api.options;
+  const granted = new WeakMap<object, Grant>();
 
   /** The checks every pre-authentication request passes, get or set. */
   const admissible = (req: PreauthRequest, what: 'get' | 'set'): void => {
@@ -41,6 +49,25 @@ export function preauthHandler(
     if (!req.secure) throw new StanzaError('not-allowed', 'registration needs an encrypted connection (STARTTLS)');
   };
 
+  /**
+   * XEP-0445: a token presented before registering. Its validity (uses left, expiry) is checked
+   * now and not again, but a use is spent only when an account is made with it.
+   */
+  const presentToken = async (req: PreauthRequest, token: string): Promise<Outcome> => {
+    if (policy !== 'invite') throw new StanzaError('service-unavailable', 'registration on this server needs no invitation');
+    admissible(req, 'set');
+    const failed = failures.retryAfter(req.remoteAddress, Date.now());
+    if (failed > 0) throw tooMany('failed registrations', failed);
+    const at = new Date();
+    const invite = token === '' ? undefined : await api.storage.invites.get(api.host, token);
+    if (!invite || invite.usesLeft <= 0 || invite.expires.getTime() <= at.getTime()) {
+      failures.take(req.remoteAddress, Date.now());
+      throw new StanzaError('item-not-found', 'the invitation token is not valid (unknown, expired or used up)');
+    }
+    granted.set(req.connection, { token, at });
+    return {};
+  };
+
   const register = async (req: PreauthRequest, sub: Submission): Promise<Outcome> => {
     // §3.2 error table: a removal from an entity that is not registered with the server (it has
     // no 'from' since it has not authenticated) is unexpected-request.
@@ -51,7 +78,7 @@ export function preauthHandler(
     const release = throttle.take(req.remoteAddress, Date.now());
     if (!release) throw tooMany('registrations', throttle.retryAfter(req.remoteAddress, Date.now()));
     try {
-      const username = await createAccount(sub);
+      const username = await createAccount(sub, granted.get(req.connection));
       api.log.info('account registered in-band', { username, address: req.remoteAddress, policy });
       api.emit('account/created', { host: api.host, username });
       return {};
@@ -62,23 +89,26 @@ export function preauthHandler(
     }
   };
 
-  const createAccount = async (sub: Submission): Promise<string> => {
+  const createAccount = async (sub: Submission, grant: Grant | undefined): Promise<string> => {
     // §3.1: every field asked for must be provided, and an empty password is not-acceptable.
     if (!sub.username || !sub.password) throw new StanzaError('not-acceptable', 'a username and a password are required');
-    if (policy === 'invite' && !sub.token) throw new StanzaError('not-acceptable', 'an invitation token is required (data form field "token")');
+    // A token in the form wins; else the one the connection presented (XEP-0445), valid as of then.
+    const fromForm = sub.token?.trim();
+    const token = fromForm || grant?.token || '';
+    const asOf = fromForm ? new Date() : grant?.at ?? new Date();
+    if (policy === 'invite' && !token) throw new StanzaError('not-acceptable', 'an invitation token is required (data form field "token")');
     const username = newUsername(sub.username);
     checkPassword(sub.password, api.options.min_password_length);
     const { accounts, invites } = api.storage;
-    const token = sub.token?.trim() ?? '';
     const refused = (): StanzaError => new StanzaError('forbidden', 'the invitation token is not valid (unknown, expired or used up)');
     if (policy === 'invite') {
       // Checked before the costly key derivation; consumed atomically only once all else is fine.
       const invite = await invites.get(api.host, token);
-      if (!invite || invite.usesLeft <= 0 || invite.expires.getTime() <= Date.now()) throw refused();
+      if (!invite || invite.usesLeft <= 0 || invite.expires.getTime() <= asOf.getTime()) throw refused();
     }
     if (await accounts.get(api.host, username)) throw new StanzaError('conflict', 'this username is taken');
     const credentials = await credentialsFor(sub.password, api.options.scram_iterations);
-    if (policy === 'invite' && !(await invites.consume(api.host, token, new Date()))) throw refused();
+    if (policy === 'invite' && !(await invites.consume(api.host, token, asOf))) throw refused();
     // Two clients may race for one name; the store decides, the loser gets conflict (§3.1).
     if (!(await accounts.create(api.host, username, credentials))) {
       if (policy === 'invite') api.log.warn('invitation use spent on a username taken concurrently', { username });
@@ -89,9 +119,11 @@ export function preauthHandler(
 
   return (req) => {
     const { stanza, payload } = req;
-    if (!payload.is('query', NS.REGISTER)) return false;
     const type = stanza.attrs.type as string | undefined;
+    const preauth = payload.is('preauth', NS.PARS);
+    if (!preauth && !payload.is('query', NS.REGISTER)) return false;
     if (type !== 'get' && type !== 'set') return false;
+    if (preauth && type !== 'set') return false;
     const to = stanza.attrs.to as string | undefined;
     if (to !== undefined && Jid.tryParse(to)?.full !== api.host) return false;
     if (stanza.attrs.id === undefined) {
@@ -99,12 +131,16 @@ export function preauthHandler(
       return true;
     }
     const send = (el: Element): void => req.reply(el);
-    const work = type === 'get'
-      ? async (): Promise<Outcome> => {
-        admissible(req, 'get');
-        return { payload: registrationQuery(api.host, policy === 'invite' ? 'invite' : 'open', api.options.min_password_length) };
-      }
-      : async (): Promise<Outcome> => register(req, readSubmission(payload));
+    // With a token presented first, the fields are those of open registration (XEP-0445).
+    const asks = policy === 'invite' && !granted.has(req.connection) ? 'invite' : 'open';
+    const work = preauth
+      ? async (): Promise<Outcome> => presentToken(req, (payload.attrs.token as string | undefined)?.trim() ?? '')
+      : type === 'get'
+        ? async (): Promise<Outcome> => {
+          admissible(req, 'get');
+          return { payload: registrationQuery(api.host, asks, api.options.min_password_length) };
+        }
+        : async (): Promise<Outcome> => register(req, readSubmission(payload));
     return answer(stanza, send, api.log, work).then(() => true);
   };
 }
