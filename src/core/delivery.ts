@@ -34,8 +34,7 @@ export function accountCheck(sessions: SessionManager, storage: Storage): (accou
 }
 
 export function installDelivery(host: Host, router: Router, sessions: SessionManager, storage: Storage): void {
-  const exists = accountCheck(sessions, storage);
-  const accountExists = async (ev: StanzaEvent): Promise<boolean> => exists(ev.to);
+  const accountExists = accountCheck(sessions, storage);
 
   const messageToBare = (ev: StanzaEvent): boolean | Promise<boolean> => {
     const type = messageType(ev.stanza);
@@ -52,7 +51,7 @@ export function installDelivery(host: Host, router: Router, sessions: SessionMan
     }
     // No available resource: without offline storage, normal and chat messages bounce (§8.5.2.2.1);
     // for an unknown account every message type but error bounces (§8.5.1).
-    return accountExists(ev).then((exists) => {
+    return Promise.resolve(accountExists(ev.to)).then((exists) => {
       if (!exists || type === 'normal' || type === 'chat') router.bounce(ev.stanza, new StanzaError('service-unavailable'));
       return true;
     });

@@ -24,7 +24,6 @@ interface MessageEvent {
   readonly origin: ClientSession | undefined;
 }
 
-
 export default defineModule({
   name: 'carbons',
   description: 'Message Carbons: every resource of an account sees both sides of its conversations (XEP-0280)',
