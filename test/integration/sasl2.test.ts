@@ -7,7 +7,7 @@ import { RawClient } from '../support/raw-client.js';
 import { sasl2Suite } from '../support/sasl2-suite.js';
 import { receivedBeforePing } from '../support/sync.js';
 import {
-  NS_BIND2, NS_FAST, NS_SASL2, NS_SM, authenticationOf, firstChild, sasl2Mechanisms, sasl2Scram, secured,
+  NS_BIND2, NS_FAST, NS_SASL2, NS_SM, authenticationOf, firstChild, requestToken, sasl2Fast, sasl2Mechanisms, sasl2Scram, secured, tokenOf,
 } from '../support/sasl2-client.js';
 
 const CARBONS = 'urn:xmpp:carbons:2';
@@ -161,7 +161,7 @@ describe('SASL2 and Bind 2 (XEP-0388, XEP-0386)', () => {
 });
 
 describe('Bind 2 and the resource limit (RFC 6120 §7.6.2.1)', () => {
-  const suite = sasl2Suite(['carol'], (c) => {
+  const suite = sasl2Suite(['carol', 'dora'], (c) => {
     c.limits.max_resources_per_account = 2;
   });
 
@@ -177,5 +177,23 @@ describe('Bind 2 and the resource limit (RFC 6120 §7.6.2.1)', () => {
     assert.ok(!third.ok, 'a third client is refused');
     assert.ok(third.element?.getChild('temporary-auth-failure'), third.element?.toString());
     assert.ok((await login(ids[0]!)).ok, 'a client that replaces its own session does not add a resource');
+  });
+
+  it('a login refused for the limit changes nothing: the stream may authenticate again, the client keeps its FAST token (XEP-0388 §"Failure")', async () => {
+    const agent = '5d1c7e2a-3b4f-4c6d-8e9f-1a2b3c4d5e6f';
+    const first = await suite.connect();
+    const granted = await sasl2Scram(first.client, first.features, 'dora', 'pw-dora', { userAgentId: agent, children: [requestToken('HT-SHA-256-NONE')] });
+    assert.ok(granted.ok);
+    const token = tokenOf(granted.success)!.token;
+    for (const id of ['5d1c7e2a-3b4f-4c6d-8e9f-1a2b3c4d5e70', '5d1c7e2a-3b4f-4c6d-8e9f-1a2b3c4d5e71']) {
+      const { client, features } = await suite.connect();
+      assert.ok((await sasl2Scram(client, features, 'dora', 'pw-dora', { userAgentId: id, bind: { tag: 'Full' } })).ok);
+    }
+    const { client, features } = await suite.connect();
+    const refused = await sasl2Scram(client, features, 'dora', 'pw-dora', { userAgentId: agent, bind: { tag: 'Extra' }, children: [requestToken('HT-SHA-256-NONE')] });
+    assert.ok(!refused.ok && refused.element?.getChild('temporary-auth-failure'), refused.ok ? 'logged in' : refused.element?.toString());
+    assert.ok((await sasl2Scram(client, features, 'dora', 'pw-dora', { userAgentId: agent })).ok, 'the stream is not authenticated yet');
+    const again = await suite.connect();
+    assert.ok((await sasl2Fast(again.client, 'HT-SHA-256-NONE', 'dora', token, { userAgentId: agent })).ok, 'the token issued before still works');
   });
 });

@@ -41,13 +41,21 @@ export interface PreparedBind {
  * the order the client listed them. The session is not registered yet (`commitBind2`), so no
  * stanza can reach it before the client has the <success/>.
  */
+/**
+ * RFC 6120 §7.6.2.1 applies to Bind 2 as well: past the resource limit, a bind fails. Sessions
+ * of this same client, which the new one replaces, do not count. No SASL2 condition fits better
+ * than a temporary failure. Checked again by prepareBind2; `completeLogin` asks first, before
+ * anything of the login takes effect (XEP-0388 §"Failure": a failed request changes nothing).
+ */
+export function checkBind2Room(stream: C2sStream, jid: Jid, clientId: string | undefined): void {
+  const replacing = clientId === undefined ? [] : stream.ctx.sessions.resources(jid.toBare()).filter((s) => s instanceof C2sSession && clients.get(s) === clientId);
+  if (overResourceLimit(stream, jid, replacing)) throw new SaslFailure('temporary-auth-failure', 'too many resources are connected');
+}
+
 export async function prepareBind2(stream: C2sStream, bind: Element, clientId: string | undefined): Promise<PreparedBind> {
   const host = stream.host!;
   const jid = bind2Jid(stream.username!, host.name, bind.getChildText('tag', NS.BIND2) ?? undefined);
-  // RFC 6120 §7.6.2.1 applies to Bind 2 as well: sessions of this same client, which the new
-  // one replaces, do not count. No SASL2 condition fits better than a temporary failure.
-  const replacing = clientId === undefined ? [] : stream.ctx.sessions.resources(jid.toBare()).filter((s) => s instanceof C2sSession && clients.get(s) === clientId);
-  if (overResourceLimit(stream, jid, replacing)) throw new SaslFailure('temporary-auth-failure', 'too many resources are connected');
+  checkBind2Room(stream, jid, clientId);
   const session = new C2sSession(jid, stream.transport.remoteAddress, stream.transport.secure, stream.credentialStamp, stream, host, stream.ctx);
   if (clientId !== undefined) clients.set(session, clientId);
   const bound = xml('bound', { xmlns: NS.BIND2 });

@@ -9,7 +9,7 @@ import type { SaslMechanism } from '../../../xmpp/sasl/index.js';
 import type { SaslSuccess } from '../sasl-negotiation.js';
 import type { C2sStream } from '../stream.js';
 import { resumeOn } from '../sm/negotiation.js';
-import { commitBind2, prepareBind2, type PreparedBind } from './bind2.js';
+import { checkBind2Room, commitBind2, prepareBind2, type PreparedBind } from './bind2.js';
 import { afterFastLogin, fastKey, type FastLogin } from './fast.js';
 import type { AuthenticateRequest } from './request.js';
 
@@ -42,6 +42,10 @@ export async function completeLogin(
   stream: C2sStream, request: AuthenticateRequest, mech: SaslMechanism, result: SaslSuccess, login: FastLogin | undefined,
 ): Promise<void> {
   checkAuthzid(stream.declaredFrom, mech.authzid);
+  // What can still fail is checked before anything takes effect (the FAST token's bookkeeping,
+  // the authenticated stream): XEP-0388 §"Failure" leaves a failed request without effect. With
+  // a resumption asked for, the bind is checked only if the resumption fails (below).
+  if (request.bind && !request.resume) checkBind2Room(stream, Jid.of(result.username, stream.host!.name), request.clientId);
   const token = await fastToken(stream, request, result.username, login);
   if (stream.ended) return;
   stream.authenticated(result.username, false);
