@@ -80,6 +80,23 @@ describe('routing and delivery (RFC 6120 §8, RFC 6121 §8.5)', () => {
     assert.equal(res.attrs.from, 'bob@localhost/laptop');
   });
 
+  it('stamps the language of the sender\'s stream on a stanza without its own (RFC 6120 §4.7.4)', async () => {
+    const ca = await ts.ca();
+    const german = await RawClient.connect({ port: ts.c2sPort, ca });
+    german.lang = 'de';
+    try {
+      await german.login('offline', 'pw-offline', 'de');
+      german.send(xml('message', { to: 'bob@localhost/laptop', type: 'chat', id: 'de1' }, xml('body', {}, 'Hallo')));
+      german.send(xml('message', { to: 'bob@localhost/laptop', type: 'chat', id: 'fr1', 'xml:lang': 'fr' }, xml('body', {}, 'Salut')));
+      assert.equal((await bob.expect((e) => e.attrs.id === 'de1')).attrs['xml:lang'], 'de');
+      assert.equal((await bob.expect((e) => e.attrs.id === 'fr1')).attrs['xml:lang'], 'fr', 'its own is kept');
+      alice.send(xml('message', { to: 'bob@localhost/laptop', type: 'chat', id: 'en1' }, xml('body', {}, 'Hello')));
+      assert.equal((await bob.expect((e) => e.attrs.id === 'en1')).attrs['xml:lang'], undefined, 'the language of every stream header the server sends needs no stamp');
+    } finally {
+      german.destroy();
+    }
+  });
+
   it('answers an IQ to a resource that is not online with service-unavailable (§8.5.3.2.1)', async () => {
     const res = await alice.iq(ping('bob@localhost/nowhere'));
     assert.equal(errorCondition(res), 'service-unavailable');

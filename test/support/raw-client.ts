@@ -37,6 +37,8 @@ export class RawClient {
   header: Record<string, string> | undefined;
   /** Raw bytes received, for byte-level assertions. */
   received = '';
+  /** The xml:lang of the stream headers this client sends. */
+  lang = 'en';
   /** Resolves when the socket has closed. */
   readonly closed: Promise<void>;
   isClosed = false;
@@ -182,7 +184,7 @@ export class RawClient {
   /** Opens a stream and returns the features. */
   async open(to = this.domain, extra = ''): Promise<Element> {
     this.resetParser();
-    this.write(`<?xml version='1.0'?><stream:stream to='${to}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' xml:lang='en'${extra}>`);
+    this.write(`<?xml version='1.0'?><stream:stream to='${to}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' xml:lang='${this.lang}'${extra}>`);
     return this.expect((e) => e.name === 'stream:features');
   }
 

@@ -97,6 +97,8 @@ export function handleBound(stream: C2sStream, session: C2sSession, el: Element)
     }
   }
   el.attrs.from = session.jid.full;
+  // RFC 6120 §4.7.4: a stanza without a language is in that of its stream.
+  if (stream.lang !== undefined && el.attrs['xml:lang'] === undefined) el.attrs['xml:lang'] = stream.lang;
   // Answers go through the session, so that stream management counts and keeps them (XEP-0198 §4).
   const refuse = (text: string): void => {
     const r = errorReply(el, new StanzaError('bad-request', text));

@@ -37,6 +37,19 @@ function resolveHost(to: string | undefined, hosts: ReadonlyMap<string, Host>): 
 }
 
 /** The server's stream header (§4.7.1); `host` is unknown when a header is refused. */
+/** A language tag as BCP 47 shapes it (RFC 5646), kept short. */
+const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8}){0,4}$/;
+
+/**
+ * RFC 6120 §4.7.4: the language of the client's header, which its stanzas without an
+ * 'xml:lang' of their own are in. Undefined when it is ours ('en', the language of the
+ * recipients' stream headers, so nothing needs stamping) or not a well-formed tag.
+ */
+export function headerLang(h: StreamHeader): string | undefined {
+  const lang = h.attrs['xml:lang'];
+  return lang !== undefined && LANGUAGE_TAG.test(lang) && lang.toLowerCase() !== 'en' ? lang : undefined;
+}
+
 export function headerText(streamId: string, host: Host | undefined, clientFrom: string | undefined): string {
   const from = host ? ` from='${escapeXML(host.name)}'` : '';
   const to = clientFrom ? ` to='${escapeXML(clientFrom)}'` : '';

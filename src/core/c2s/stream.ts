@@ -18,7 +18,7 @@ import { SaslNegotiation } from './sasl-negotiation.js';
 import { Sasl2Negotiation } from './sasl2/negotiation.js';
 import { handleBound, handleBindStage, isClientStanza } from './bind.js';
 import { streamFeaturesText } from './features.js';
-import { checkVersion, headerHost, headerText } from './stream-header.js';
+import { checkVersion, headerHost, headerLang, headerText } from './stream-header.js';
 import { handleSm } from './sm/negotiation.js';
 import { handlePreauthIq } from './preauth-iq.js';
 import { ReadPacer } from './read-limit.js';
@@ -42,6 +42,8 @@ export class C2sStream {
   credentialStamp = Number.NaN;
   /** The 'from' of the client's stream header (the account it says it is, unverified). */
   declaredFrom: string | undefined;
+  /** The header's language when not ours, stamped on its stanzas without one (stream-header.ts). */
+  lang: string | undefined;
   session: C2sSession | undefined;
   private readonly parser: StreamParser;
   private headerSent = false;
@@ -107,6 +109,7 @@ export class C2sStream {
   private streamStart(h: StreamHeader): void {
     this.host = headerHost(h, this.ctx.hosts, this.host);
     this.declaredFrom = h.attrs.from;
+    this.lang = headerLang(h);
     // Checked once the host is known, so that the header of the error names it.
     checkVersion(h);
     this.sendHeader(h.attrs.from);
