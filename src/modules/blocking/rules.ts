@@ -5,6 +5,7 @@ import { Jid } from '../../xmpp/jid.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import { NS } from '../../xmpp/ns.js';
 import type { Element } from '../../xmpp/xml.js';
+import { hasFrom } from '../../xmpp/subscription.js';
 
 /** One account's blocked JIDs, in prepared form, matched as XEP-0191 §6 says. */
 export class BlockSet {
@@ -100,7 +101,7 @@ export interface ContactView {
  * unblock (another item matches them).
  */
 export function presenceTargets(items: readonly Jid[], roster: readonly ContactView[], skip: (target: Jid) => boolean): Jid[] {
-  const allowed = roster.filter((c) => c.subscription === 'from' || c.subscription === 'both');
+  const allowed = roster.filter((c) => hasFrom(c.subscription));
   const out = new Map<string, Jid>();
   for (const item of items) {
     const rule = new BlockSet([item.full]);

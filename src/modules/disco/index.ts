@@ -10,6 +10,7 @@ import { StanzaError } from '../../xmpp/errors.js';
 import type { Jid } from '../../xmpp/jid.js';
 import type { DiscoInfo } from '../../core/module-api.js';
 import { contactForm, contactOption } from './contact.js';
+import { hasFrom } from '../../xmpp/subscription.js';
 
 function infoElement(info: DiscoInfo, node: string | undefined): Element {
   const q = xml('query', node ? { xmlns: NS.DISCO_INFO, node } : { xmlns: NS.DISCO_INFO });
@@ -54,8 +55,7 @@ export default defineModule({
     /** §8: the account itself, or a contact it lets see its presence. */
     const maySeePresence = async (from: Jid, to: Jid): Promise<boolean> => {
       if (from.bare === to.bare) return true;
-      const item = await api.storage.roster.getItem(api.host, to.local, from.bare);
-      return item?.subscription === 'from' || item?.subscription === 'both';
+      return hasFrom((await api.storage.roster.getItem(api.host, to.local, from.bare))?.subscription);
     };
     api.iq('get', NS.DISCO_INFO, 'query', async ({ payload, from, to }) => {
       if (!(await maySeePresence(from, to))) throw new StanzaError('service-unavailable');

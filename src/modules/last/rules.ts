@@ -2,6 +2,7 @@
 import type { RosterItem } from '../../storage/types.js';
 import { NS } from '../../xmpp/ns.js';
 import { xml, type Element } from '../../xmpp/xml.js';
+import { hasFrom } from '../../xmpp/subscription.js';
 
 /** What is kept per account under the key-value key 'last'. */
 export interface LastRecord {
@@ -17,7 +18,7 @@ export interface LastRecord {
  */
 export function maySee(requesterBare: string, ownerBare: string, item: RosterItem | undefined): boolean {
   if (requesterBare === ownerBare) return true;
-  return item !== undefined && (item.subscription === 'from' || item.subscription === 'both');
+  return hasFrom(item?.subscription);
 }
 
 export function parseRecord(text: string | undefined): LastRecord | undefined {

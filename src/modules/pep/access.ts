@@ -5,6 +5,7 @@ import type { PubsubAffiliation, RosterItem } from '../../storage/types.js';
 import type { StanzaError } from '../../xmpp/errors.js';
 import type { NodeSettings } from './config.js';
 import { pubsubError } from './errors.js';
+import { hasFrom } from '../../xmpp/subscription.js';
 
 export interface Viewer {
   /** The requester's bare JID. */
@@ -14,7 +15,7 @@ export interface Viewer {
 }
 
 /** Has a subscription to the owner's presence (RFC 6121 'from' or 'both', seen from the owner). */
-export const seesPresence = (item: RosterItem | undefined): boolean => item?.subscription === 'from' || item?.subscription === 'both';
+export const seesPresence = (item: RosterItem | undefined): boolean => hasFrom(item?.subscription);
 
 /**
  * The error that keeps `viewer` from subscribing to or retrieving items of a node, or undefined

@@ -3,17 +3,14 @@
 // probe is answered, and who must be told when a session goes unavailable. No I/O here.
 import { xml, type Element } from '../../xmpp/xml.js';
 import { withAttrs } from '../../xmpp/stanza.js';
-import type { RosterItem, Subscription } from '../../storage/types.js';
+import type { RosterItem } from '../../storage/types.js';
+import { hasFrom, hasTo } from '../../xmpp/subscription.js';
 
 /** The contact is subscribed to the user's presence: it receives the user's broadcasts (§4.2.2, §4.4.2). */
-export function receivesMyPresence(sub: Subscription): boolean {
-  return sub === 'from' || sub === 'both';
-}
+export const receivesMyPresence = hasFrom;
 
 /** The user is subscribed to the contact's presence: the server probes the contact (§4.3.1). */
-export function probedForMe(sub: Subscription): boolean {
-  return sub === 'to' || sub === 'both';
-}
+export const probedForMe = hasTo;
 
 export interface PresenceLists {
   /** Bare JIDs subscribed to the user's presence (subscription from/both). */

@@ -8,7 +8,8 @@ import type { Jid } from '../../xmpp/jid.js';
 import type { RosterContext, Session, StanzaEv } from './context.js';
 import { presenceAfterChange, readState, sendPresence, subscriptionStanza, writeState } from './state.js';
 import { parseStored } from '../../xmpp/stored.js';
-import { hasFrom, inbound, isSubscriptionType, type SubscriptionType } from './subscriptions.js';
+import { inbound, isSubscriptionType, type SubscriptionType } from './subscriptions.js';
+import { hasFrom } from '../../xmpp/subscription.js';
 
 async function accountExists(rc: RosterContext, user: Jid): Promise<boolean> {
   return rc.api.sessionsOf(user).length > 0 || (await rc.api.storage.accounts.get(user.domain, user.local)) !== undefined;

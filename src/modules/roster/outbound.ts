@@ -6,7 +6,8 @@ import { Jid } from '../../xmpp/jid.js';
 import type { RosterItem } from '../../storage/types.js';
 import type { RosterContext, Session, StanzaEv } from './context.js';
 import { presenceAfterChange, readState, subscriptionStanza, writeState } from './state.js';
-import { hasFrom, hasTo, isSubscriptionType, outbound, type SubscriptionType } from './subscriptions.js';
+import { isSubscriptionType, outbound, type SubscriptionType } from './subscriptions.js';
+import { hasFrom, hasTo } from '../../xmpp/subscription.js';
 
 /** What to do once the user's side is written: stop the stanza, or forward it and follow up. */
 type Outcome = true | { followUp: () => void };

@@ -9,7 +9,8 @@ import type { Jid } from '../../xmpp/jid.js';
 import type { RosterItem } from '../../storage/types.js';
 import type { RosterContext } from './context.js';
 import { itemElement } from './items.js';
-import { hasFrom, itemChanged, type Decision, type SubState, type SubscriptionType } from './subscriptions.js';
+import { itemChanged, type Decision, type SubState, type SubscriptionType } from './subscriptions.js';
+import { hasFrom } from '../../xmpp/subscription.js';
 
 export interface Current {
   readonly item: RosterItem | undefined;

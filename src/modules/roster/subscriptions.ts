@@ -8,6 +8,7 @@
 // a request alone does not put the contact on the user's roster). Appendix A.1 defines the nine
 // meaningful combinations.
 import type { Subscription } from '../../storage/types.js';
+import { hasFrom, hasTo } from '../../xmpp/subscription.js';
 
 export type SubscriptionType = 'subscribe' | 'subscribed' | 'unsubscribe' | 'unsubscribed';
 
@@ -40,16 +41,6 @@ export const STATES: Readonly<Record<StateName, SubState>> = {
   'From + Pending Out': { subscription: 'from', pendingOut: true, pendingIn: false },
   Both: { subscription: 'both', pendingOut: false, pendingIn: false },
 };
-
-/** The contact receives the user's presence. */
-export function hasFrom(sub: Subscription): boolean {
-  return sub === 'from' || sub === 'both';
-}
-
-/** The user receives the contact's presence. */
-export function hasTo(sub: Subscription): boolean {
-  return sub === 'to' || sub === 'both';
-}
 
 /**
  * The defined state for any combination. Flags that cannot coexist with the subscription (a
