@@ -17,7 +17,7 @@ interface Entry {
 
 const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>([
   'iq/host', 'iq/bare', 'iq/full', 'iq/remote', 'iq/outbound', 'message/outbound', 'presence/outbound', 'iq/preauth',
-  'account/created', 'account/deleted', 'account/deleting', 'roster/changed',
+  'account/created', 'account/deleted', 'account/deleting', 'roster/changed', 'roster/subscription',
   'message/host', 'message/bare', 'message/full', 'message/remote', 'message/undelivered',
   'presence/host', 'presence/bare', 'presence/full', 'presence/remote',
   'session/bound', 'session/hibernated', 'session/resumed', 'session/closed', 'presence/available', 'presence/unavailable',

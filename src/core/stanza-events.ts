@@ -4,6 +4,7 @@
 import type { Element } from '../xmpp/xml.js';
 import type { Jid } from '../xmpp/jid.js';
 import type { ClientSession } from './session-types.js';
+import type { Subscription } from '../storage/types.js';
 
 export interface StanzaEvent {
   /** The stanza as routed: `from` stamped, `to` prepared. Treat as read-only. */
@@ -42,6 +43,14 @@ export interface UndeliveredEvent {
 export interface AccountEvent {
   readonly host: string;
   readonly username: string;
+}
+
+/** The subscription of an account's roster item changed (RFC 6121 §3), as the roster wrote it. */
+export interface SubscriptionChangedEvent extends AccountEvent {
+  /** The contact's bare JID. */
+  readonly contact: string;
+  readonly before: Subscription;
+  readonly after: Subscription;
 }
 
 /** An IQ from a connection that has not authenticated yet (e.g. in-band registration, XEP-0077). */
@@ -137,6 +146,8 @@ export interface StanzaEventMap {
   };
   /** A user's roster changed (item set or removed, subscription state moved). */
   'roster/changed': AccountEvent;
+  /** Fired after roster/changed when an item's subscription moved (a new presence subscriber, say). */
+  'roster/subscription': SubscriptionChangedEvent;
   /** An account was created or deleted while the server runs (registration, admin). */
   'account/created': AccountEvent;
   'account/deleted': AccountEvent;

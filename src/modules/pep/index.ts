@@ -17,6 +17,7 @@ import { Notifier } from './notify.js';
 import { pepOptions } from './options.js';
 import { PepService } from './service.js';
 import { AccountState } from './state.js';
+import { hasFrom } from '../../xmpp/subscription.js';
 
 /** XEP-0060 §16.2 features of what this service does. */
 const FEATURES = [
@@ -69,19 +70,15 @@ export default defineModule({
       });
     }
 
-    // §4.3.4 tells new subscribers from the roster as it was before a change: it is kept from
-    // the owner's initial presence on (a memory read: the presence broadcast has just loaded it).
-    api.on('presence/available', ({ session, initial }) => {
-      if (initial) state.roster(session.jid.toBare()).catch(() => undefined);
-      return undefined;
+    // XEP-0163 §3: access follows the roster; a new presence subscriber is a new subscriber
+    // (§4.3.4), as the roster module reports each move of a subscription.
+    api.on('roster/changed', ({ host, username }) => {
+      state.rosterChanged(Jid.of(username, host));
     });
-
-    // XEP-0163 §3: access follows the roster; a new presence subscriber is a new subscriber.
-    api.on('roster/changed', async ({ host, username }) => {
-      const owner = Jid.of(username, host);
-      const kept = state.keptRoster(owner);
-      state.rosterChanged(owner);
-      await last.rosterChanged(owner, kept ? await kept.catch(() => undefined) : undefined);
+    api.on('roster/subscription', async ({ host, username, contact, before, after }) => {
+      if (host !== api.host || !hasFrom(after) || hasFrom(before)) return;
+      const subscriber = Jid.tryParse(contact);
+      if (subscriber) await last.newSubscriber(Jid.of(username, host), subscriber);
     });
 
     // Changes other modules made in storage (bookmarks through private storage, avatars from vCards).

@@ -5,7 +5,6 @@
 import type { ModuleApi } from '../../core/module-api.js';
 import { Jid } from '../../xmpp/jid.js';
 import type { Element } from '../../xmpp/xml.js';
-import { seesPresence } from './access.js';
 import type { Audience } from './audience.js';
 import { eventElement, itemElement, storedPayload } from './items.js';
 import type { PepService } from './service.js';
@@ -73,19 +72,11 @@ export class LastItems {
     if (nodes) await this.send(owner, jid, nodes, 'presence');
   }
 
-  /** `owner`'s roster changed: contacts who newly see its presence are new subscribers (§4.3.4). */
-  async rosterChanged(owner: Jid, before: RosterView | undefined): Promise<void> {
-    // Read (and kept) whatever `before` was, so that the next change has its own before.
-    const now = await this.svc.state.roster(owner);
-    if (!before) return;
-    for (const item of now.values()) {
-      if (!seesPresence(item) || seesPresence(before.get(item.jid))) continue;
-      const contact = Jid.tryParse(item.jid);
-      if (!contact) continue;
-      for (const full of this.audience.resources(owner, contact)) {
-        const nodes = this.audience.interests(full);
-        if (nodes) await this.send(owner, Jid.parse(full), nodes, 'subscription');
-      }
+  /** `contact` newly sees `owner`'s presence: its resources are new subscribers (§4.3.4). */
+  async newSubscriber(owner: Jid, contact: Jid): Promise<void> {
+    for (const full of this.audience.resources(owner, contact)) {
+      const nodes = this.audience.interests(full);
+      if (nodes) await this.send(owner, Jid.parse(full), nodes, 'subscription');
     }
   }
 }

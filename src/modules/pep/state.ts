@@ -33,11 +33,6 @@ class Lru<T> {
     return loading;
   }
 
-  /** The value if loaded and kept, without loading. */
-  peek(key: string): Promise<T> | undefined {
-    return this.entries.get(key);
-  }
-
   forget(key: string, only?: Promise<T>): void {
     if (only === undefined || this.entries.get(key) === only) this.entries.delete(key);
   }
@@ -67,11 +62,6 @@ export class AccountState {
       const r = await this.api.storage.roster.get(user.domain, user.local);
       return new Map(r.items.map((i) => [i.jid, i]));
     });
-  }
-
-  /** The roster as kept before a change, if it was kept. */
-  keptRoster(user: Jid): Promise<RosterView> | undefined {
-    return this.rosters.peek(user.bare);
   }
 
   nodesChanged(owner: Jid): void {

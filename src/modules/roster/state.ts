@@ -64,6 +64,8 @@ export async function writeState(rc: RosterContext, user: Jid, contact: string, 
     };
     const version = await roster.setItem(api.host, user.local, item);
     await rc.pushes.push(user, version, [itemElement(item)]);
+    const [before, after] = [cur.state.subscription, next.state.subscription];
+    if (before !== after) api.emit('roster/subscription', { host: api.host, username: user.local, contact, before, after });
   }
   if (cur.state.pendingIn && !next.state.pendingIn) await roster.removePendingIn(api.host, user.local, contact);
   else if (!cur.state.pendingIn && next.state.pendingIn && request) await roster.addPendingIn(api.host, user.local, contact, request.toString());
