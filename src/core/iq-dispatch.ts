@@ -87,13 +87,14 @@ export function installIqDispatch(host: Host, router: Router, accountExists: (ac
     // getName(): the local name, so a prefixed payload (<v:vCard xmlns:v='vcard-temp'/>) matches too.
     const handler = host.iqHandler(target, type, payload.getNS() ?? '', payload.getName());
     if (!handler) return false;
-    const run = (): ReturnType<typeof handler> => handler({ stanza: ev.stanza, payload, from: ev.from, to: ev.to, origin: ev.origin });
+    const request = { stanza: ev.stanza, payload, from: ev.from, to: ev.to, origin: ev.origin };
     // The sender's own account exists; another one is checked first.
-    const known = target === 'host' || ev.from.bare === ev.to.bare ? true : accountExists(ev.to);
-    const unknown = (): never => {
-      throw new StanzaError('service-unavailable');
-    };
-    const out = known === true ? run() : known === false ? unknown() : known.then((yes) => (yes ? run() : unknown()));
+    const known = target === 'host' || ev.from.bare === ev.to.bare || accountExists(ev.to);
+    if (known === false) throw new StanzaError('service-unavailable');
+    const out = known === true ? handler(request) : known.then((yes) => {
+      if (!yes) throw new StanzaError('service-unavailable');
+      return handler(request);
+    });
     const answer = (res: Element | undefined | void | false): boolean => {
       if (res === false) return false;
       const reply = iqResult(ev.stanza, res ?? undefined);

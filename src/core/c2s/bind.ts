@@ -79,6 +79,12 @@ export function registerSession(stream: C2sStream, session: C2sSession, replaces
   session.host.events.emit('session/bound', { session });
 }
 
+/** bad-request for a bound client's stanza, through the session so that stream management counts it (XEP-0198 §4). */
+function refuse(session: C2sSession, stanza: Element, text: string): void {
+  const r = errorReply(stanza, new StanzaError('bad-request', text));
+  if (r) session.send(r);
+}
+
 /** A stanza from a bound client: checked, `from` stamped, then routed in order. */
 export function handleBound(stream: C2sStream, session: C2sSession, el: Element): void | Promise<void> {
   if (!isClientStanza(el)) {
@@ -99,20 +105,15 @@ export function handleBound(stream: C2sStream, session: C2sSession, el: Element)
   el.attrs.from = session.jid.full;
   // RFC 6120 §4.7.4: a stanza without a language is in that of its stream.
   if (stream.lang !== undefined && el.attrs['xml:lang'] === undefined) el.attrs['xml:lang'] = stream.lang;
-  // Answers go through the session, so that stream management counts and keeps them (XEP-0198 §4).
-  const refuse = (text: string): void => {
-    const r = errorReply(el, new StanzaError('bad-request', text));
-    if (r) session.send(r);
-  };
   const type = el.attrs.type as string | undefined;
   if (el.name === 'iq') {
     // RFC 6120 §8.2.3: an IQ needs an id and one of the four types; get/set carry one child.
-    if (el.attrs.id === undefined || type === undefined || !IQ_TYPES.has(type)) return refuse('an IQ needs an id and a valid type');
-    if ((type === 'get' || type === 'set') && !iqPayload(el)) return refuse('an IQ get or set must have exactly one child element');
+    if (el.attrs.id === undefined || type === undefined || !IQ_TYPES.has(type)) return refuse(session, el, 'an IQ needs an id and a valid type');
+    if ((type === 'get' || type === 'set') && !iqPayload(el)) return refuse(session, el, 'an IQ get or set must have exactly one child element');
     // RFC 3921 §3 addresses the session IQ to the server; clients also send it without 'to'.
     if (isSessionIq(el) && (el.attrs.to === undefined || el.attrs.to === session.jid.domain)) return session.send(iqResult(el));
   } else if (el.name === 'presence' && type !== undefined && !PRESENCE_TYPES.has(type)) {
-    return refuse('unknown presence type');
+    return refuse(session, el, 'unknown presence type');
   }
   return stream.ctx.router.route(el, session);
 }
