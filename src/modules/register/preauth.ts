@@ -7,6 +7,7 @@ import { NS } from '../../xmpp/ns.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import { Jid } from '../../xmpp/jid.js';
 import type { ModuleApi } from '../../core/module-api.js';
+import type { Invite } from '../../storage/types.js';
 import type { RegisterOptions } from './options.js';
 import { readSubmission, registrationQuery, type Submission } from './form.js';
 import { checkPassword, credentialsFor, newUsername } from './rules.js';
@@ -27,6 +28,11 @@ export interface PreauthRequest {
 interface Grant {
   readonly token: string;
   readonly at: Date;
+}
+
+/** Whether an invitation may still create an account at `at` (uses left, not expired). */
+function usable(invite: Invite | undefined, at: Date): boolean {
+  return invite !== undefined && invite.usesLeft > 0 && invite.expires.getTime() > at.getTime();
 }
 
 /** Refusals that tell a prober something: the username exists, or the token is not valid. */
@@ -59,8 +65,7 @@ export function preauthHandler(
     const failed = failures.retryAfter(req.remoteAddress, Date.now());
     if (failed > 0) throw tooMany('failed registrations', failed);
     const at = new Date();
-    const invite = token === '' ? undefined : await api.storage.invites.get(api.host, token);
-    if (!invite || invite.usesLeft <= 0 || invite.expires.getTime() <= at.getTime()) {
+    if (token === '' || !usable(await api.storage.invites.get(api.host, token), at)) {
       failures.take(req.remoteAddress, Date.now());
       throw new StanzaError('item-not-found', 'the invitation token is not valid (unknown, expired or used up)');
     }
@@ -103,8 +108,7 @@ export function preauthHandler(
     const refused = (): StanzaError => new StanzaError('forbidden', 'the invitation token is not valid (unknown, expired or used up)');
     if (policy === 'invite') {
       // Checked before the costly key derivation; consumed atomically only once all else is fine.
-      const invite = await invites.get(api.host, token);
-      if (!invite || invite.usesLeft <= 0 || invite.expires.getTime() <= asOf.getTime()) throw refused();
+      if (!usable(await invites.get(api.host, token), asOf)) throw refused();
     }
     if (await accounts.get(api.host, username)) throw new StanzaError('conflict', 'this username is taken');
     const credentials = await credentialsFor(sub.password, api.options.scram_iterations);
