@@ -65,6 +65,17 @@ describe('bad input over real sockets (RFC 6120 §4.9.3)', () => {
     assert.equal(await c.streamError(), 'unsupported-version');
   });
 
+  it('a higher version is answered with 1.0, the lower of the two, and the stream goes on (§4.7.5)', async () => {
+    const c = await rawStream(HEADER("to='localhost' version='2.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'"));
+    await c.expect((e) => e.name === 'stream:features');
+    assert.equal(c.header?.version, '1.0');
+  });
+
+  it('unsupported-version for a version that is not MAJOR.MINOR (§4.7.5)', async () => {
+    const c = await rawStream(HEADER("to='localhost' version='one' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'"));
+    assert.equal(await c.streamError(), 'unsupported-version');
+  });
+
   it('not-well-formed for mismatched tags (§4.9.3.13)', async () => {
     const c = await rawStream(HEADER(GOOD));
     await c.expect((e) => e.name === 'stream:features');

@@ -19,11 +19,14 @@ export function headerHost(h: StreamHeader, hosts: ReadonlyMap<string, Host>, cu
   return host;
 }
 
-/** §4.7.5: version '1.0' is required for XMPP; a missing version means pre-XMPP 0.9. */
+/**
+ * §4.7.5: a missing version means pre-XMPP 0.9, which is refused. A higher version than 1.0 is
+ * answered with 1.0, the lower of the two, and the client decides whether it can go on.
+ */
 export function checkVersion(h: StreamHeader): void {
   const version = h.attrs.version;
-  const major = version === undefined ? 0 : Number.parseInt(version.split('.')[0] ?? '', 10);
-  if (major !== 1) throw new StreamError('unsupported-version', 'only XMPP 1.0 is supported');
+  const major = version === undefined || !/^\d+\.\d+$/.test(version) ? 0 : Number.parseInt(version.split('.')[0] ?? '', 10);
+  if (major < 1) throw new StreamError('unsupported-version', 'only XMPP 1.0 is supported');
 }
 
 /** Without 'to', a server with one domain takes the stream for it (§4.7.2). */
@@ -36,7 +39,6 @@ function resolveHost(to: string | undefined, hosts: ReadonlyMap<string, Host>): 
   }
 }
 
-/** The server's stream header (§4.7.1); `host` is unknown when a header is refused. */
 /** A language tag as BCP 47 shapes it (RFC 5646), kept short. */
 const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8}){0,4}$/;
 
@@ -50,6 +52,7 @@ export function headerLang(h: StreamHeader): string | undefined {
   return lang !== undefined && LANGUAGE_TAG.test(lang) && lang.toLowerCase() !== 'en' ? lang : undefined;
 }
 
+/** The server's stream header (§4.7.1); `host` is unknown when a header is refused. */
 export function headerText(streamId: string, host: Host | undefined, clientFrom: string | undefined): string {
   const from = host ? ` from='${escapeXML(host.name)}'` : '';
   const to = clientFrom ? ` to='${escapeXML(clientFrom)}'` : '';
