@@ -135,6 +135,22 @@ describe('c2s negotiation (RFC 6120)', () => {
     assert.equal(await c.plain('alice', 'wonderland'), 'success');
   });
 
+  it('tells an absent initial response from an empty one ("=") (§6.4.2)', async () => {
+    const c = await connect();
+    await c.open();
+    await c.starttls();
+    // "=" is a response with no data, which no offered mechanism accepts as its first message.
+    c.write("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='SCRAM-SHA-1'>=</auth>");
+    assert.equal(failureCondition(await c.next()), 'malformed-request');
+    // No initial response: an empty challenge asks for it.
+    c.write("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'/>");
+    const challenge = await c.next();
+    assert.equal(challenge?.name, 'challenge');
+    assert.equal(challenge?.getText(), '');
+    c.write(`<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>${Buffer.from('\0alice\0wonderland').toString('base64')}</response>`);
+    assert.equal((await c.next())?.name, 'success');
+  });
+
   it('rejects bad base64 in a SASL response with incorrect-encoding (§6.5.4)', async () => {
     const c = await connect();
     await c.open();

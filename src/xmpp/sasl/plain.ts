@@ -8,7 +8,7 @@ import { DEFAULT_FAKE_ITERATIONS, type MechanismOptions, type SaslContext, type 
 
 export class PlainServer implements SaslMechanism {
   readonly name = 'PLAIN';
-  private phase: 'start' | 'waiting' | 'done' = 'start';
+  private phase: 'start' | 'done' = 'start';
   username: string | undefined;
   authzid: string | undefined;
 
@@ -19,10 +19,6 @@ export class PlainServer implements SaslMechanism {
     this.phase = 'done';
     if (phase === 'done') throw new SaslFailure('malformed-request', 'the authentication exchange is over');
     if (!this.ctx.secure) throw new SaslFailure('encryption-required');
-    if (phase === 'start' && response.length === 0) {
-      this.phase = 'waiting'; // RFC 6120 §6.4.2: no initial response, send an empty challenge
-      return { challenge: Buffer.alloc(0) };
-    }
 
     // RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd
     const parts = decodeUtf8(response).split('\0');

@@ -85,7 +85,7 @@ interface Pending {
 
 export class ScramServer implements SaslMechanism {
   readonly name: string;
-  private phase: 'start' | 'waiting-first' | 'waiting-final' | 'done' = 'start';
+  private phase: 'start' | 'waiting-final' | 'done' = 'start';
   private pending: Pending | undefined;
   username: string | undefined;
   authzid: string | undefined;
@@ -105,12 +105,7 @@ export class ScramServer implements SaslMechanism {
     if (phase === 'done') throw malformed('the authentication exchange is over');
     // -PLUS needs TLS to bind to (RFC 6120 §6.5.4 encryption-required).
     if (this.plus && !this.ctx.secure) throw new SaslFailure('encryption-required');
-    if (phase === 'start' && response.length === 0) {
-      // No initial response: ask for it with an empty challenge (RFC 6120 §6.4.2).
-      this.phase = 'waiting-first';
-      return { challenge: Buffer.alloc(0) };
-    }
-    if (phase === 'start' || phase === 'waiting-first') {
+    if (phase === 'start') {
       const result = await this.clientFirst(decodeUtf8(response));
       this.phase = 'waiting-final';
       return result;

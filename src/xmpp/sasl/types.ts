@@ -44,8 +44,9 @@ export interface SaslMechanism {
    */
   readonly authzid?: string | undefined;
   /**
-   * Feeds one client message (the initial response first; an empty Buffer when the client
-   * sent none or "="). Resolves with a challenge or success; rejects with a SaslFailure.
+   * Feeds one client message: the initial response first, or the answer to the empty challenge
+   * the negotiation sends when the client sent none. An empty Buffer is a message with no data
+   * ("=", RFC 6120 §6.4.2). Resolves with a challenge or success; rejects with a SaslFailure.
    */
   step(response: Buffer): Promise<SaslStepResult>;
 }
