@@ -16,7 +16,7 @@ import {
 } from '../support/sasl2-client.js';
 
 describe('FAST authentication tokens (XEP-0484)', () => {
-  const suite = sasl2Suite(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gail'], (c) => {
+  const suite = sasl2Suite(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gail', 'hank'], (c) => {
     c.auth.max_failures_per_account = 3;
     c.auth.max_failures_per_address = 1000;
   });
@@ -59,6 +59,12 @@ describe('FAST authentication tokens (XEP-0484)', () => {
     assert.match(login.success.getChildText('authorization-identifier')!, /^alice@localhost\/Fast\//);
     assert.ok(login.success.getChild('bound', NS_BIND2));
     assert.equal(tokenOf(login.success), undefined, 'no new token unasked while the token is young');
+  });
+
+  it('a user-agent id that is no UUID still identifies the client: its token works for it alone', async () => {
+    const token = await issue('hank', 'hanks-phone');
+    assert.ok((await fast('hank', token, 'hanks-phone')).ok);
+    assert.equal((await fast('hank', token, 'hanks-laptop')).ok, false, "another client's id");
   });
 
   it('logs in with channel-bound tokens (HT-SHA-256-EXPR, -ENDP); a token works only with its mechanism (§"Client authenticates using FAST")', async () => {

@@ -48,14 +48,21 @@ describe('SASL2 <authenticate/> requests (XEP-0388, XEP-0386, XEP-0484)', () => 
     assert.equal(readAuthenticate(auth(xml('initial-response', {}, '*')), RULES).initial, null, 'not base64');
   });
 
-  it('fails a missing mechanism, duplicates, a user-agent id that is no UUID, and a bad invalidate with malformed-request', () => {
+  it('fails a missing mechanism, duplicates, a user-agent id that does not fit, and a bad invalidate with malformed-request', () => {
     assert.equal(failure(xml('authenticate', { xmlns: SASL2 })), 'malformed-request');
     assert.equal(failure(auth(xml('initial-response', {}, 'AA=='), xml('initial-response', {}, 'AA=='))), 'malformed-request');
     assert.equal(failure(auth(agent(), agent())), 'malformed-request');
-    assert.equal(failure(auth(agent('not-a-uuid'))), 'malformed-request');
-    assert.equal(failure(auth(agent(`${UA}0`))), 'malformed-request');
+    assert.equal(failure(auth(agent(''))), 'malformed-request');
+    assert.equal(failure(auth(agent('my phone'))), 'malformed-request');
+    assert.equal(failure(auth(agent('x'.repeat(65)))), 'malformed-request');
     assert.equal(failure(auth(xml('bind', { xmlns: 'urn:xmpp:bind:0' }), xml('bind', { xmlns: 'urn:xmpp:bind:0' }))), 'malformed-request');
     assert.equal(failure(auth(xml('fast', { xmlns: FAST, invalidate: 'yes' }))), 'malformed-request');
+  });
+
+  it('a user-agent id that is no UUID is kept as it is; a UUID is compared in lower case', () => {
+    assert.equal(readAuthenticate(auth(agent('not-a-uuid')), RULES).clientId, 'not-a-uuid');
+    assert.equal(readAuthenticate(auth(agent('x'.repeat(64))), RULES).clientId, 'x'.repeat(64));
+    assert.equal(readAuthenticate(auth(agent(UA.toUpperCase())), RULES).clientId, UA.toLowerCase());
   });
 
   it('a token request needs an offered FAST mechanism (invalid-mechanism) and a user-agent id (malformed-request); ignored when FAST is off', () => {

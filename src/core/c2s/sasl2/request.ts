@@ -9,6 +9,7 @@ import { decodeBase64 } from '../sasl-negotiation.js';
 
 /** XEP-0388's schema type for the user-agent id (a UUID; version 4 by the text, any by the schema). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CLIENT_ID = /^[^\s\p{Cc}]{1,64}$/u;
 const BOOLEAN: Readonly<Record<string, boolean>> = { true: true, '1': true, false: false, '0': false };
 
 export interface AuthenticateRequest {
@@ -59,11 +60,16 @@ export function readAuthenticate(el: Element, rules: RequestRules): Authenticate
   };
 }
 
+/**
+ * XEP-0388 asks for a UUID v4; any other stable identifier is taken as it is, since refusing
+ * the login would only lock a client out. It must fit the store, without spaces or controls.
+ */
 function userAgentId(agent: Element | undefined): string | undefined {
   const id = agent?.attrs.id as string | undefined;
   if (id === undefined) return undefined;
-  if (!UUID.test(id)) throw new SaslFailure('malformed-request', 'the user-agent id must be a UUID');
-  return id.toLowerCase();
+  if (UUID.test(id)) return id.toLowerCase();
+  if (!CLIENT_ID.test(id)) throw new SaslFailure('malformed-request', 'the user-agent id must be 1-64 characters without spaces');
+  return id;
 }
 
 function flag(value: unknown, name: string): boolean {
