@@ -77,7 +77,8 @@ export class LocalRouter implements Router {
     const target: Target = !host ? 'remote' : to.local === '' ? 'host' : to.resource === '' ? 'bare' : 'full';
     const firing = host ?? this.hosts.get(from.domain);
     if (!firing) return;
-    const ev = { stanza, from, to, origin };
+    // One shape for every kind; only message/outbound handlers read or set senderArchiveId.
+    const ev = { stanza, from, to, origin, senderArchiveId: undefined as string | undefined };
     const senderHost = origin ? this.hosts.get(origin.jid.domain) : undefined;
     const outbound = EVENTS[kind].outbound as EventName & `${StanzaKind}/outbound`;
     if (!senderHost || !senderHost.events.has(outbound)) return this.fire(firing, kind, target, ev);

@@ -15,6 +15,15 @@ export interface StanzaEvent {
   readonly origin: ClientSession | undefined;
 }
 
+/** A message from a local session, on the sender's host (see `message/outbound`). */
+export interface OutboundMessageEvent extends StanzaEvent {
+  /**
+   * The id the sender's archive gave the message (XEP-0313 §3.5), set by the archive for the
+   * handlers after it: a sent carbon forwards it (XEP-0280), what the contact receives never does.
+   */
+  senderArchiveId: string | undefined;
+}
+
 export interface SessionEvent {
   readonly session: ClientSession;
 }
@@ -112,7 +121,7 @@ export interface StanzaEventMap {
    * A handler returning true stops the stanza there.
    */
   'iq/outbound': StanzaEvent;
-  'message/outbound': StanzaEvent;
+  'message/outbound': OutboundMessageEvent;
   'presence/outbound': StanzaEvent;
   /** An IQ before authentication; unhandled ones close the stream with not-authorized. */
   'iq/preauth': PreauthIqEvent;

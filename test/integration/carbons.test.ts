@@ -7,6 +7,7 @@ import xml, { type Element } from '@xmpp/xml';
 import { RawClient, errorCondition } from '../support/raw-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { receivedBeforePing } from '../support/sync.js';
+import { SID, mamQuery } from '../support/mam.js';
 
 const CARBONS = 'urn:xmpp:carbons:2';
 const FORWARD = 'urn:xmpp:forward:0';
@@ -145,6 +146,18 @@ describe('message carbons (XEP-0280)', () => {
     assert.deepEqual(gotA2, [], 'no copy back to the sender (§8)');
     assert.deepEqual(gotC2, []);
     assert.equal(carried(gotB2![0]!, 'sent', 'alice@localhost/b').getChildText('body'), 'from a');
+  });
+
+  it("a <sent/> copy carries the id alice's archive gave the message; bob's message carries none of hers (XEP-0313 §3.5)", async () => {
+    c.send(chat('bob@localhost', 'archived and copied'));
+    const [gotBob, gotA] = await settle(c, bob, a, b);
+    const ids = carried(gotA![0]!, 'sent', 'alice@localhost/a').getChildren('stanza-id', SID);
+    assert.equal(ids.length, 1);
+    assert.equal(ids[0]!.attrs.by, 'alice@localhost');
+    assert.deepEqual(gotBob![0]!.getChildren('stanza-id', SID).filter((e) => e.attrs.by === 'alice@localhost'), []);
+    const archived = await mamQuery(a, { max: 1, before: '' });
+    assert.equal(archived.messages[0]!.getChildText('body'), 'archived and copied');
+    assert.equal(ids[0]!.attrs.id, archived.ids[0]);
   });
 
   it('copies chat, normal with a body and IM payloads, but not a bodiless normal message, a headline or an error (§6.1)', async () => {

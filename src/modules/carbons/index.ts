@@ -13,7 +13,8 @@ import { carbon, carriesCarbon, eligible, forwardedCopy, type Direction } from '
 import { deliveredTo } from './targets.js';
 
 /**
- * Below archiving (200), so a copy forwards the message with the stanza id the archive gave it,
+ * Below archiving (200), so a copy forwards the message with the stanza id the archive gave it
+ * (the recipient's added to the stanza, the sender's on the outbound event),
  * and above offline storage (-500) and core delivery (-1000), which end the chain.
  */
 export const CARBONS_PRIORITY = 100;
@@ -58,12 +59,12 @@ export default defineModule({
     });
 
     /** Sends a copy of `stanza` to each carbons-enabled resource of `account` that `wants`. */
-    const copy = (direction: Direction, stanza: Element, account: Jid, wants: (s: ClientSession) => boolean): void => {
+    const copy = (direction: Direction, stanza: Element, account: Jid, wants: (s: ClientSession) => boolean, archiveId?: string): void => {
       let forwarded: Element | undefined;
       let count = 0;
       for (const s of api.sessionsOf(account)) {
         if (!enabled.has(s) || !wants(s)) continue;
-        forwarded ??= forwardedCopy(stanza, account.bare);
+        forwarded ??= forwardedCopy(stanza, account.bare, archiveId);
         s.send(carbon(direction, forwarded, account.bare, s.jid.full));
         count++;
       }
@@ -84,7 +85,8 @@ export default defineModule({
       const account = sender.jid.toBare();
       // A message to the account itself: the resources that get it need no copy as well.
       const got = (ev.to.bare === account.bare ? deliveredTo(api.sessionsOf(account), ev.to, messageType(ev.stanza)) : undefined) ?? [];
-      copy('sent', ev.stanza, account, (s) => s !== sender && !got.includes(s));
+      // XEP-0313 §3.5: the copy carries the id the account's archive gave the message, if any.
+      copy('sent', ev.stanza, account, (s) => s !== sender && !got.includes(s), ev.senderArchiveId);
       return undefined;
     }, CARBONS_PRIORITY);
 

@@ -67,12 +67,14 @@ export function eligible(stanza: Element, direction: Direction): boolean {
 /**
  * The message as XEP-0297 forwards it: its own namespace kept (§3.3 there), and the account's
  * bare JID as 'to' when the client left it out (RFC 6120 §10.3: that is where it went).
- * The child elements are shared with the original, which stays untouched.
+ * `archiveId`, the id the account's archive gave a sent message, goes in as its stanza-id
+ * (XEP-0313 §3.5). The child elements are shared with the original, which stays untouched.
  */
-export function forwardedCopy(stanza: Element, account: string): Element {
+export function forwardedCopy(stanza: Element, account: string, archiveId?: string): Element {
   const copy = shallowCopy(stanza, { xmlns: NS.CLIENT });
   if (copy.attrs.to === undefined) copy.attrs.to = account;
   copy.children = [...stanza.children];
+  if (archiveId !== undefined) copy.children.push(xml('stanza-id', { xmlns: NS.SID, id: archiveId, by: account }));
   return copy;
 }
 

@@ -85,7 +85,9 @@ export function installArchiving(ctx: MamContext): void {
     return withPolicy(ctx, account.local, (policy) => {
       if (!allows(policy, account, ev.to)) return;
       const id = archive(account, ev.to, ev.stanza);
-      // §3.5: the sender's archive id is not added to what the contact receives.
+      // §3.5: the sender's archive id is not added to what the contact receives, only to the
+      // sent carbons the account's other resources get (the event carries it to them).
+      ev.senderArchiveId = id;
       if (ev.to.bare === account.bare) toSelf.set(ev.stanza, id);
     });
   }, ARCHIVE_PRIORITY);
