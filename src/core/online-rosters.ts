@@ -56,6 +56,7 @@ export class OnlineRosters {
       removePendingIn: (host, username, jid) => r.removePendingIn(host, username, jid),
       listPendingIn: (host, username) => r.listPendingIn(host, username),
       pendingInState: (host, username, jid) => r.pendingInState(host, username, jid),
+      holders: (jid) => r.holders(jid),
     };
   }
 

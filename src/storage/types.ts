@@ -144,6 +144,13 @@ export interface RosterStore {
    * needs to know.
    */
   pendingInState(host: string, username: string, jid?: string): Promise<{ count: number; pending: boolean }>;
+
+  /**
+   * The accounts, on every host, that hold `jid` on their roster with a subscription, a request
+   * or a pre-approval (an item with subscription 'none' and neither is left out), or hold a
+   * request from it awaiting an answer; each account once, in no particular order.
+   */
+  holders(jid: string): Promise<{ host: string; username: string }[]>;
 }
 
 export interface OfflineMessage {

@@ -139,6 +139,43 @@ describe('starling start: a real server process run from the CLI', function () {
       assert.equal(pong.attrs.type, 'result', 'other accounts keep their sessions');
     });
 
+    it("deluser ends its contacts' subscriptions: each gets a roster push and unsubscribe, unsubscribed (RFC 6121 §3.2, §3.3)", async () => {
+      const add = await starling(['adduser', 'hugo@localhost', '-c', cfg], { cwd: dir, input: `${OLD_PW}\n` });
+      assert.equal(add.code, 0, add.stderr);
+      const hugo = await connect();
+      const alice = await connect();
+      assert.equal(await hugo.login('hugo', OLD_PW, 'h'), 'hugo@localhost/h');
+      assert.equal(await alice.login('alice', NEW_PW, 'a'), 'alice@localhost/a');
+      // alice asks for her roster, so she gets roster pushes (§2.1.6).
+      await alice.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
+      for (const c of [hugo, alice]) c.send(xml('presence'));
+      // Subscribed both ways, as clients do it.
+      const subscribe = async (asker: RawClient, from: string, contact: RawClient, to: string): Promise<void> => {
+        asker.send(xml('presence', { to, type: 'subscribe' }));
+        await contact.expect((el) => el.name === 'presence' && el.attrs.type === 'subscribe' && el.attrs.from === from);
+        contact.send(xml('presence', { to: from, type: 'subscribed' }));
+        await asker.expect((el) => el.name === 'presence' && el.attrs.type === 'subscribed' && el.attrs.from === to);
+      };
+      await subscribe(alice, 'alice@localhost', hugo, 'hugo@localhost');
+      await subscribe(hugo, 'hugo@localhost', alice, 'alice@localhost');
+      const del = await starling(['deluser', 'hugo@localhost', '-c', cfg], { cwd: dir });
+      assert.equal(del.code, 0, del.stderr);
+      const seen = new Set<string>();
+      while (seen.size < 4) {
+        const el = await alice.next(10_000);
+        assert.ok(el, 'alice is told before her stream ends');
+        const item = el.getChild('query', 'jabber:iq:roster')?.getChild('item');
+        if (el.name === 'iq' && item?.attrs.jid === 'hugo@localhost' && item.attrs.subscription === 'none') seen.add('push none');
+        if (el.name === 'presence' && el.attrs.from === 'hugo@localhost') seen.add(el.attrs.type);
+        // Its session's end, told to the subscribers its roster had.
+        if (el.name === 'presence' && el.attrs.from === 'hugo@localhost/h' && el.attrs.type === 'unavailable') seen.add('unavailable');
+      }
+      assert.deepEqual([...seen].sort(), ['push none', 'unavailable', 'unsubscribe', 'unsubscribed']);
+      const roster = await alice.iq(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
+      const kept = roster.getChild('query')!.getChildren('item').filter((i) => i.attrs.jid === 'hugo@localhost');
+      assert.deepEqual(kept.map((i) => [i.attrs.subscription, i.attrs.ask]), [['none', undefined]], 'the item stays, without a subscription (§3.2.3, §3.3.3)');
+    });
+
     it('passwd while the account is online ends its sessions with <reset/> (RFC 6120 §4.9.3.16); the new password logs in', async () => {
       const add = await starling(['adduser', 'gwen@localhost', '-c', cfg], { cwd: dir, input: `${OLD_PW}\n` });
       assert.equal(add.code, 0, add.stderr);

@@ -154,6 +154,27 @@ describe('registration of a logged-in account (XEP-0077 §3.2, §3.3)', () => {
     assert.equal(item?.subscription, 'none', 'abram no longer has a subscription either way');
   });
 
+  it('withdraws the pre-approvals contacts gave the account: a new account of the same name has to ask (RFC 6121 §3.4)', async () => {
+    await ts.addUser('sampson@localhost', 'sampson-password');
+    await ts.addUser('gregory@localhost', 'gregory-password');
+    const sampson = await session('sampson', 'sampson-password', 'square');
+    sampson.send(xml('presence'));
+    // Approved before gregory ever asks (§3.4.1).
+    sampson.send(xml('presence', { to: 'gregory@localhost', type: 'subscribed' }));
+    const approved = async (): Promise<boolean | undefined> => (await ts.server.storage.roster.getItem('localhost', 'sampson', 'gregory@localhost'))?.approved;
+    for (let i = 0; i < 100 && (await approved()) !== true; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await approved(), true, 'the pre-approval is stored');
+    const old = await session('gregory', 'gregory-password', 'street');
+    assert.equal((await old.iq(xml('iq', { type: 'set' }, query(xml('remove'))))).attrs.type, 'result');
+    for (let i = 0; i < 100 && (await approved()) !== false; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await approved(), false, 'withdrawn with the account');
+    await ts.addUser('gregory@localhost', 'new-gregory-password');
+    const fresh = await session('gregory', 'new-gregory-password', 'new');
+    fresh.send(xml('presence', { to: 'sampson@localhost', type: 'subscribe' }));
+    // sampson is asked, not answered for.
+    await sampson.expect((e) => e.name === 'presence' && e.attrs.from === 'gregory@localhost' && e.attrs.type === 'subscribe');
+  });
+
   it('advertises no iq-register stream feature while the policy is disabled (§8)', async () => {
     const c = await RawClient.connect({ port: ts.tlsPort, ca, directTls: true });
     clients.push(c);

@@ -2,8 +2,8 @@
 // (XEP-0237, RFC 6121 §2.6). Wiring only: items.ts (the wire format and roster set checks),
 // iq.ts (roster get/set), subscriptions.ts (the state tables of Appendix A), state.ts (reading
 // and writing a subscription state), outbound.ts / inbound.ts (the user's and the contact's
-// server), push.ts (roster pushes), version.ts ('ver' strings), lock.ts (one change at a time
-// per account). Presence broadcasts and probes are the presence module's (§4).
+// server), deleted.ts (what a deleted account leaves on others' rosters), push.ts (roster
+// pushes), version.ts ('ver' strings), lock.ts (one change at a time per account). Presence broadcasts and probes are the presence module's (§4).
 import { defineModule } from '../../core/module-api.js';
 import { xml } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
@@ -15,6 +15,7 @@ import { NS_ROSTERVER } from './items.js';
 import { KeyedQueue } from '../../core/module-api.js';
 import { rosterOptions } from './options.js';
 import { cancelAll, outboundHandler } from './outbound.js';
+import { releaseHolders } from './deleted.js';
 import { RosterPushes } from './push.js';
 import { EpochCache } from './version.js';
 
@@ -49,8 +50,13 @@ export default defineModule({
       if (api.sessionsOf(session.jid.toBare()).length === 0) epochs.forget(session.jid.local);
     });
     api.on('account/deleted', ({ host, username }) => {
-      // Storage drops the roster with the account; only the cache is ours to clear.
-      if (host === api.host) epochs.forget(username);
+      // Storage drops the account's own roster with it; the cache is ours to clear, and the
+      // other accounts' rosters that hold it are released (deleted.ts).
+      if (host !== api.host) return;
+      epochs.forget(username);
+      releaseHolders(rc, Jid.of(username, host)).catch((err: unknown) => {
+        api.log.error('deleted account not removed from rosters', { account: `${username}@${host}`, err });
+      });
     });
     api.on('account/deleting', ({ host, username }) => {
       if (host !== api.host) return undefined;

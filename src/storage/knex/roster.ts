@@ -196,5 +196,15 @@ export function knexRosterStore(db: Knex, reader: FastReader): RosterStore {
       const [row] = await reader.all<{ n: unknown; mine: unknown }>(SQL.pendingInState, [jid ?? null, host, username]);
       return { count: toCount(row?.n), pending: toCount(row?.mine) > 0 };
     },
+
+    async holders(jid) {
+      // Both by the contact index of migration 0014; 'union' drops an account found twice.
+      const rows: { host: string; username: string }[] = await db('roster_items')
+        .select('host', 'username')
+        .where({ jid })
+        .andWhere((q) => q.whereNot('subscription', 'none').orWhere('ask', true).orWhere('approved', true))
+        .union((q) => q.select('host', 'username').from('roster_pending_in').where({ jid }));
+      return rows.map((r) => ({ host: r.host, username: r.username }));
+    },
   };
 }

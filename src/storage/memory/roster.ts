@@ -115,6 +115,16 @@ export function memoryRosterStore(ctx: MemoryContext): MemoryRosterStore {
       return { count: pending?.size ?? 0, pending: jid !== undefined && pending?.has(jid) === true };
     },
 
+    async holders(jid) {
+      const found: { host: string; username: string }[] = [];
+      for (const [host, username, r] of users.entries()) {
+        const item = r.items.get(jid)?.item;
+        const holds = item !== undefined && (item.subscription !== 'none' || item.ask || item.approved);
+        if (holds || r.pendingIn.has(jid)) found.push({ host, username });
+      }
+      return found;
+    },
+
     forget(host, username) {
       users.delete(host, username);
     },

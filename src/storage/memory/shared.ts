@@ -29,6 +29,11 @@ export class PerAccount<T> {
     return v;
   }
 
+  /** Every account's value, with its host and username. */
+  *entries(): Generator<[string, string, T]> {
+    for (const [host, users] of this.hosts) for (const [username, v] of users) yield [host, username, v];
+  }
+
   delete(host: string, username: string): void {
     const users = this.hosts.get(host);
     if (!users?.delete(username)) return;

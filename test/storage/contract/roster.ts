@@ -184,6 +184,26 @@ export function rosterContract(ctx: ContractContext): void {
       assert.equal(await s.roster.count(H, 'alice'), 20);
     });
 
+    it('holders finds the accounts of every host holding a JID with a subscription, a request, a pre-approval or a request from it', async function () {
+      const s = ctx.store();
+      for (const u of ['carol', 'dave', 'erin', 'frank']) await s.accounts.create(H, u, makeCredentials());
+      await s.accounts.create(H2, 'alice', makeCredentials());
+      const gone = 'gone@example.org';
+      await s.roster.setItem(H, 'alice', item(gone, { subscription: 'both' }));
+      await s.roster.setItem(H2, 'alice', item(gone, { subscription: 'to' }));
+      await s.roster.setItem(H, 'bob', item(gone, { ask: true }));
+      await s.roster.setItem(H, 'carol', item(gone, { approved: true }));
+      await s.roster.addPendingIn(H, 'dave', gone, '<presence type="subscribe"/>');
+      // An item with nothing left, and another JID: not holders.
+      await s.roster.setItem(H, 'erin', item(gone));
+      await s.roster.setItem(H, 'frank', item('other@example.org', { subscription: 'both' }));
+      // Both an item and a request: once.
+      await s.roster.setItem(H, 'dave', item(gone, { subscription: 'from' }));
+      const found = (await s.roster.holders(gone)).map((h) => `${h.username}@${h.host}`).sort();
+      assert.deepEqual(found, [`alice@${H}`, `alice@${H2}`, `bob@${H}`, `carol@${H}`, `dave@${H}`].sort());
+      assert.deepEqual(await s.roster.holders('nobody@example.org'), []);
+    });
+
     describe('pending inbound subscription requests (RFC 6121 §3.1.3)', function () {
       const stanza = (from: string, text = ''): string => `<presence from="${from}" to="alice@example.org" type="subscribe"><status>${text}</status></presence>`;
 

@@ -14,6 +14,7 @@ import * as m0010 from './0010_push.js';
 import * as m0011 from './0011_account_epoch.js';
 import * as m0012 from './0012_account_deletions.js';
 import * as m0013 from './0013_account_notes.js';
+import * as m0014 from './0014_roster_contact_index.js';
 
 interface NamedMigration {
   name: string;
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly NamedMigration[] = [
   { name: '0011_account_epoch', migration: m0011 },
   { name: '0012_account_deletions', migration: m0012 },
   { name: '0013_account_notes', migration: m0013 },
+  { name: '0014_roster_contact_index', migration: m0014 },
 ];
 
 export const migrationSource: Knex.MigrationSource<NamedMigration> = {
