@@ -21,7 +21,7 @@ const EVENT_NAMES: ReadonlySet<string> = new Set<EventName>([
   'message/host', 'message/bare', 'message/full', 'message/remote', 'message/undelivered',
   'presence/host', 'presence/bare', 'presence/full', 'presence/remote',
   'session/bound', 'session/hibernated', 'session/resumed', 'session/closed', 'presence/available', 'presence/unavailable',
-  'caps/changed', 'pep/changed',
+  'caps/changed', 'pep/changed', 'disco/account-items', 'disco/account-node-info',
 ]);
 
 export class EventBus {

@@ -17,7 +17,7 @@ export { fillRandom } from '../util/random-id.js';
 export { topResources } from './delivery.js';
 export type { ClientSession };
 export type { OutboundFilter, OutboundGate } from './session-types.js';
-export type { CapsEvent, PepChangedEvent } from './stanza-events.js';
+export type { AccountItemsEvent, AccountNodeInfoEvent, CapsEvent, DiscoItem, PepChangedEvent } from './stanza-events.js';
 
 export type IqType = 'get' | 'set';
 /** Which addresses an IQ handler answers for: the host itself or a local account's bare JID. */

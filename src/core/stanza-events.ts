@@ -96,6 +96,35 @@ export interface CapsEvent {
  * the PEP service after publications, others after writing the node in storage themselves
  * (e.g. bookmarks written through private XML storage), so the PEP service notifies subscribers.
  */
+/** One XEP-0030 item (§4.1): an entity, or a node of one. */
+export interface DiscoItem {
+  readonly jid: string;
+  readonly node?: string;
+  readonly name?: string;
+}
+
+/**
+ * disco#items on an account's bare JID, answered by the server on its behalf (XEP-0030 §8):
+ * each module adds the items `requester` may see (PEP: the nodes it may subscribe to or
+ * read, XEP-0163 §6.2).
+ */
+export interface AccountItemsEvent {
+  readonly owner: Jid;
+  readonly requester: Jid;
+  readonly items: DiscoItem[];
+}
+
+/**
+ * disco#info on a node of an account (XEP-0030 §3.2): the module that has the node, and lets
+ * `requester` see it, sets `info` (the whole <query/>); unset, the node is item-not-found.
+ */
+export interface AccountNodeInfoEvent {
+  readonly owner: Jid;
+  readonly requester: Jid;
+  readonly node: string;
+  info: Element | undefined;
+}
+
 export interface PepChangedEvent {
   /** The account (bare JID) whose node changed. */
   readonly owner: Jid;
@@ -167,6 +196,9 @@ export interface StanzaEventMap {
   'account/deleting': AccountEvent;
   /** An entity's verified capabilities (XEP-0115) became known, changed, or went away. */
   'caps/changed': CapsEvent;
+  /** See AccountItemsEvent and AccountNodeInfoEvent. */
+  'disco/account-items': AccountItemsEvent;
+  'disco/account-node-info': AccountNodeInfoEvent;
   /** An account's PEP node changed (XEP-0163). */
   'pep/changed': PepChangedEvent;
 }

@@ -54,6 +54,29 @@ describe('PEP access models (XEP-0060 §4.5, XEP-0163 §3)', () => {
     assert.equal(pubsubCondition(res), 'not-in-roster-group');
   });
 
+  it("disco#items on the account lists the nodes each one may read; a node's disco#info is for them only (XEP-0163 §6.2, XEP-0060 §5.2, §5.3)", async () => {
+    const nodes = async (who: Peer): Promise<string[]> => {
+      const res = await who.iq(xml('iq', { type: 'get', to: ALICE }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#items' })));
+      const items = res.getChild('query')!.getChildren('item');
+      for (const i of items) assert.equal(i.attrs.jid, ALICE);
+      return items.map((i) => i.attrs.node as string);
+    };
+    assert.deepEqual(await nodes(alice), ['urn:example:presence', 'urn:example:open', 'urn:example:roster', 'urn:example:private'], 'the owner: all, oldest first');
+    assert.deepEqual(await nodes(peers.dave!), ['urn:example:presence', 'urn:example:open', 'urn:example:roster'], 'a contact in the allowed group');
+    assert.deepEqual(await nodes(peers.bob!), ['urn:example:presence', 'urn:example:open'], 'a contact');
+    for (const who of ['carol', 'erin']) assert.deepEqual(await nodes(peers[who]!), ['urn:example:open'], who);
+
+    const info = (who: Peer, node: string): Promise<Element> =>
+      who.iq(xml('iq', { type: 'get', to: ALICE }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info', node })));
+    const leaf = await info(peers.carol!, 'urn:example:open');
+    assert.equal(leaf.getChild('query')!.attrs.node, 'urn:example:open');
+    assert.deepEqual(leaf.getChild('query')!.getChild('identity')!.attrs, { category: 'pubsub', type: 'leaf' });
+    assert.ok(leaf.getChild('query')!.getChildren('feature').some((f) => f.attrs.var === PUBSUB));
+    assert.equal(errorCondition(await info(peers.carol!, 'urn:example:presence')), 'item-not-found', 'hidden from a stranger');
+    assert.equal(errorCondition(await info(alice, 'urn:example:nothing')), 'item-not-found');
+    assert.equal((await info(alice, 'urn:example:private')).attrs.type, 'result');
+  });
+
   it('whitelist: the owner only, until the owner makes a contact a member (§6.5.9.8, §8.9)', async () => {
     const before = await read('bob', 'urn:example:private');
     assert.equal(errorCondition(before), 'not-allowed');

@@ -1,16 +1,24 @@
 // XEP-0030: Service Discovery for the server and for accounts. The server answers disco on an
 // account's bare JID on the account's behalf (§8): its info to the account itself and to those
 // it lets see its presence (a 'from' or 'both' subscription), service-unavailable to anyone
-// else; its items, none, to everyone. The server's info carries the admin's contact addresses
+// else; its items, and the info of its nodes, as the modules that offer them decide
+// ('disco/account-items', 'disco/account-node-info'). The server's info carries the admin's contact addresses
 // (XEP-0157) as an extended info form (XEP-0128).
 import { defineModule, z } from '../../core/module-api.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 import { NS } from '../../xmpp/ns.js';
 import { StanzaError } from '../../xmpp/errors.js';
 import type { Jid } from '../../xmpp/jid.js';
-import type { DiscoInfo } from '../../core/module-api.js';
+import type { DiscoInfo, DiscoItem } from '../../core/module-api.js';
 import { contactForm, contactOption } from './contact.js';
 import { hasFrom } from '../../xmpp/subscription.js';
+
+function itemAttrs(item: DiscoItem): Record<string, string> {
+  const attrs: Record<string, string> = { jid: item.jid };
+  if (item.node !== undefined) attrs.node = item.node;
+  if (item.name !== undefined) attrs.name = item.name;
+  return attrs;
+}
 
 function infoElement(info: DiscoInfo, node: string | undefined): Element {
   const q = xml('query', node ? { xmlns: NS.DISCO_INFO, node } : { xmlns: NS.DISCO_INFO });
@@ -58,15 +66,27 @@ export default defineModule({
       return hasFrom((await api.storage.roster.getItem(api.host, to.local, from.bare))?.subscription);
     };
     api.iq('get', NS.DISCO_INFO, 'query', async ({ payload, from, to }) => {
+      const node = payload.attrs.node as string | undefined;
+      if (node) {
+        // A node of the account (a PEP node, XEP-0060 §5.3): the module that has it answers, for
+        // those it lets see it; for anyone else it does not exist.
+        const ev = { owner: to.toBare(), requester: from, node, info: undefined as Element | undefined };
+        await api.fire('disco/account-node-info', ev);
+        if (!ev.info) throw new StanzaError('item-not-found');
+        return ev.info;
+      }
       if (!(await maySeePresence(from, to))) throw new StanzaError('service-unavailable');
-      if (payload.attrs.node) throw new StanzaError('item-not-found');
       return infoElement(api.discoInfo('account'), undefined);
     }, { to: ['bare'] });
-    // §8: the only items an account could have are its available resources, which it does not
-    // list; so an empty result set, whoever asks.
-    api.iq('get', NS.DISCO_ITEMS, 'query', ({ payload }) => {
+    // §8: the account's available resources are not listed; what modules offer on it is, to
+    // whoever they let see it (PEP nodes, XEP-0163 §6.2).
+    api.iq('get', NS.DISCO_ITEMS, 'query', async ({ payload, from, to }) => {
       if (payload.attrs.node) throw new StanzaError('item-not-found');
-      return xml('query', { xmlns: NS.DISCO_ITEMS });
+      const ev = { owner: to.toBare(), requester: from, items: [] as DiscoItem[] };
+      await api.fire('disco/account-items', ev);
+      const q = xml('query', { xmlns: NS.DISCO_ITEMS });
+      for (const item of ev.items) q.append(xml('item', itemAttrs(item)));
+      return q;
     }, { to: ['bare'] });
   },
 });

@@ -10,6 +10,7 @@ import { defineModule } from '../../core/module-api.js';
 import { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { Audience } from './audience.js';
+import { installDisco } from './disco.js';
 import { installHandlers } from './handlers.js';
 import { LastItems } from './last.js';
 import { LegacyBookmarks } from './legacy.js';
@@ -54,6 +55,7 @@ export default defineModule({
     };
     svc.onChange = (owner, node) => node === NS.BOOKMARKS && bookmarksChanged(owner);
     installHandlers(api, svc, last, legacy);
+    installDisco(api, svc);
 
     // XEP-0163 §4.3.4: a resource whose capabilities newly ask for nodes gets their last items.
     api.on('caps/changed', ({ jid, features }) => last.interestAdded(jid, audience.capsChanged(jid, features)));
