@@ -47,6 +47,7 @@ export function installDelivery(host: Host, router: Router, sessions: SessionMan
     const targets = type === 'headline' ? all.filter((s) => s.available && s.priority >= 0) : topResources(all);
     if (targets.length > 0) {
       for (const s of targets) s.send(ev.stanza);
+      if (targets.length > 1) host.reach.note(ev.stanza, targets);
       return true;
     }
     // No available resource: without offline storage, normal and chat messages bounce (§8.5.2.2.1);

@@ -2,6 +2,7 @@
 // IQ handler table, disco registry and modules.
 import type { Logger } from '../util/log.js';
 import { EventBus } from './events.js';
+import { Reach } from './reach.js';
 import type { Element } from '../xmpp/xml.js';
 import { serialize } from '../xmpp/serialize.js';
 import type {
@@ -10,6 +11,8 @@ import type {
 
 export class Host {
   readonly events: EventBus;
+  /** Messages that reached more than one session of this host's accounts (reach.ts). */
+  readonly reach = new Reach();
   private readonly iqHandlers = new Map<string, IqHandler>();
   private readonly features: Record<DiscoTarget, Map<string, number>> = { host: new Map(), account: new Map() };
   private readonly identities: Record<DiscoTarget, Identity[]> = { host: [], account: [] };

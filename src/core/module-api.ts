@@ -131,6 +131,12 @@ export interface ModuleApi<O> {
   request(iq: Element, timeoutMs: number): Promise<Element>;
   /** The bound sessions of a local account. */
   sessionsOf(bare: Jid): readonly ClientSession[];
+  /**
+   * Notes that `sessions` got `stanza`, a message, or a copy of it (Message Carbons): should
+   * another session of the account never acknowledge it (XEP-0198 §4), they are not given it
+   * again (`message/undelivered` names them in `reached`).
+   */
+  noteReached(stanza: Element, sessions: readonly ClientSession[]): void;
 
   /**
    * Registers the flush of a write-behind buffer (e.g. batched archive writes). `flush` resolves

@@ -151,6 +151,7 @@ export async function loadModule(planned: PlannedModule, deps: ModuleDeps): Prom
     send: (stanza: Element) => deps.router.route(stanza),
     request: (iq, timeoutMs) => sendIqRequest(host, deps.router, iq, timeoutMs),
     sessionsOf: (bare) => deps.sessions.resources(bare),
+    noteReached: (stanza, sessions) => host.reach.note(stanza, sessions),
     addFlusher: (flush) => {
       disposers.push(host.addFlusher(flush));
     },

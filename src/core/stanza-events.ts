@@ -47,6 +47,12 @@ export interface UndeliveredEvent {
   readonly session: ClientSession;
   /** When the message was first sent to that session (for a XEP-0203 delay stamp). */
   readonly sentAt: Date;
+  /**
+   * The account's other sessions that have the message already, the very stanza or a copy
+   * (several resources of one priority, Message Carbons, the resource that sent it): they are
+   * not given it again.
+   */
+  readonly reached: ReadonlySet<ClientSession>;
 }
 
 export interface AccountEvent {

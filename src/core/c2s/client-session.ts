@@ -75,7 +75,7 @@ export class C2sSession implements ClientSession {
     const sm = this.sm;
     if (!sm) return this.carrier_?.sendStanza(stanza);
     // Stream management promises nothing is lost: what still comes after the end is handed on.
-    if (this.ended) return handOnUnacked(this.host, this.ctx.router, this, [{ stanza, sentAt: Date.now() }]);
+    if (this.ended) return handOnUnacked(this.host, this.ctx.router, this, [{ stanza, sentAt: Date.now() }], this.ctx.sessions.resources(this.jid));
     const out = this.carrier_;
     out?.sendStanza(stanza);
     sm.sent(stanza, out);
@@ -139,7 +139,7 @@ export class C2sSession implements ClientSession {
       sm.wake();
       if (sm.id !== undefined) this.ctx.smSessions.forget(sm.id, this.jid.bare, sm.inbound);
       // Before the events below, so their handlers find these where they went.
-      if (sm.queue.length > 0) handOnUnacked(this.host, this.ctx.router, this, sm.queue.drain());
+      if (sm.queue.length > 0) handOnUnacked(this.host, this.ctx.router, this, sm.queue.drain(), this.ctx.sessions.resources(this.jid));
     }
     if (!registered) return;
     if (wasAvailable) this.host.events.emit('presence/unavailable', { session: this });

@@ -61,14 +61,17 @@ export default defineModule({
     /** Sends a copy of `stanza` to each carbons-enabled resource of `account` that `wants`. */
     const copy = (direction: Direction, stanza: Element, account: Jid, wants: (s: ClientSession) => boolean, archiveId?: string): void => {
       let forwarded: Element | undefined;
-      let count = 0;
+      let copied: ClientSession[] | undefined;
       for (const s of api.sessionsOf(account)) {
         if (!enabled.has(s) || !wants(s)) continue;
         forwarded ??= forwardedCopy(stanza, account.bare, archiveId);
         s.send(carbon(direction, forwarded, account.bare, s.jid.full));
-        count++;
+        (copied ??= []).push(s);
       }
-      if (count > 0) api.log.debug('carbons sent', { account: account.bare, direction, count });
+      if (!copied) return;
+      // Should the resource the message is for never acknowledge it, these have it already.
+      api.noteReached(stanza, copied);
+      api.log.debug('carbons sent', { account: account.bare, direction, count: copied.length });
     };
 
     // §8: what one resource sends goes to the account's other carbons-enabled resources, whether
@@ -92,8 +95,9 @@ export default defineModule({
 
     // §7: what the account receives goes to its carbons-enabled resources that core delivery does
     // not hand it to, available or not. When it reaches no resource, it is stored offline
-    // (XEP-0160) and a resource that has not sent presence yet gets it then: no copy now, or it
-    // would get it twice.
+    // (XEP-0160) and the first resource that may receive it (one that has not sent presence
+    // yet, or one of negative priority that raises it) gets it then: no copy now, or it would
+    // get it twice.
     const received = (ev: MessageEvent): undefined => {
       // Between two resources of the account: the sent carbons above reached the others.
       if (ev.origin !== undefined && ev.origin.jid.bare === ev.to.bare) return undefined;
@@ -101,9 +105,10 @@ export default defineModule({
       if (!eligible(ev.stanza, 'received')) return undefined;
       const account = ev.to.toBare();
       const got = deliveredTo(api.sessionsOf(account), ev.to, messageType(ev.stanza));
-      // Nobody gets it (it bounces or is dropped): nobody gets a copy either.
-      if (got === undefined) return undefined;
-      copy('received', ev.stanza, account, (s) => !got.includes(s) && (s.available || got.length > 0));
+      // Nobody gets it now (it bounces, is dropped, or waits in offline storage for the first
+      // resource that may receive it, which would have it twice): nobody gets a copy either.
+      if (got === undefined || got.length === 0) return undefined;
+      copy('received', ev.stanza, account, (s) => !got.includes(s));
       return undefined;
     };
     api.on('message/bare', received, CARBONS_PRIORITY);

@@ -110,10 +110,12 @@ export function installIq(ctx: MamContext): void {
 
   // XEP-0198 §4: a result the querying session never acknowledged answered that session's query
   // and no other; it is neither stored offline nor handed to another resource. (Results come
-  // from the account or without 'from'; anyone else's message carries the sender's address.)
+  // from the archive queried, the account's or, for a query sent to the server, the server's,
+  // or without 'from'; anyone else's message carries the sender's address.)
   api.on('message/undelivered', ({ stanza, to }) => {
     const from = stanza.attrs.from as string | undefined;
-    return hasChild(stanza, 'result', NS.MAM) && (from === undefined || from === to.bare) ? true : undefined;
+    const ours = from === undefined || from === to.bare || from === api.host;
+    return ours && hasChild(stanza, 'result', NS.MAM) ? true : undefined;
   }, ARCHIVE_PRIORITY);
 
   api.iq('set', NS.MAM, 'prefs', async (req) => {

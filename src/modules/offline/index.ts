@@ -98,12 +98,17 @@ export default defineModule({
       const type = messageType(ev.stanza);
       if (type === 'error' || type === 'groupchat') return undefined;
       return queue.run(ev.to.bare, async () => {
-        const others = backlog.has(ev.to.bare) ? [] : topReceivers(api.sessionsOf(ev.to));
+        const receivers = backlog.has(ev.to.bare) ? [] : topReceivers(api.sessionsOf(ev.to));
+        // XEP-0198 §4: to another resource, one that does not have it yet (XEP-0280 §7: a
+        // copy counts); when every one has, nothing is left to do.
+        const others = receivers.filter((s) => !ev.reached.has(s));
         if (others.length > 0) {
           const stamped = withDelay(ev.stanza, api.host, ev.sentAt);
           for (const s of others) s.send(stamped);
+          if (others.length > 1) api.noteReached(stamped, others);
           return true;
         }
+        if (receivers.length > 0) return true;
         if (!decide(ev.stanza, 'bare').store || !(await api.storage.accounts.get(ev.to.domain, ev.to.local))) return false;
         // The stanza-id the archive gave it on its way to the session stays (XEP-0359 §4: it
         // does not change), as for messages stored while the account was offline.

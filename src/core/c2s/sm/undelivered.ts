@@ -23,13 +23,25 @@ export interface Unacked {
  */
 const gone = (): StanzaError => new StanzaError('service-unavailable');
 
-/** Hands on the unacknowledged stanzas of a session that ended, oldest first. */
-export function handOnUnacked(host: Host, router: Router, session: ClientSession, unacked: readonly Unacked[]): void {
+/** The sessions of `others` that have `stanza` (Host.reach) or sent it. */
+function reachedBy(host: Host, stanza: Element, session: ClientSession, others: readonly ClientSession[]): Set<ClientSession> {
+  const reached = new Set(host.reach.of(stanza));
+  const from = stanza.attrs.from as string | undefined;
+  for (const s of others) if (s.jid.full === from) reached.add(s);
+  reached.delete(session);
+  return reached;
+}
+
+/**
+ * Hands on the unacknowledged stanzas of a session that ended, oldest first. `others` are the
+ * account's sessions still there.
+ */
+export function handOnUnacked(host: Host, router: Router, session: ClientSession, unacked: readonly Unacked[], others: readonly ClientSession[]): void {
   const to = session.jid.toBare();
   for (const { stanza, sentAt } of unacked) {
     const type = stanza.attrs.type as string | undefined;
     if (stanza.name === 'message') {
-      host.events.emit('message/undelivered', { stanza, to, session, sentAt: new Date(sentAt) });
+      host.events.emit('message/undelivered', { stanza, to, session, sentAt: new Date(sentAt), reached: reachedBy(host, stanza, session, others) });
     } else if (stanza.name === 'iq' && (type === 'get' || type === 'set')) {
       router.bounce(stanza, gone());
     }

@@ -1,0 +1,139 @@
+// A stream-managed session that ends without acknowledging a message hands it on only to
+// resources that do not have it already (XEP-0198 §4: as if sent to an unavailable resource;
+// XEP-0280 §7: a carbon counts as having it), or stores it offline once. Archive results and
+// copies made for that session alone go nowhere (XEP-0313 §4.2). Each case here gave a resource
+// the same message twice, or the wrong resource a message, before.
+import assert from 'node:assert/strict';
+import xml, { type Element } from '@xmpp/xml';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { SmPeer, SmPeers, bodies, chat, waitFor } from '../support/sm-peer.js';
+
+const CARBONS = 'urn:xmpp:carbons:2';
+const messages = (els: Element[]): Element[] => els.filter((e) => e.name === 'message');
+/** The body of a message or of the message a carbon forwards. */
+const bodyOf = (m: Element): string | null =>
+  m.getChildText('body') ?? m.getChild('received', CARBONS)?.getChild('forwarded')?.getChild('message')?.getChildText('body') ?? null;
+
+describe('stream management: what an ended session hands on, and to whom (XEP-0198 §4)', () => {
+  let ts: TestServer;
+  let ca: string;
+  const peers = new SmPeers(() => ({ port: ts.c2sPort, ca }));
+  const bound = (user: string, resource: string): Promise<SmPeer> => peers.bound(user, resource);
+  const ended = new Set<string>();
+  const expired = (jid: string): Promise<void> => waitFor(() => ended.has(jid), `${jid} to end`);
+
+  /** An available session with carbons (if asked) and `priority`. */
+  async function live(user: string, resource: string, opts: { carbons?: boolean; priority?: number } = {}): Promise<SmPeer> {
+    const peer = await bound(user, resource);
+    if (opts.carbons) peer.send(xml('iq', { type: 'set', id: 'carbons' }, xml('enable', { xmlns: CARBONS })));
+    peer.send(xml('presence', {}, xml('priority', {}, String(opts.priority ?? 0))));
+    await peer.settle();
+    return peer;
+  }
+
+  /** A resumable available session whose connection is then cut; resolves once it hibernates. */
+  async function hibernated(user: string, resource: string, priority = 0): Promise<void> {
+    const peer = await bound(user, resource);
+    await peer.enable({ resume: 'true' });
+    peer.send(xml('presence', {}, xml('priority', {}, String(priority))));
+    await peer.settle();
+    peer.ack();
+    await peer.settle();
+    peer.client.destroy();
+    await peer.leftovers();
+    const jid = `${user}@localhost/${resource}`;
+    await waitFor(() => ts.server.smSessions.hibernating().some((s) => s.jid.full === jid), `${jid} to hibernate`);
+  }
+
+  before(async () => {
+    ts = await startTestServer((c) => {
+      c.stream_management.resume_timeout = 1;
+    });
+    ca = await ts.ca();
+    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin', 'hank', 'ivy']) await ts.addUser(`${u}@localhost`, `pw-${u}`);
+    ts.server.hosts.get('localhost')!.events.on('session/closed', (ev) => {
+      ended.add(ev.session.jid.full);
+    });
+  });
+  after(async () => {
+    await peers.closeAll();
+    await ts.stop();
+  });
+
+  it('a message to the bare JID that two resources of one priority got: the one left gets no second copy', async () => {
+    const desk = await live('carol', 'desk');
+    await hibernated('carol', 'phone');
+    const bob = await bound('bob', 'one');
+    bob.send(chat('carol@localhost', 'to both'));
+    await bob.settle();
+    await expired('carol@localhost/phone');
+    assert.deepEqual(bodies(messages(await desk.settle())), ['to both'], 'once, when it was sent');
+  });
+
+  it('...and when both hibernated and both end, it is stored offline once', async () => {
+    await hibernated('hank', 'one');
+    await hibernated('hank', 'two');
+    const bob = await bound('bob', 'two');
+    bob.send(chat('hank@localhost', 'to two sleepers'));
+    await bob.settle();
+    await expired('hank@localhost/one');
+    await expired('hank@localhost/two');
+    await ts.server.hosts.get('localhost')!.events.idle();
+    assert.equal(await ts.server.storage.offline.count('localhost', 'hank'), 1);
+    const next = await bound('hank', 'laptop');
+    next.send(xml('presence'));
+    assert.deepEqual(bodies(messages(await next.settle())), ['to two sleepers']);
+  });
+
+  it('a message to a hibernated resource that another resource got a carbon of is not given to that one again (XEP-0280 §7)', async () => {
+    const desk = await live('alice', 'desk', { carbons: true });
+    await hibernated('alice', 'phone');
+    const bob = await bound('bob', 'three');
+    bob.send(chat('alice@localhost/phone', 'to the phone'));
+    await bob.settle();
+    await expired('alice@localhost/phone');
+    const got = messages(await desk.settle());
+    assert.equal(got.length, 1, got.map(String).join('\n'));
+    assert.ok(got[0]!.getChild('received', CARBONS), 'the carbon, and nothing after it');
+    assert.equal(bodyOf(got[0]!), 'to the phone');
+  });
+
+  it('a message one resource sent to another that then ends does not come back to the sender', async () => {
+    const desk = await live('ivy', 'desk');
+    await hibernated('ivy', 'phone');
+    desk.send(chat('ivy@localhost/phone', 'note to self'));
+    await desk.settle();
+    await expired('ivy@localhost/phone');
+    assert.deepEqual(messages(await desk.settle()), []);
+  });
+
+  it('archive results for a query sent to the server are neither handed on nor stored (XEP-0313 §4.2)', async () => {
+    const bob = await bound('bob', 'four');
+    bob.send(chat('erin@localhost', 'history'));
+    await bob.settle();
+    const desk = await live('erin', 'desk');
+    const phone = await live('erin', 'phone');
+    await phone.enable({ resume: 'true' });
+    phone.ack();
+    await phone.settle();
+    desk.drain();
+    phone.send(xml('iq', { type: 'set', id: 'mam', to: 'localhost' }, xml('query', { xmlns: 'urn:xmpp:mam:2', queryid: 'q1' })));
+    await phone.take((e) => e.name === 'iq' && e.attrs.id === 'mam');
+    phone.client.destroy();
+    await expired('erin@localhost/phone');
+    await ts.server.hosts.get('localhost')!.events.idle();
+    assert.deepEqual(messages(await desk.settle()), []);
+    assert.equal(await ts.server.storage.offline.count('localhost', 'erin'), 0);
+  });
+
+  it('a carbons resource of negative priority gets no copy of a message stored offline, which it gets once it may receive it', async () => {
+    const low = await live('dave', 'low', { carbons: true, priority: -1 });
+    const bob = await bound('bob', 'five');
+    bob.send(chat('dave@localhost', 'while away'));
+    await bob.settle();
+    const before = messages(await low.settle());
+    low.send(xml('presence', {}, xml('priority', {}, '1')));
+    const after = messages(await low.settle());
+    assert.deepEqual([...before, ...after].map(bodyOf), ['while away'], 'one copy in all');
+  });
+});
