@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import xml from '@xmpp/xml';
 import { errorCondition } from '../support/raw-client.js';
 import { startTestServer, type ConfigChange, type TestServer } from '../support/server.js';
-import { SmPeer, SmPeers, bodies, chat, waitFor } from '../support/sm-peer.js';
+import { SmPeer, SmPeers, bodies, chat, hibernate, waitFor } from '../support/sm-peer.js';
 
 const NS_DELAY = 'urn:xmpp:delay';
 const NS_SID = 'urn:xmpp:sid:0';
@@ -28,20 +28,8 @@ describe('stream management: sessions that are not resumed (XEP-0198 §4, §5)',
   const ended: Array<{ jid: string; error: string | undefined }> = [];
   const endedFor = (jid: string) => ended.find((e) => e.jid === jid);
 
-  /** A resumable, available session whose connection is then cut; resolves once it hibernates. */
-  async function hibernated(user: string, resource: string): Promise<{ previd: string; h: number }> {
-    const peer = await bound(user, resource);
-    const enabled = await peer.enable({ resume: 'true' });
-    peer.send(xml('presence'));
-    await peer.settle();
-    peer.ack();
-    await peer.settle();
-    peer.client.destroy();
-    await peer.leftovers();
-    const jid = `${user}@localhost/${resource}`;
-    await waitFor(() => ts.server.smSessions.hibernating().some((s) => s.jid.full === jid), `${jid} to hibernate`);
-    return { previd: enabled.attrs.id as string, h: peer.h };
-  }
+  const hibernated = (user: string, resource: string): Promise<{ previd: string; h: number }> =>
+    hibernate(peers, () => ts.server.smSessions.hibernating(), user, resource);
 
   before(async () => {
     ts = await startTestServer(shortWindow);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import xml, { type Element } from '@xmpp/xml';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { SmPeer, SmPeers, bodies, chat, waitFor } from '../support/sm-peer.js';
+import { SmPeer, SmPeers, bodies, chat, hibernate, waitFor } from '../support/sm-peer.js';
 
 const CARBONS = 'urn:xmpp:carbons:2';
 const messages = (els: Element[]): Element[] => els.filter((e) => e.name === 'message');
@@ -31,19 +31,9 @@ describe('stream management: what an ended session hands on, and to whom (XEP-01
     return peer;
   }
 
-  /** A resumable available session whose connection is then cut; resolves once it hibernates. */
-  async function hibernated(user: string, resource: string, priority = 0): Promise<void> {
-    const peer = await bound(user, resource);
-    await peer.enable({ resume: 'true' });
-    peer.send(xml('presence', {}, xml('priority', {}, String(priority))));
-    await peer.settle();
-    peer.ack();
-    await peer.settle();
-    peer.client.destroy();
-    await peer.leftovers();
-    const jid = `${user}@localhost/${resource}`;
-    await waitFor(() => ts.server.smSessions.hibernating().some((s) => s.jid.full === jid), `${jid} to hibernate`);
-  }
+  const hibernated = async (user: string, resource: string): Promise<void> => {
+    await hibernate(peers, () => ts.server.smSessions.hibernating(), user, resource, 0);
+  };
 
   before(async () => {
     ts = await startTestServer((c) => {

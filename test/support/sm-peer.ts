@@ -148,6 +148,27 @@ export class SmPeers {
   }
 }
 
+/**
+ * A resumable, available session of `user` (presence with `priority`, if given) whose
+ * connection is then cut; resolves once `hibernating()` (the server's hibernating sessions)
+ * lists it, with what a resumption needs.
+ */
+export async function hibernate(
+  peers: SmPeers, hibernating: () => readonly { jid: { full: string } }[], user: string, resource: string, priority?: number,
+): Promise<{ previd: string; h: number }> {
+  const peer = await peers.bound(user, resource);
+  const enabled = await peer.enable({ resume: 'true' });
+  peer.send(priority === undefined ? xml('presence') : xml('presence', {}, xml('priority', {}, String(priority))));
+  await peer.settle();
+  peer.ack();
+  await peer.settle();
+  peer.client.destroy();
+  await peer.leftovers();
+  const jid = `${user}@localhost/${resource}`;
+  await waitFor(() => hibernating().some((s) => s.jid.full === jid), `${jid} to hibernate`);
+  return { previd: enabled.attrs.id as string, h: peer.h };
+}
+
 /** A chat message whose id is its body. */
 export const chat = (to: string, body: string): Element => xml('message', { to, type: 'chat', id: body }, xml('body', {}, body));
 
