@@ -124,7 +124,8 @@ export class Server {
     if (problems.length) throw new StartupError(problems);
     const dataDir = resolve(config.data_dir);
     const ephemeral = config.storage.driver === 'memory';
-    await mkdir(dataDir, { recursive: true });
+    // Keys, the server secret and the database live here: the server's user's alone.
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const storage = await createStorage(config.storage, dataDir, log.child({ component: 'storage' }));
     try {
       const certs = await loadCerts(config, log);

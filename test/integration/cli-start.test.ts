@@ -2,7 +2,7 @@
 // stdout, clients over real sockets (STARTTLS, SCRAM, PLAIN), a clean stop on SIGTERM.
 import assert from 'node:assert/strict';
 import { createServer, type Server as NetServer } from 'node:net';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import xml from '@xmpp/xml';
 import { loadConfig } from '../../src/config/loader.js';
@@ -61,6 +61,11 @@ describe('starling start: a real server process run from the CLI', function () {
       const started = server.stdout.split('\n').filter((l) => l.includes('"server started"')).map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.equal(started.length, 1);
       assert.deepEqual(started[0]!.hosts, ['localhost', 'example.test']);
+    });
+
+    it('keeps its data folder and database to its own user (0700, 0600)', async () => {
+      assert.equal((await stat(join(dir, 'data'))).mode & 0o777, 0o700);
+      assert.equal((await stat(join(dir, 'data', 'starling.sqlite'))).mode & 0o777, 0o600);
     });
 
     it('after passwd the old password is refused (not-authorized, RFC 6120 §6.5.10) and the new one logs in', async () => {

@@ -3,7 +3,7 @@
 // a reopen, and path handling in createStorage.
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -225,6 +225,18 @@ describe('storage', function () {
           assert.ok(isKnexStorage(s));
           assert.equal(s.kind, 'sqlite');
           assert.deepEqual((await s.migrationStatus()).pending, [], 'createStorage ran the migrations');
+        } finally {
+          await s.close();
+        }
+      });
+
+      it('createStorage makes a new database file and its new folders private to the server\'s user (0600, 0700)', async function () {
+        const s = await createStorage(section({ path: 'private/starling.db' }), join(dir, 'data'));
+        try {
+          await s.accounts.create('example.org', 'alice', makeCredentials());
+          for (const [file, mode] of [['private/starling.db', 0o600], ['private/starling.db-wal', 0o600], ['private', 0o700]] as const) {
+            assert.equal((await stat(join(dir, 'data', file))).mode & 0o777, mode, file);
+          }
         } finally {
           await s.close();
         }

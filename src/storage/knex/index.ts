@@ -1,7 +1,7 @@
 // The SQL storage: one knex implementation for SQLite (sqlite3 driver, which runs queries on
 // the libuv thread pool and so never blocks the event loop) and PostgreSQL (pg). Only files
 // under src/storage/knex/ import knex.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { Database as SqliteDatabase } from 'sqlite3';
@@ -99,11 +99,23 @@ function isMemoryPath(p: string): boolean {
   return p === ':memory:' || p.startsWith('file:');
 }
 
+/**
+ * The database holds account keys, messages and archives: a new file and new folders are for
+ * the server's user alone (SQLite gives its -wal and -shm files the database file's mode). A
+ * file made before keeps its mode; a warning says so when every user may read it.
+ */
+async function makePrivate(filename: string, log: Logger): Promise<void> {
+  await mkdir(dirname(filename), { recursive: true, mode: 0o700 });
+  await (await open(filename, 'a', 0o600)).close();
+  const { mode } = await stat(filename);
+  if (mode & 0o004) log.warn('sqlite: every user of this machine can read the database file', { path: filename, mode: (mode & 0o777).toString(8) });
+}
+
 async function sqliteConfig(path: string | undefined, log: Logger): Promise<Knex.Config> {
   if (!path) throw new Error('storage: driver sqlite needs a path');
   const inMemory = isMemoryPath(path);
   const filename = inMemory ? path : resolve(path);
-  if (!inMemory) await mkdir(dirname(filename), { recursive: true });
+  if (!inMemory) await makePrivate(filename, log);
   return {
     client: 'sqlite3',
     connection: { filename },
