@@ -6,7 +6,7 @@ import xml from '@xmpp/xml';
 import type { Element } from '@xmpp/xml';
 import type { Peer } from '../support/peer.js';
 import { errorCondition } from '../support/raw-client.js';
-import { eventNode, itemsIq, itemsOf, online, PepWorld, publish, pubsubCondition, PUBSUB_EVENT, PUBSUB_OWNER } from '../support/pep.js';
+import { eventNode, itemsIq, itemsOf, online, PepWorld, publish, pubsubCondition, PUBSUB, PUBSUB_EVENT, PUBSUB_OWNER } from '../support/pep.js';
 
 const BOOKMARKS = 'urn:xmpp:bookmarks:1';
 const LEGACY = 'storage:bookmarks';
@@ -27,8 +27,8 @@ describe('bookmarks (XEP-0402 with XEP-0048/XEP-0049 and XEP-0411 compatibility)
   let alice: Peer;
 
   before(async () => {
-    await world.start(['alice', 'bob']);
-    await world.mutual('alice', 'bob');
+    await world.start(['alice', 'bob', 'carol', 'dave']);
+    for (const u of ['alice', 'carol', 'dave']) await world.mutual(u, 'bob');
     alice = await world.login('alice', 'legacy');
   });
   after(() => world.stop());
@@ -103,6 +103,38 @@ describe('bookmarks (XEP-0402 with XEP-0048/XEP-0049 and XEP-0411 compatibility)
       legacyConference('newroom@conference.example.org', 'New')), { 'pubsub#persist_items': 'true', 'pubsub#access_model': 'whitelist' });
     const items = byId(itemsOf(await alice.iq(itemsIq(undefined, BOOKMARKS))));
     assert.deepEqual([...items.keys()].sort(), ['council@conference.example.org', 'newroom@conference.example.org']);
+  });
+
+  /** Creates `node` as a client might without options, keeping one item and open to contacts. */
+  const createOpen = async (owner: Peer, node: string): Promise<void> => {
+    const form = xml('x', { xmlns: 'jabber:x:data', type: 'submit' },
+      xml('field', { var: 'FORM_TYPE', type: 'hidden' }, xml('value', {}, `${PUBSUB}#node_config`)),
+      xml('field', { var: 'pubsub#max_items' }, xml('value', {}, '1')));
+    const res = await owner.iq(xml('iq', { type: 'set' }, xml('pubsub', { xmlns: PUBSUB }, xml('create', { node }), xml('configure', {}, form))));
+    assert.equal(res.attrs.type, 'result', res.toString());
+  };
+  const twoRooms = (): Element[] => [
+    legacyConference('vault@conference.example.org', 'Vault', {}, xml('password', {}, 'hunter2')),
+    legacyConference('hall@conference.example.org', 'Hall'),
+  ];
+  const contactReads = async (owner: string): Promise<string | undefined> =>
+    errorCondition(await (await world.login('bob', `reads-${owner}`)).iq(itemsIq(`${owner}@localhost`, BOOKMARKS)));
+
+  it('a XEP-0049 write into a bookmarks node made open to contacts makes it private first, and keeps every bookmark (XEP-0223 §2, XEP-0402 §3.2)', async () => {
+    const carol = await world.login('carol', 'legacy');
+    await createOpen(carol, BOOKMARKS);
+    assert.equal((await carol.iq(privateSet(...twoRooms()))).attrs.type, 'result');
+    assert.equal(await contactReads('carol'), 'not-allowed', 'a contact cannot read them');
+    assert.deepEqual([...byId(itemsOf(await carol.iq(itemsIq(undefined, BOOKMARKS)))).keys()].sort(), ['hall@conference.example.org', 'vault@conference.example.org']);
+  });
+
+  it('so does a publication to the XEP-0048 node, even one created under that name (XEP-0411)', async () => {
+    const dave = await world.login('dave', 'legacy');
+    await createOpen(dave, LEGACY);
+    await publish(dave, LEGACY, 'current', xml('storage', { xmlns: LEGACY }, ...twoRooms()));
+    assert.equal(await contactReads('dave'), 'not-allowed', 'a contact cannot read them');
+    const jids = itemsOf(await dave.iq(itemsIq(undefined, LEGACY)))[0]!.getChild('storage', LEGACY)!.getChildren('conference').map((c) => c.attrs.jid).sort();
+    assert.deepEqual(jids, ['hall@conference.example.org', 'vault@conference.example.org']);
   });
 
   it('bookmarks stay private: a contact can neither read them nor hears of changes (XEP-0223 §2)', async () => {

@@ -3,6 +3,7 @@
 // whole <storage/> updates the conferences one by one (only those that changed), a retrieval
 // gives one item 'current' built from them, and every change of the bookmarks reaches the
 // owner's resources that ask for 'storage:bookmarks+notify'.
+import type { PubsubNode, PubsubNodeConfig } from '../../storage/types.js';
 import { bookmarkChanges, itemsToLegacy, legacyToItems } from '../../xmpp/bookmarks.js';
 import type { DataForm } from '../../xmpp/dataform.js';
 import type { Jid } from '../../xmpp/jid.js';
@@ -13,6 +14,9 @@ import { pubsubError } from './errors.js';
 import { eventElement, itemElement, storedPayload, type Publication } from './items.js';
 import type { Trigger } from './last.js';
 import type { PepService } from './service.js';
+
+/** XEP-0402 §3.2: private, persistent, as many items as allowed, fetched not pushed. */
+const PRIVATE: PubsubNodeConfig = { access_model: 'whitelist', persist_items: true, max_items: 'max', send_last_published_item: 'never' };
 
 /** The legacy node's single item (XEP-0048 §3.3 names it 'current'). */
 const CURRENT = 'current';
@@ -45,11 +49,27 @@ export class LegacyBookmarks {
       const unmet = unmetPrecondition(options, this.svc.settings(node), this.svc.limits);
       if (unmet) throw pubsubError('conflict', 'precondition-not-met', unmet);
     }
+    if (node) await this.makePrivate(owner, node);
     const current = await this.current(owner);
     const { publish, retract } = bookmarkChanges(current, legacyToItems(pub.payload, current));
     for (const item of publish) await this.svc.publish(owner, publisher, NS.BOOKMARKS, item, node ? undefined : bookmarkOptions());
     if (retract.length > 0) await this.svc.retract(owner, NS.BOOKMARKS, retract, true);
     return CURRENT;
+  }
+
+  /**
+   * XEP-0402 §3.2's configuration for a node made otherwise (a plain <create/>, a client's
+   * publish without options): bookmarks, room passwords among them, are never published where
+   * contacts may read them, nor into a node that keeps fewer items than there are bookmarks.
+   */
+  private async makePrivate(owner: Jid, node: PubsubNode): Promise<void> {
+    const s = this.svc.settings(node);
+    if (s.access_model === 'whitelist' && s.persist_items && node.config.max_items === 'max') return;
+    await this.svc.serialized(owner, async () => {
+      await this.svc.api.storage.pubsub.updateNode(owner.domain, owner.local, NS.BOOKMARKS, { config: { ...node.config, ...PRIVATE } });
+      this.svc.state.nodesChanged(owner);
+    });
+    this.svc.api.log.info('bookmarks node made private for a storage:bookmarks publication', { owner: owner.bare, access_model: s.access_model });
   }
 
   /** A retrieval of 'storage:bookmarks': the one item 'current' (only the owner may: whitelist). */
@@ -86,7 +106,7 @@ export class LegacyBookmarks {
   }
 }
 
-/** publish-options that create the XEP-0402 node as its §3.2 configures it: private (whitelist), persistent, as many items as allowed. */
+/** publish-options that create the XEP-0402 node as its §3.2 configures it (PRIVATE). */
 function bookmarkOptions(): DataForm {
   const fields = new Map(Object.entries({
     'pubsub#access_model': ['whitelist'],

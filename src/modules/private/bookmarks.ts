@@ -17,6 +17,11 @@ const NODE_CONFIG: PubsubNodeConfig = { access_model: 'whitelist', persist_items
 /** The PEP service bounds nodes and items; a conversion never drops bookmarks itself. */
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 
+/** Whether a node configuration keeps bookmarks as XEP-0402 §3.2 asks: private, all of them, persistent. */
+export function isPrivateBookmarks(config: PubsubNodeConfig): boolean {
+  return config.access_model === 'whitelist' && config.max_items === 'max' && config.persist_items !== false;
+}
+
 export const isBookmarks = (el: { ns: string; name: string }): boolean => el.ns === NS.BOOKMARKS_LEGACY && el.name === 'storage';
 
 export class BookmarkCompat {
@@ -34,6 +39,15 @@ export class BookmarkCompat {
     return out;
   }
 
+  /** Gives an existing node XEP-0402's configuration where it differs; true when it did. */
+  private async makePrivate(owner: Jid): Promise<boolean> {
+    const node = await this.api.storage.pubsub.getNode(owner.domain, owner.local, NS.BOOKMARKS);
+    if (!node || isPrivateBookmarks(node.config)) return false;
+    await this.api.storage.pubsub.updateNode(owner.domain, owner.local, NS.BOOKMARKS, { config: { ...node.config, ...NODE_CONFIG } });
+    this.api.log.info('bookmarks node made private for a private XML write', { owner: owner.bare, access_model: node.config.access_model ?? 'default' });
+    return true;
+  }
+
   /** <storage xmlns='storage:bookmarks'/> for a get: the node's conferences and the kept rest. */
   async read(owner: Jid, stored: Element | undefined): Promise<Element> {
     const items = await this.items(owner);
@@ -42,9 +56,15 @@ export class BookmarkCompat {
     return itemsToLegacy([...items].map(([id, payload]) => ({ id, payload })), stored ? legacyRest(stored) : []);
   }
 
-  /** Applies a set's <storage/> to the node; resolves with what the private document keeps. */
+  /**
+   * Applies a set's <storage/> to the node; resolves with what the private document keeps. A
+   * node made otherwise (a plain <create/>, a client's publish without options) is made private
+   * first: bookmarks, room passwords among them, are never written where contacts may read them,
+   * nor into a node that keeps fewer items than there are bookmarks.
+   */
   async write(owner: Jid, storage: Element): Promise<Element> {
     const pubsub = this.api.storage.pubsub;
+    const reconfigured = await this.makePrivate(owner);
     const current = (await this.items(owner)) ?? new Map<string, Element>();
     const { publish, retract } = bookmarkChanges(current, legacyToItems(storage, current));
     if (publish.length > 0) await pubsub.createNode(owner.domain, owner.local, NS.BOOKMARKS, NODE_CONFIG, UNBOUNDED);
@@ -53,7 +73,8 @@ export class BookmarkCompat {
       await pubsub.publish(owner.domain, owner.local, NS.BOOKMARKS, record, UNBOUNDED);
     }
     const gone = retract.length > 0 ? await pubsub.retract(owner.domain, owner.local, NS.BOOKMARKS, retract) : [];
-    if (publish.length > 0 || gone.length > 0) {
+    // Told also when only the configuration changed: the PEP service must stop serving contacts.
+    if (reconfigured || publish.length > 0 || gone.length > 0) {
       this.api.emit('pep/changed', { owner, node: NS.BOOKMARKS, published: publish, retracted: gone, cleared: false, by: 'private' });
     }
     return xml('storage', { xmlns: NS.BOOKMARKS_LEGACY }, ...legacyRest(storage));
