@@ -19,7 +19,7 @@ describe('PEP service (XEP-0163, XEP-0060)', () => {
   const world = new PepWorld();
   const login = (user: string, resource: string) => world.login(user, resource);
 
-  before(() => world.start(['alice', 'bob', 'nodes'], (c) => {
+  before(() => world.start(['alice', 'bob', 'nodes', 'batch'], (c) => {
     c.modules = { ...c.modules, pep: { max_nodes: 8, max_items: 5, max_payload_bytes: 2048 } };
   }));
   after(() => world.stop());
@@ -32,9 +32,10 @@ describe('PEP service (XEP-0163, XEP-0060)', () => {
     const features = q.getChildren('feature').map((f) => f.attrs.var as string);
     for (const f of ['publish', 'auto-create', 'auto-subscribe', 'filtered-notifications', 'publish-options', 'access-presence', 'access-open',
       'access-whitelist', 'persistent-items', 'retract-items', 'delete-items', 'retrieve-items', 'item-ids', 'last-published', 'multi-items',
-      'config-node', 'config-node-max', 'purge-nodes', 'delete-nodes']) {
+      'config-node', 'config-node-max', 'purge-nodes', 'delete-nodes', 'pubsub-on-a-jid']) {
       assert.ok(features.includes(`${PUBSUB}#${f}`), f);
     }
+    assert.ok(features.includes(PUBSUB), '§5.1: the protocol itself');
     const server = await alice.iq(xml('iq', { type: 'get', to: 'localhost' }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
     assert.ok(server.getChild('query')!.getChildren('identity').some((i) => i.attrs.type === 'pep'), 'XEP-0223 §6: on the server too');
   });
@@ -113,6 +114,18 @@ describe('PEP service (XEP-0163, XEP-0060)', () => {
     assert.equal(errorCondition(await alice.iq(retract('gone'))), 'item-not-found');
     const noItem = await alice.iq(xml('iq', { type: 'set' }, xml('pubsub', { xmlns: PUBSUB }, xml('retract', { node }))));
     assert.equal(pubsubCondition(noItem), 'item-required');
+  });
+
+  it('a retract of several items is one batch: one missing fails it, and none is removed (§12.11)', async () => {
+    const owner = await login('batch', 'client');
+    const node = 'urn:example:batch';
+    for (const id of ['a', 'b']) await publish(owner, node, id, tune(id), { 'pubsub#max_items': '5' });
+    const retract = (...ids: string[]): Element =>
+      xml('iq', { type: 'set' }, xml('pubsub', { xmlns: PUBSUB }, xml('retract', { node }, ...ids.map((id) => xml('item', { id })))));
+    assert.equal(errorCondition(await owner.iq(retract('a', 'missing'))), 'item-not-found');
+    assert.deepEqual(itemsOf(await owner.iq(itemsIq(undefined, node))).map((i) => i.attrs.id).sort(), ['a', 'b'], 'nothing removed');
+    assert.equal((await owner.iq(retract('a', 'b'))).attrs.type, 'result');
+    assert.deepEqual(itemsOf(await owner.iq(itemsIq(undefined, node))), []);
   });
 
   it('items of a node that does not exist: item-not-found (§6.5.9.11)', async () => {

@@ -39,7 +39,11 @@ export default defineModule({
     for (const target of ['account', 'host'] as const) {
       api.addIdentity({ category: 'pubsub', type: 'pep' }, target);
       for (const f of FEATURES) api.addFeature(f, target);
+      // XEP-0060 §5.1: the protocol itself, RECOMMENDED for older clients.
+      api.addFeature(NS.PUBSUB, target);
     }
+    // XEP-0060 §9: a bare JID that is a pubsub service MUST say so.
+    api.addFeature(`${NS.PUBSUB}#pubsub-on-a-jid`, 'account');
     // XEP-0402 §6.3: the XEP-0048 PEP node is unified with the XEP-0402 one.
     api.addFeature(`${NS.BOOKMARKS}#compat-pep`, 'account');
 

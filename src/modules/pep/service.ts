@@ -97,10 +97,18 @@ export class PepService {
     });
   }
 
-  /** §7.2: removes items, notifying when asked to or configured to (§7.2.2.1). */
+  /**
+   * §7.2: removes items, notifying when asked to or configured to (§7.2.2.1). Several items are
+   * one batch (§12.11): one that does not exist fails it whole, and nothing is removed.
+   */
   retract(owner: Jid, name: string, ids: string[], notify: boolean | undefined): Promise<void> {
     return this.serialized(owner, async () => {
       const node = await this.requireNode(owner, name);
+      if (ids.length > 1) {
+        const found = new Set((await this.api.storage.pubsub.items(owner.domain, owner.local, name, { ids })).map((i) => i.id));
+        const missing = ids.find((id) => !found.has(id));
+        if (missing !== undefined) throw new StanzaError('item-not-found', `no item ${missing}; nothing was retracted`);
+      }
       const gone = await this.api.storage.pubsub.retract(owner.domain, owner.local, name, ids);
       if (gone.length === 0) throw new StanzaError('item-not-found', 'no such item');
       await this.changed(owner, node, { published: [], retracted: gone, cleared: false }, undefined, notify);
