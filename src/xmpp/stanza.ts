@@ -36,8 +36,10 @@ export function iqResult(iq: Element, payload?: Element): Element {
 
 /**
  * An error reply for `stanza` (RFC 6120 §8.3.1): same kind, id kept, addresses swapped, the
- * original payload included, then the <error/>. Returns undefined for stanzas that must never be
- * answered with an error (type error, and IQ results).
+ * original payload included, then the <error/>. Stanza ids (XEP-0359) are not the sender's
+ * payload but an archive's, possibly the recipient's, whose ids the sender must not learn
+ * (XEP-0313 §3.5): they stay out. Returns undefined for stanzas that must never be answered
+ * with an error (type error, and IQ results).
  */
 export function errorReply(stanza: Element, err: StanzaError, by?: string): Element | undefined {
   const type = stanza.attrs.type as string | undefined;
@@ -51,7 +53,7 @@ export function errorReply(stanza: Element, err: StanzaError, by?: string): Elem
   // IQ errors carry the request payload; for messages and presence include children as well
   // (SHOULD in §8.3.1), except for large bodies this is what most servers do too.
   for (const c of stanza.children) {
-    if (typeof c !== 'string' && c.name !== 'error') reply.append(c);
+    if (typeof c !== 'string' && c.name !== 'error' && !(c.name === 'stanza-id' && c.attrs.xmlns === NS.SID)) reply.append(c);
   }
   reply.append(err.toElement(by));
   return reply;

@@ -188,6 +188,7 @@ describe('offline messages (XEP-0160)', () => {
     const back = await fromAlice(...sent);
     assert.deepEqual(back.map((e) => [e.attrs.id, e.attrs.type, errorCondition(e)]), [[`f${QUOTA + 1}`, 'error', 'service-unavailable']]);
     assert.equal(back[0]!.attrs.from, 'fay@localhost');
+    assert.deepEqual(back[0]!.getChildren('stanza-id', 'urn:xmpp:sid:0'), [], "the bounce does not tell fay's archive id (XEP-0313 §3.5)");
     assert.equal(await stored('fay'), QUOTA);
     const fay = await login('fay', 'r');
     fay.send(presence(1));
