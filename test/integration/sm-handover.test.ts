@@ -40,7 +40,7 @@ describe('stream management: what an ended session hands on, and to whom (XEP-01
       c.stream_management.resume_timeout = 1;
     });
     ca = await ts.ca();
-    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin', 'hank', 'ivy']) await ts.addUser(`${u}@localhost`, `pw-${u}`);
+    for (const u of ['alice', 'bob', 'carol', 'dave', 'erin', 'gina', 'hank', 'ivy']) await ts.addUser(`${u}@localhost`, `pw-${u}`);
     ts.server.hosts.get('localhost')!.events.on('session/closed', (ev) => {
       ended.add(ev.session.jid.full);
     });
@@ -114,6 +114,23 @@ describe('stream management: what an ended session hands on, and to whom (XEP-01
     await ts.server.hosts.get('localhost')!.events.idle();
     assert.deepEqual(messages(await desk.settle()), []);
     assert.equal(await ts.server.storage.offline.count('localhost', 'erin'), 0);
+  });
+
+  it("a delay stamp a client forged in the server's name is dropped: a message handed on carries the server's own (XEP-0203 §5)", async () => {
+    await hibernated('gina', 'phone');
+    const bob = await bound('bob', 'six');
+    const sent = Date.now();
+    bob.send(xml('message', { to: 'gina@localhost/phone', type: 'chat', id: 'forged' }, xml('body', {}, 'forged stamp'),
+      xml('delay', { xmlns: 'urn:xmpp:delay', from: 'LocalHost', stamp: '2001-01-01T00:00:00Z' })));
+    await bob.settle();
+    await expired('gina@localhost/phone');
+    const next = await bound('gina', 'laptop');
+    next.send(xml('presence'));
+    const got = messages(await next.settle());
+    assert.deepEqual(bodies(got), ['forged stamp']);
+    const stamps = got[0]!.getChildren('delay', 'urn:xmpp:delay').map((d) => Date.parse(d.attrs.stamp as string));
+    assert.equal(stamps.length, 1, got[0]!.toString());
+    assert.ok(stamps[0]! >= sent - 1000 && stamps[0]! <= Date.now(), 'when the server first sent it');
   });
 
   it('a carbons resource of negative priority gets no copy of a message stored offline, which it gets once it may receive it', async () => {

@@ -114,6 +114,27 @@ export function handleBound(stream: C2sStream, session: C2sSession, el: Element)
     if (isSessionIq(el) && (el.attrs.to === undefined || el.attrs.to === session.jid.domain)) return session.send(iqResult(el));
   } else if (el.name === 'presence' && type !== undefined && !PRESENCE_TYPES.has(type)) {
     return refuse(session, el, 'unknown presence type');
+  } else if (el.name === 'message') {
+    dropForgedDelays(el, stream.ctx.hosts);
   }
   return stream.ctx.router.route(el, session);
+}
+
+/**
+ * XEP-0203 §5: a delay stamp in this server's name can only be forged by a client (the server
+ * stamps what it delayed itself, later); it goes, so nobody takes it for the server's, such as
+ * offline storage handing on a message with its original stamp (XEP-0198 §4).
+ */
+function dropForgedDelays(el: Element, hosts: ReadonlyMap<string, unknown>): void {
+  for (const c of el.children) {
+    if (!isOurDelay(c, hosts)) continue;
+    // Rare: only then a filter (and its closure).
+    el.children = el.children.filter((x) => !isOurDelay(x, hosts));
+    return;
+  }
+}
+
+function isOurDelay(c: Element | string, hosts: ReadonlyMap<string, unknown>): boolean {
+  return typeof c !== 'string' && c.name === 'delay' && c.attrs.xmlns === NS.DELAY
+    && typeof c.attrs.from === 'string' && hosts.has(c.attrs.from.toLowerCase());
 }
