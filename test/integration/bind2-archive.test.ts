@@ -7,7 +7,7 @@ import xml, { type Element } from '@xmpp/xml';
 import { RawClient } from '../support/raw-client.js';
 import { sasl2Suite } from '../support/sasl2-suite.js';
 import { receivedBeforePing } from '../support/sync.js';
-import { NS_BIND2, sasl2Scram } from '../support/sasl2-client.js';
+import { NS_BIND2, NS_SM, sasl2Scram } from '../support/sasl2-client.js';
 
 const MAM = 'urn:xmpp:mam:2';
 const SID = 'urn:xmpp:sid:0';
@@ -15,8 +15,9 @@ const SID = 'urn:xmpp:sid:0';
 describe('Bind 2 with the archive: metadata in <bound/>, archived offline messages left to MAM (XEP-0386)', () => {
   // Archive batches that wait a whole second: bob binds while alice's messages are still in the
   // archive's write-behind buffer, so the check must flush it first.
-  const suite = sasl2Suite(['alice', 'bob', 'carol'], (c) => {
+  const suite = sasl2Suite(['alice', 'bob', 'carol', 'dora'], (c) => {
     c.modules = { ...c.modules, mam: { write_batch: 10_000, write_delay_ms: 1000 } };
+    c.stream_management.resume_timeout = 60;
   });
   const raw = async (user: string): Promise<RawClient> => {
     const c = suite.track(await RawClient.connect({ port: suite.ts.c2sPort, ca: suite.ca }));
@@ -60,6 +61,32 @@ describe('Bind 2 with the archive: metadata in <bound/>, archived offline messag
     const inner = archived.map((e) => e.getChild('result', MAM)!.getChild('forwarded')!.getChild('message')!);
     assert.deepEqual(inner.map((m) => m.getChildText('body')), ['archived one', 'archived two']);
     assert.equal(archived[archived.length - 1]!.getChild('result', MAM)!.attrs.id, end.attrs.id);
+  });
+
+  it('what the session it replaces never acknowledged is left to the archive too, not delivered after the bind', async () => {
+    const ua = 'c0ffee00-0000-4000-8000-000000000001';
+    const first = await suite.connect();
+    const login = await sasl2Scram(first.client, first.features, 'dora', 'pw-dora', {
+      userAgentId: ua, bind: { tag: 'Phone', requests: [xml('enable', { xmlns: NS_SM, resume: 'true' })] },
+    });
+    assert.ok(login.ok);
+    first.client.send(xml('presence'));
+    await receivedBeforePing(first.client);
+    const alice = await raw('alice');
+    alice.send(xml('message', { to: 'dora@localhost', type: 'chat', id: 'u1' }, xml('body', {}, 'never acknowledged')));
+    await receivedBeforePing(alice);
+    await first.client.expect((e) => e.name === 'message');
+    // The connection drops without an acknowledgement; the session waits to be resumed.
+    first.client.destroy();
+    await first.client.closed;
+    const { client, features } = await suite.connect();
+    const again = await sasl2Scram(client, features, 'dora', 'pw-dora', { userAgentId: ua, bind: { tag: 'Phone' } });
+    assert.ok(again.ok);
+    const end = again.success.getChild('bound', NS_BIND2)!.getChild('metadata', MAM)!.getChild('end')!;
+    assert.ok(end.attrs.id, 'the archive has it: the client fetches it from there');
+    client.send(xml('presence'));
+    assert.deepEqual(bodies(await receivedBeforePing(client)), [], 'not a second time after the bind');
+    assert.equal(await suite.ts.server.storage.offline.count('localhost', 'dora'), 0);
   });
 
   it('a classic bind still gets every offline message, archived or not', async () => {

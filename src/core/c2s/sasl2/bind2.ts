@@ -2,7 +2,7 @@
 // with the features the client asks for enabled before anyone can see the session: stream
 // management here (core), carbons, client state and others through modules' Bind 2 handlers.
 import { randomId } from '../../../util/random-id.js';
-import { SaslFailure } from '../../../xmpp/errors.js';
+import { SaslFailure, StreamError } from '../../../xmpp/errors.js';
 import { Jid, JidError } from '../../../xmpp/jid.js';
 import { NS } from '../../../xmpp/ns.js';
 import { xml, type Element } from '../../../xmpp/xml.js';
@@ -76,6 +76,10 @@ export async function prepareBind2(stream: C2sStream, bind: Element, clientId: s
       stream.log.warn('a Bind 2 inline feature failed', { stream: stream.id, ns, err });
     }
   }
+  // The sessions this client left behind end before the steps below: what they never
+  // acknowledged is stored offline first (XEP-0198 §4), and so the offline step leaves it to
+  // the archive like the rest, instead of it coming again after the bind.
+  for (const s of earlierOf(stream, session)) s.close(new StreamError('conflict', 'replaced by a new connection'));
   // Steps of every bind (offline messages the archive holds, archive metadata), after the
   // requested features so their answers come first.
   for (const hook of host.bind2HookList()) {
@@ -94,8 +98,14 @@ export async function prepareBind2(stream: C2sStream, bind: Element, clientId: s
  * installation end (§"Performing the bind": they are the ones it left behind).
  */
 export function commitBind2(stream: C2sStream, session: C2sSession): void {
+  // Ended by prepareBind2 already, but one may have come since.
+  registerSession(stream, session, earlierOf(stream, session));
+}
+
+/** The other sessions of the same client installation (its user-agent id). */
+function earlierOf(stream: C2sStream, session: C2sSession): C2sSession[] {
   const clientId = clients.get(session);
-  const earlier = clientId === undefined ? [] : stream.ctx.sessions.resources(session.jid.toBare())
+  if (clientId === undefined) return [];
+  return stream.ctx.sessions.resources(session.jid.toBare())
     .filter((s): s is C2sSession => s instanceof C2sSession && s !== session && clients.get(s) === clientId);
-  registerSession(stream, session, earlier);
 }
