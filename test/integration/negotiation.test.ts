@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import xml from '@xmpp/xml';
 import { RawClient, failureCondition } from '../support/raw-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { createLogger } from '../../src/util/log.js';
 
 describe('c2s negotiation (RFC 6120)', () => {
   let ts: TestServer;
@@ -192,11 +193,13 @@ describe('c2s negotiation (RFC 6120)', () => {
 describe('failed-login throttling', () => {
   let ts: TestServer;
   let ca: string;
+  const logged: Array<Record<string, unknown>> = [];
   before(async () => {
+    const log = createLogger({ level: 'info', format: 'json', write: (line) => logged.push(JSON.parse(line) as Record<string, unknown>) });
     ts = await startTestServer((c) => {
       c.auth.max_failures_per_account = 2;
       c.auth.max_failures_per_address = 5;
-    });
+    }, { log });
     ca = await ts.ca();
     await ts.addUser('henry@localhost', 'henry-pw');
     await ts.addUser('iris@localhost', 'iris-pw');
@@ -218,6 +221,14 @@ describe('failed-login throttling', () => {
     assert.equal(await attempt('henry', 'henry-pw'), 'temporary-auth-failure');
     // Other accounts are not affected by this account's counter.
     assert.equal(await attempt('iris', 'iris-pw'), 'success');
+    // What an admin (or fail2ban) needs: who, from where; one warning when the lock begins.
+    const failed = logged.filter((l) => l.msg === 'authentication failed');
+    assert.deepEqual(failed.map((l) => [l.user, l.condition, l.address]), [
+      ['henry', 'not-authorized', '127.0.0.1'], ['henry', 'not-authorized', '127.0.0.1'], ['henry', 'temporary-auth-failure', '127.0.0.1'],
+    ]);
+    assert.deepEqual(logged.filter((l) => l.level === 'warn').map((l) => [l.msg, l.user]), [['too many failed logins for an account: its logins are refused for a while', 'henry']]);
+    assert.equal(logged.find((l) => l.msg === 'authenticated')?.address, '127.0.0.1');
+    assert.ok(!JSON.stringify(logged).includes('henry-pw'), 'no password');
   });
 
   it('refuses every login from an address with too many failures', async () => {

@@ -221,7 +221,7 @@ export class SaslNegotiation {
       this.exchange = undefined;
       await profile.success(mech, result.success);
       throttle.accounts.clear(AuthThrottle.accountKey(host.name, result.success.username));
-      this.stream.log.info('authenticated', { stream: this.stream.id, user: result.success.username, host: host.name, mechanism: mech.name });
+      this.stream.log.info('authenticated', { stream: this.stream.id, user: result.success.username, host: host.name, mechanism: mech.name, address: this.stream.transport.remoteAddress });
     } catch (caught) {
       this.exchange = undefined;
       if (!(caught instanceof SaslFailure)) throw caught;
@@ -231,13 +231,19 @@ export class SaslNegotiation {
       const err = caught.condition === 'not-authorized' && this.accountBlocked(mech) ? lockedOut() : caught;
       // Every failure counts against the address; only a wrong password (not-authorized)
       // counts against the account, so a client fumbling with mechanisms cannot lock it out.
+      const address = this.stream.transport.remoteAddress;
+      // The name the client gave, for admins and tools such as fail2ban (never the password).
+      const user = mech.username;
       if (err.condition !== 'temporary-auth-failure' && err.condition !== 'aborted') {
-        throttle.addresses.fail(this.stream.transport.remoteAddress);
-        if (err.condition === 'not-authorized' && mech.username !== undefined) {
-          throttle.accounts.fail(AuthThrottle.accountKey(host.name, mech.username));
+        throttle.addresses.fail(address);
+        if (throttle.addresses.blocked(address)) this.stream.log.warn('too many failed logins from an address: its logins are refused for a while', { host: host.name, address });
+        if (err.condition === 'not-authorized' && user !== undefined) {
+          const key = AuthThrottle.accountKey(host.name, user);
+          throttle.accounts.fail(key);
+          if (throttle.accounts.blocked(key)) this.stream.log.warn('too many failed logins for an account: its logins are refused for a while', { host: host.name, user, address });
         }
       }
-      this.stream.log.info('authentication failed', { stream: this.stream.id, host: host.name, condition: err.condition, address: this.stream.transport.remoteAddress });
+      this.stream.log.info('authentication failed', { stream: this.stream.id, host: host.name, user, condition: err.condition, reason: err.text, address });
       this.fail(profile, err);
     }
   }
