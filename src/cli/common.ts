@@ -1,7 +1,11 @@
-// Shared pieces of the command-line interface: exit codes, config resolution and errors.
+// Shared pieces of the command-line interface: exit codes, config resolution, the storage a
+// command works on, and errors.
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, defaultConfig, loadConfig, type LoadedConfig } from '../config/loader.js';
+import type { Config } from '../config/types.js';
+import { createStorage } from '../storage/index.js';
+import type { Storage } from '../storage/types.js';
 
 export const EXIT = {
   OK: 0,
@@ -37,6 +41,30 @@ export async function resolveConfig(explicit: string | undefined): Promise<Loade
     if (err instanceof ConfigError) throw new CliError(err.problems.join('\n'), EXIT.CONFIG);
     throw err;
   }
+}
+
+/**
+ * The storage a command works on. Nothing the CLI does could outlive it in memory, so the
+ * memory driver is refused. A SQLite database that is not there yet (its path is relative to
+ * data_dir, itself relative to the folder the command runs in) is made only when `mayCreate`,
+ * as before a server's first start, and `made` then names it; any other command stops instead
+ * of working on an empty database the server never sees.
+ */
+export async function openStorage(config: Config, mayCreate: boolean): Promise<{ storage: Storage; made: string | undefined }> {
+  const { storage: section } = config;
+  if (section.driver === 'memory') {
+    throw new CliError("storage.driver is 'memory', whose data lives only as long as one process: the commands need sqlite or postgres", EXIT.CONFIG);
+  }
+  const dataDir = resolve(config.data_dir);
+  let made: string | undefined;
+  if (section.driver === 'sqlite' && section.path !== ':memory:') {
+    const file = isAbsolute(section.path) ? section.path : resolve(dataDir, section.path);
+    if (!(await exists(file))) {
+      if (!mayCreate) throw new CliError(`there is no database at ${file}: run the command in the server's folder, or give its configuration with -c`);
+      made = file;
+    }
+  }
+  return { storage: await createStorage(section, dataDir), made };
 }
 
 async function exists(path: string): Promise<boolean> {

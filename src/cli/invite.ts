@@ -81,10 +81,15 @@ export function inviteRequest(values: InviteValues, args: string[]): InviteReque
 }
 
 /** Runs `invite`; an unknown host or token fails with exit 1. Returns the lines to print. */
-export async function runInvite(req: InviteRequest, config: Config, storage: () => Promise<Storage>, warn: (line: string) => void): Promise<string[]> {
+export async function runInvite(
+  request: InviteRequest, config: Config, storage: (mayCreate: boolean) => Promise<{ storage: Storage; made: string | undefined }>, warn: (line: string) => void,
+): Promise<string[]> {
   const hosts = Object.keys(config.hosts);
-  if (!hosts.includes(req.host)) throw new CliError(`'${req.host}' is not a host of this server (configured: ${hosts.join(', ')})`);
-  const s = await storage();
+  const req = { ...request, host: request.host.toLowerCase() };
+  if (!hosts.includes(req.host)) throw new CliError(`'${request.host}' is not a host of this server (configured: ${hosts.join(', ')})`);
+  // An invitation may be made before the server's first start; listing or revoking needs one.
+  const { storage: s, made } = await storage(req.action === 'create');
+  if (made !== undefined) warn(`note: made a new database at ${made}`);
   try {
     switch (req.action) {
       case 'create': {

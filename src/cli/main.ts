@@ -1,17 +1,17 @@
 // bin/starling: start | check-config | adduser | passwd | deluser | listusers | invite.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { CliError, EXIT, resolveConfig } from './common.js';
+import { CliError, EXIT, openStorage, resolveConfig } from './common.js';
 import { defaultConfig, loadConfig } from '../config/loader.js';
 import { readPassword } from './prompt.js';
 import { INVITE_HELP, INVITE_OPTIONS, INVITE_USAGE, inviteRequest, runInvite } from './invite.js';
 import { AccountError, changePassword, createAccount, deleteAccount, parseAccountJid } from '../core/accounts.js';
 import { planModules } from '../core/module-loader.js';
 import { StartupError } from '../core/startup-error.js';
-import { createStorage } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 import type { Config } from '../config/types.js';
 import { tuneV8ForServer } from '../util/v8-tuning.js';
+import { SERVER_NAME, serverVersion } from '../core/version.js';
 
 const USAGE = `Usage: starling <command> [options]
 
@@ -32,6 +32,7 @@ Options:
                            users in the process list: prefer the prompt, or
                            pipe it on standard input)
   -h, --help               show help for a command
+  -V, --version            print the version and exit
 
 Exit codes: 0 success, 1 the operation failed, 2 usage error, 78 configuration error.`;
 
@@ -45,12 +46,14 @@ const HELP: Record<string, string> = {
   invite: INVITE_HELP,
 };
 
-async function withStorage<T>(config: Config, fn: (s: Storage) => Promise<T>): Promise<T> {
-  const storage = await createStorage(config.storage, resolve(config.data_dir));
+/** Runs `fn` on the command's storage (openStorage); a database made for it is named on stderr. */
+async function withStorage<T>(config: Config, mayCreate: boolean, fn: (s: Storage) => Promise<T>): Promise<T> {
+  const { storage, made } = await openStorage(config, mayCreate);
   try {
     return await fn(storage);
   } finally {
     await storage.close();
+    if (made !== undefined) process.stderr.write(`starling: note: made a new database at ${made}\n`);
   }
 }
 
@@ -64,6 +67,7 @@ async function run(argv: string[]): Promise<number> {
         config: { type: 'string', short: 'c' },
         password: { type: 'string', short: 'p' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
         ...INVITE_OPTIONS,
       },
     });
@@ -72,6 +76,10 @@ async function run(argv: string[]): Promise<number> {
   }
   const [command, ...rest] = parsed.positionals;
   const { values } = parsed;
+  if (values.version && !command) {
+    process.stdout.write(`${SERVER_NAME} ${serverVersion()}\n`);
+    return EXIT.OK;
+  }
   if (!command) {
     process.stdout.write(USAGE + '\n');
     return values.help ? EXIT.OK : EXIT.USAGE;
@@ -120,7 +128,7 @@ async function run(argv: string[]): Promise<number> {
     case 'passwd': {
       const jid = parseAccountJid(rest[0]!, hosts);
       const password = values.password ?? (await readPassword(true));
-      await withStorage(config, (s) => command === 'adduser'
+      await withStorage(config, command === 'adduser', (s) => command === 'adduser'
         ? createAccount(s, jid, password, config.auth.scram_iterations)
         : changePassword(s, jid, password, config.auth.scram_iterations));
       process.stdout.write(command === 'adduser' ? `created ${jid.bare}\n` : `password changed for ${jid.bare}\n`);
@@ -128,14 +136,14 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'deluser': {
       const jid = parseAccountJid(rest[0]!, hosts);
-      await withStorage(config, (s) => deleteAccount(s, jid));
+      await withStorage(config, false, (s) => deleteAccount(s, jid));
       process.stdout.write(`deleted ${jid.bare}\n`);
       return EXIT.OK;
     }
     case 'listusers': {
-      const which = rest[0];
-      if (which !== undefined && !hosts.includes(which)) throw new CliError(`'${which}' is not a host of this server (configured: ${hosts.join(', ')})`);
-      const lines = await withStorage(config, async (s) => {
+      const which = rest[0]?.toLowerCase();
+      if (which !== undefined && !hosts.includes(which)) throw new CliError(`'${rest[0]}' is not a host of this server (configured: ${hosts.join(', ')})`);
+      const lines = await withStorage(config, false, async (s) => {
         const out: string[] = [];
         for (const h of which ? [which] : hosts) for (const u of await s.accounts.list(h)) out.push(`${u}@${h}`);
         return out;
@@ -144,7 +152,7 @@ async function run(argv: string[]): Promise<number> {
       return EXIT.OK;
     }
     case 'invite': {
-      const lines = await runInvite(invite!, config, () => createStorage(config.storage, resolve(config.data_dir)), (l) => process.stderr.write(l + '\n'));
+      const lines = await runInvite(invite!, config, (mayCreate) => openStorage(config, mayCreate), (l) => process.stderr.write(l + '\n'));
       if (lines.length) process.stdout.write(lines.join('\n') + '\n');
       return EXIT.OK;
     }

@@ -1,6 +1,7 @@
 // The command-line interface as an admin uses it: the real bin/starling (built lib/) in a child
 // process. Exit codes (src/cli/common.ts): 0 ok, 1 the operation failed, 2 usage, 78 config.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EXAMPLE_CONFIG, hasScript, starling, starlingInPty, tempDir, transcript, writeConfig, type Result } from '../support/cli.js';
@@ -59,6 +60,12 @@ describe('starling CLI: usage, check-config and account commands', function () {
       assert.equal(u.cmdHelp.code, 0);
       assert.match(u.helpCmd.stdout, /^Usage: starling adduser <user@host>/);
       assert.equal(u.helpCmd.stdout, u.cmdHelp.stdout);
+    });
+
+    it('--version prints the name and version, exit 0', async () => {
+      const r = await run(['--version']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /^Starling \d+\.\d+\.\d+\n$/);
     });
 
     it('no command prints the usage and exits 2', () => {
@@ -135,10 +142,20 @@ describe('starling CLI: usage, check-config and account commands', function () {
   });
 
   describe('accounts', () => {
-    it('adduser reads the password as one line from a pipe, creates the account, exit 0', async () => {
+    it('before any database exists, passwd, deluser and listusers exit 1 naming the path, and make none', async () => {
+      const results = await Promise.all([withCfg(['passwd', 'alice@localhost'], 'x\n'), withCfg(['deluser', 'alice@localhost']), withCfg(['listusers'])]);
+      for (const r of results) {
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /there is no database at .*starling\.sqlite: run the command in the server's folder, or give its configuration with -c/);
+      }
+      assert.equal(existsSync(join(dir, 'data', 'starling.sqlite')), false);
+    });
+
+    it('adduser reads the password as one line from a pipe, creates the account, exit 0; it says it made the database', async () => {
       const r = await withCfg(['adduser', 'alice@localhost'], 'pipe-pw-Alice1\n');
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'created alice@localhost\n');
+      assert.equal(r.stderr, `starling: note: made a new database at ${join(dir, 'data', 'starling.sqlite')}\n`);
     });
 
     it('adduser for an existing account exits 1 saying it exists', async () => {
@@ -179,6 +196,20 @@ describe('starling CLI: usage, check-config and account commands', function () {
       const r = await withCfg(['listusers', 'example.test']);
       assert.equal(r.code, 0);
       assert.equal(r.stdout, 'dave@example.test\n');
+    });
+
+    it('listusers takes a host name in any case', async () => {
+      const r = await withCfg(['listusers', 'Example.TEST']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'dave@example.test\n');
+    });
+
+    it("the memory driver is refused (exit 78): what a command did would vanish with it", async () => {
+      const mem = join(dir, 'memory.yaml');
+      await writeFile(mem, 'storage: { driver: memory }\nhosts:\n  localhost: {}\n');
+      const r = await run(['adduser', 'zed@localhost', '-p', 'pw-Zed-1', '-c', mem]);
+      assert.equal(r.code, 78, r.stderr);
+      assert.match(r.stderr, /storage\.driver is 'memory'/);
     });
 
     it('listusers for a host that is not served exits 1', async () => {

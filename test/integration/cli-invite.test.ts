@@ -104,7 +104,8 @@ describe('starling invite: registration invitations', function () {
     const lines = a.r.stdout.split('\n');
     assert.equal(lines[1], `xmpp:localhost?register;preauth=${a.token}`);
     assert.match(lines[2]!, /^valid for 1 account until \d{4}-\d\d-\d\dT/);
-    assert.equal(a.r.stderr, '', 'no note: localhost is by invitation');
+    assert.match(a.r.stderr, /^note: made a new database at .*starling\.sqlite\n$/, 'the first command made the database');
+    assert.equal(b.r.stderr, '', 'no other note: localhost is by invitation');
   });
 
   it('--uses and --days set the uses and the expiry, which --list shows', async () => {
