@@ -6,7 +6,7 @@ import { defaultConfig, loadConfig } from '../config/loader.js';
 import { readPassword } from './prompt.js';
 import { INVITE_HELP, INVITE_OPTIONS, INVITE_USAGE, inviteRequest, runInvite } from './invite.js';
 import { AccountError, changePassword, createAccount, deleteAccount, parseAccountJid } from '../core/accounts.js';
-import { planModules } from '../core/module-loader.js';
+import { modulesOff, planModules } from '../core/module-loader.js';
 import { StartupError } from '../core/startup-error.js';
 import type { Storage } from '../storage/types.js';
 import type { Config } from '../config/types.js';
@@ -119,9 +119,13 @@ async function run(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'check-config': {
-      const { problems } = await planModules(config, loaded.locate);
+      const { plan, problems } = await planModules(config, loaded.locate);
       if (problems.length) throw new CliError(problems.join('\n'), EXIT.CONFIG);
       process.stdout.write(`${loaded.file ?? 'built-in defaults'}: configuration is valid (hosts: ${hosts.join(', ')})\n`);
+      for (const [host, list] of plan) {
+        const off = modulesOff(list.map((m) => m.def.name));
+        if (off.length > 0) process.stdout.write(`${host}: modules not enabled: ${off.join(', ')} (a modules section lists every module wanted)\n`);
+      }
       return EXIT.OK;
     }
     case 'adduser':

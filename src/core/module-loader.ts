@@ -47,6 +47,11 @@ function optionMessage(issue: z.core.$ZodIssue): string {
 }
 
 /** Checks every host's module list and options; returns the plan per host and all problems. */
+/** The built-in modules not among `enabled`, sorted. */
+export function modulesOff(enabled: readonly string[]): string[] {
+  return Object.keys(builtinModules).filter((m) => !enabled.includes(m)).sort();
+}
+
 export async function planModules(config: Config, locate: Locate): Promise<{ plan: Map<string, PlannedModule[]>; problems: string[] }> {
   const plan = new Map<string, PlannedModule[]>();
   const problems: string[] = [];

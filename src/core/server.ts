@@ -22,7 +22,7 @@ import { SessionManager } from './session-manager.js';
 import { installIqDispatch } from './iq-dispatch.js';
 import { accountCheck, installDelivery } from './delivery.js';
 import { installAvailability } from './availability.js';
-import { loadModule, planModules, type LoadedModule, type Locate, type ModuleDeps } from './module-loader.js';
+import { loadModule, modulesOff, planModules, type LoadedModule, type Locate, type ModuleDeps } from './module-loader.js';
 import type { LoadedConfig } from '../config/loader.js';
 import { C2sStream } from './c2s/stream.js';
 import { tickStream } from './c2s/housekeeping.js';
@@ -139,6 +139,12 @@ export class Server {
       await server.listen(secret);
       server.accountCache.start();
       log.info('server started', { hosts: [...server.hosts.keys()], startupMs: Math.round(performance.now() - t0), version: serverVersion() });
+      // A modules section lists every module wanted; say which are off, so a short list that
+      // left out, say, the roster is seen at once.
+      for (const [host, list] of plan) {
+        const off = modulesOff(list.map((m) => m.def.name));
+        if (off.length > 0) log.info('modules not enabled', { host, modules: off });
+      }
       return server;
     } catch (err) {
       await storage.close();

@@ -99,6 +99,7 @@ describe('starling CLI: usage, check-config and account commands', function () {
       'mod.yaml': 'data_dir: d\nmodules:\n  pingg: {}\nhosts:\n  localhost: {}\n',
       'opt.yaml': 'data_dir: d\nmodules:\n  version: { show_os: "yes" }\nhosts:\n  localhost: {}\n',
       'hostopt.yaml': 'data_dir: d\nhosts:\n  localhost:\n    modules:\n      version:\n        show_os: "yes"\n',
+      'short.yaml': 'data_dir: d\nmodules:\n  register: { policy: open }\n  ping: {}\nhosts:\n  localhost: {}\n',
     };
     let c: Record<'example' | 'missing' | keyof typeof FILES, Result>;
     before(async () => {
@@ -107,12 +108,18 @@ describe('starling CLI: usage, check-config and account commands', function () {
       c = await runAll({
         example: check(EXAMPLE_CONFIG), missing: check('nowhere.yaml'),
         'bad.yaml': check('bad.yaml'), 'mod.yaml': check('mod.yaml'), 'opt.yaml': check('opt.yaml'), 'hostopt.yaml': check('hostopt.yaml'),
+        'short.yaml': check('short.yaml'),
       });
     });
 
-    it('accepts the commented example file, exit 0', () => {
+    it('accepts the commented example file, exit 0, with every module on', () => {
       assert.equal(c.example.code, 0, c.example.stderr);
-      assert.match(c.example.stdout, /configuration is valid \(hosts: localhost\)/);
+      assert.match(c.example.stdout, /configuration is valid \(hosts: localhost\)\n$/);
+    });
+
+    it('a modules section that leaves modules out is valid, and names those that are off', () => {
+      assert.equal(c['short.yaml'].code, 0, c['short.yaml'].stderr);
+      assert.match(c['short.yaml'].stdout, /\nlocalhost: modules not enabled: blocking, caps, carbons, csi, disco, last, mam, offline, pep, presence, private, push, roster, time, vcard, version \(a modules section lists every module wanted\)\n$/);
     });
 
     it('an unknown key and a wrong type exit 78, each named by file:line:col and key path', () => {
