@@ -8,6 +8,7 @@ import { INVITE_HELP, INVITE_OPTIONS, INVITE_USAGE, inviteRequest, runInvite } f
 import { AccountError, changePassword, createAccount, deleteAccount, parseAccountJid } from '../core/accounts.js';
 import { modulesOff, planModules } from '../core/module-loader.js';
 import { StartupError } from '../core/startup-error.js';
+import { loadConfiguredCert } from '../core/certificates.js';
 import type { Storage } from '../storage/types.js';
 import type { Config } from '../config/types.js';
 import { tuneV8ForServer } from '../util/v8-tuning.js';
@@ -38,7 +39,7 @@ Exit codes: 0 success, 1 the operation failed, 2 usage error, 78 configuration e
 
 const HELP: Record<string, string> = {
   start: 'Usage: starling start [-c FILE]\n\nRuns the server in the foreground until SIGINT or SIGTERM. Logs go to standard output.\nSIGHUP reloads the configuration file (certificates, limits, auth and log settings, module\noptions) without dropping sessions; a broken file is reported in the log and ignored.',
-  'check-config': 'Usage: starling check-config [-c FILE]\n\nValidates the configuration, including every module\'s options, and prints the problems found with file:line. Exits 0 when it is valid, 78 otherwise.',
+  'check-config': 'Usage: starling check-config [-c FILE]\n\nValidates the configuration, including every module\'s options and the configured certificates\n(readable, the key matching; a warning when one has expired, expires within 14 days or does\nnot name its host), and prints the problems found with file:line. Exits 0 when it is valid,\n78 otherwise.',
   adduser: 'Usage: starling adduser <user@host> [-c FILE] [-p PASSWORD]\n\nCreates an account. Without -p the password is asked twice on a terminal, or read as one line from standard input.',
   passwd: 'Usage: starling passwd <user@host> [-c FILE] [-p PASSWORD]\n\nSets a new password for an existing account. A running server ends, within a second,\nthe sessions that logged in with the old one, and the account\'s FAST tokens no longer work.',
   deluser: 'Usage: starling deluser <user@host> [-c FILE]\n\nDeletes an account and everything stored for it.',
@@ -120,6 +121,17 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'check-config': {
       const { plan, problems } = await planModules(config, loaded.locate);
+      // Configured certificates as a start would load them; generated ones are made at start.
+      for (const [domain, h] of Object.entries(config.hosts)) {
+        if (!h.tls.cert || !h.tls.key) continue;
+        try {
+          const { warnings } = await loadConfiguredCert(domain, h.tls.cert, h.tls.key);
+          for (const w of warnings) process.stderr.write(`starling: warning: ${w}\n`);
+        } catch (err) {
+          if (!(err instanceof StartupError)) throw err;
+          problems.push(...err.problems);
+        }
+      }
       if (problems.length) throw new CliError(problems.join('\n'), EXIT.CONFIG);
       process.stdout.write(`${loaded.file ?? 'built-in defaults'}: configuration is valid (hosts: ${hosts.join(', ')})\n`);
       for (const [host, list] of plan) {

@@ -11,9 +11,8 @@ import { AccountCache } from './account-cache.js';
 import { AccountNoteWatch } from './account-notes.js';
 import { accountChangedElsewhere, loginsView, type AccountChangeDeps, type LoginsView } from './account-changes.js';
 import { OnlineRosters } from './online-rosters.js';
-import { TlsContexts, type HostCert } from '../net/tls.js';
-import { ensureSelfSigned } from '../net/certs.js';
-import { loadHostCert } from '../net/pem.js';
+import { TlsContexts } from '../net/tls.js';
+import { loadCerts } from './certificates.js';
 import { startC2sListeners, type ListenerHandle } from '../net/listeners.js';
 import { StreamError } from '../xmpp/errors.js';
 import { Host } from './host.js';
@@ -48,19 +47,6 @@ async function loadSecret(dataDir: string, ephemeral: boolean): Promise<Buffer> 
   const secret = randomBytes(32);
   await writeFile(file, secret, { mode: 0o600 });
   return secret;
-}
-
-/** Each host's certificate: the configured PEM files, or a generated self-signed one. */
-async function loadCerts(config: Config, log: Logger): Promise<HostCert[]> {
-  const certs: HostCert[] = [];
-  for (const [name, h] of Object.entries(config.hosts)) {
-    if (h.tls.cert && h.tls.key) certs.push(await loadHostCert(name, resolve(h.tls.cert), resolve(h.tls.key)));
-    else {
-      const c = await ensureSelfSigned(name, join(resolve(config.data_dir), 'certs'), log);
-      certs.push({ domain: name, certPem: c.certPem, keyPem: c.keyPem });
-    }
-  }
-  return certs;
 }
 
 /** How often the account cache compares the database's account change counter. */

@@ -8,6 +8,8 @@ import xml from '@xmpp/xml';
 import { loadConfig } from '../../src/config/loader.js';
 import { createStorage } from '../../src/storage/index.js';
 import { deriveCredentials } from '../../src/xmpp/sasl/credentials.js';
+import { certNames } from '../../src/net/certs.js';
+import { createSelfSigned } from '../../src/net/x509.js';
 import { RawClient, failureCondition } from '../support/raw-client.js';
 import { listeningPort, spawnStarling, starling, tempDir, transcript, writeConfig, type Proc } from '../support/cli.js';
 
@@ -263,6 +265,26 @@ describe('starling start: a real server process run from the CLI', function () {
         assert.doesNotMatch(r.stderr, NO_STACK);
         assert.doesNotMatch(r.stdout, /"msg":"listening"/);
       }
+    });
+
+    it('a configured certificate that cannot be read exits 78 from start and check-config alike, naming the host and file', async () => {
+      await writeFile(join(dir, 'nocert.yaml'), 'data_dir: d\nhosts:\n  localhost:\n    tls: { cert: missing.crt, key: missing.key }\n');
+      const [start, check] = await Promise.all([['start'], ['check-config']].map((cmd) => starling([...cmd, '-c', 'nocert.yaml'], { cwd: dir })));
+      for (const r of [start!, check!]) {
+        assert.equal(r.code, 78, r.stderr);
+        assert.match(r.stderr, /hosts\.localhost\.tls: cannot read certificate file .*missing\.crt for localhost: ENOENT/);
+        assert.doesNotMatch(r.stderr, NO_STACK);
+      }
+    });
+
+    it('check-config warns of a certificate that does not name its host, and still exits 0', async () => {
+      const made = await createSelfSigned(certNames('elsewhere.example'));
+      await writeFile(join(dir, 'other.crt'), made.certPem);
+      await writeFile(join(dir, 'other.key'), made.keyPem, { mode: 0o600 });
+      await writeFile(join(dir, 'othercert.yaml'), 'data_dir: d\nhosts:\n  localhost:\n    tls: { cert: other.crt, key: other.key }\n');
+      const r = await starling(['check-config', '-c', 'othercert.yaml'], { cwd: dir });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, 'starling: warning: the certificate for localhost does not name it (subjectAltName DNS names): clients will refuse it\n');
     });
   });
 });
