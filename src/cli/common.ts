@@ -1,10 +1,10 @@
 // Shared pieces of the command-line interface: exit codes, config resolution, the storage a
 // command works on, and errors.
 import { access } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConfigError, defaultConfig, loadConfig, type LoadedConfig } from '../config/loader.js';
 import type { Config } from '../config/types.js';
-import { createStorage } from '../storage/index.js';
+import { createStorage, sqliteFile } from '../storage/index.js';
 import type { Storage } from '../storage/types.js';
 
 export const EXIT = {
@@ -57,8 +57,8 @@ export async function openStorage(config: Config, mayCreate: boolean): Promise<{
   }
   const dataDir = resolve(config.data_dir);
   let made: string | undefined;
-  if (section.driver === 'sqlite' && section.path !== ':memory:') {
-    const file = isAbsolute(section.path) ? section.path : resolve(dataDir, section.path);
+  const file = sqliteFile(section, dataDir);
+  if (file !== undefined) {
     if (!(await exists(file))) {
       if (!mayCreate) throw new CliError(`there is no database at ${file}: run the command in the server's folder, or give its configuration with -c`);
       made = file;

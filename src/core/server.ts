@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../util/log.js';
 import type { Storage } from '../storage/types.js';
-import { createStorage } from '../storage/index.js';
+import { createStorage, sqliteFile } from '../storage/index.js';
+import { lockDatabase } from './db-lock.js';
 import { AccountCache } from './account-cache.js';
 import { AccountNoteWatch } from './account-notes.js';
 import { accountChangedElsewhere, loginsView, type AccountChangeDeps, type LoginsView } from './account-changes.js';
@@ -64,6 +65,8 @@ export class Server {
   private sweeper: NodeJS.Timeout | undefined;
   private stopping = false;
   readonly startedAt = new Date();
+  /** Releases the database lock (db-lock.ts) once storage is closed. */
+  private unlock: () => Promise<void> = async () => undefined;
 
   private ctx: C2sContext | undefined;
 
@@ -112,12 +115,21 @@ export class Server {
     const ephemeral = config.storage.driver === 'memory';
     // Keys, the server secret and the database live here: the server's user's alone.
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const storage = await createStorage(config.storage, dataDir, log.child({ component: 'storage' }));
+    const dbFile = sqliteFile(config.storage, dataDir);
+    const unlock = dbFile === undefined ? async () => undefined : await lockDatabase(dbFile);
+    let storage: Storage;
+    try {
+      storage = await createStorage(config.storage, dataDir, log.child({ component: 'storage' }));
+    } catch (err) {
+      await unlock();
+      throw err;
+    }
     try {
       const certs = await loadCerts(config, log);
       const defaultDomain = Object.keys(config.hosts)[0]!;
       const tls = new TlsContexts({ minVersion: config.tls.min_version, certs, defaultDomain });
       const server = new Server(config, storage, tls, log);
+      server.unlock = unlock;
       const secret = await loadSecret(dataDir, ephemeral);
       await server.setupHosts(plan);
       // Before listening: notes from before the start are dropped while no session can exist.
@@ -134,6 +146,7 @@ export class Server {
       return server;
     } catch (err) {
       await storage.close();
+      await unlock();
       throw err;
     }
   }
@@ -259,6 +272,7 @@ export class Server {
     })));
     for (const m of this.modules.reverse()) await m.unload();
     await this.storage.close();
+    await this.unlock();
     this.log.info('server stopped');
   }
 }

@@ -6,6 +6,12 @@ import type { StorageSection } from '../config/types.js';
 import { silentLogger, type Logger } from '../util/log.js';
 import type { Storage } from './types.js';
 
+/** The SQLite database file a config names (relative to `dataDir`); undefined for the others. */
+export function sqliteFile(cfg: StorageSection, dataDir: string): string | undefined {
+  if (cfg.driver !== 'sqlite' || cfg.path === ':memory:') return undefined;
+  return isAbsolute(cfg.path) ? cfg.path : resolve(dataDir, cfg.path);
+}
+
 export async function createStorage(cfg: StorageSection, dataDir: string, log: Logger = silentLogger): Promise<Storage> {
   let storage: Storage;
   if (cfg.driver === 'memory') {
@@ -13,7 +19,7 @@ export async function createStorage(cfg: StorageSection, dataDir: string, log: L
     storage = createMemoryStorage();
   } else {
     const { createKnexStorage } = await import('./knex/index.js');
-    const path = cfg.driver === 'sqlite' && cfg.path !== ':memory:' && !isAbsolute(cfg.path) ? resolve(dataDir, cfg.path) : cfg.path;
+    const path = sqliteFile(cfg, dataDir) ?? cfg.path;
     storage = await createKnexStorage({ driver: cfg.driver, path, url: cfg.url, poolMax: cfg.pool_max, preparedStatements: cfg.prepared_statements }, log);
   }
   try {

@@ -65,6 +65,15 @@ describe('starling start: a real server process run from the CLI', function () {
       assert.deepEqual(started[0]!.hosts, ['localhost', 'example.test']);
     });
 
+    it('a second server on the same database is refused (exit 1) naming the running one; the first goes on', async () => {
+      const second = await starling(['start', '-c', cfg], { cwd: dir });
+      assert.equal(second.code, 1, second.stderr);
+      assert.match(second.stderr, new RegExp(`^starling: another server \\(process ${server.child.pid}\\) is using the database .*starling\\.sqlite: stop it first`));
+      assert.doesNotMatch(second.stdout, /"msg":"listening"/);
+      const c = await connect();
+      assert.equal(await c.login('alice', NEW_PW, 'still'), 'alice@localhost/still');
+    });
+
     it('keeps its data folder and database to its own user (0700, 0600)', async () => {
       assert.equal((await stat(join(dir, 'data'))).mode & 0o777, 0o700);
       assert.equal((await stat(join(dir, 'data', 'starling.sqlite'))).mode & 0o777, 0o600);
