@@ -15,6 +15,8 @@ export const EXIT = {
   USAGE: 2,
   /** The configuration is invalid (sysexits EX_CONFIG). */
   CONFIG: 78,
+  /** Ctrl-C at a prompt (128 + SIGINT, as shells report it). */
+  INTERRUPTED: 130,
 } as const;
 
 export class CliError extends Error {

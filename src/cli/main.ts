@@ -143,10 +143,16 @@ async function run(argv: string[]): Promise<number> {
     case 'adduser':
     case 'passwd': {
       const jid = parseAccountJid(rest[0]!, hosts);
-      const password = values.password ?? (await readPassword(true));
-      await withStorage(config, command === 'adduser', (s) => command === 'adduser'
-        ? createAccount(s, jid, password, config.auth.scram_iterations)
-        : changePassword(s, jid, password, config.auth.scram_iterations));
+      await withStorage(config, command === 'adduser', async (s) => {
+        // Said before the password is asked for, not after it was typed twice.
+        const exists = (await s.accounts.get(jid.domain, jid.local)) !== undefined;
+        if (command === 'adduser' && exists) throw new AccountError(`the account ${jid.bare} exists already`);
+        if (command === 'passwd' && !exists) throw new AccountError(`there is no account ${jid.bare}`);
+        const password = values.password ?? (await readPassword(true));
+        await (command === 'adduser'
+          ? createAccount(s, jid, password, config.auth.scram_iterations)
+          : changePassword(s, jid, password, config.auth.scram_iterations));
+      });
       process.stdout.write(command === 'adduser' ? `created ${jid.bare}\n` : `password changed for ${jid.bare}\n`);
       return EXIT.OK;
     }

@@ -1,6 +1,7 @@
 // Password input for the CLI: asked twice without echo on a terminal, or read as one line
 // from standard input when it is a pipe (for scripts).
 import { createInterface } from 'node:readline';
+import { CliError, EXIT } from './common.js';
 
 async function readLineFromPipe(): Promise<string> {
   const rl = createInterface({ input: process.stdin, terminal: false });
@@ -14,7 +15,8 @@ async function readLineFromPipe(): Promise<string> {
 /**
  * Asks each question in turn without echo and resolves with the answers. One raw-mode session
  * reads them all, so lines typed ahead (or pasted together) within one chunk are not lost.
- * Ctrl-C fails with 'interrupted'; Ctrl-D or the end of input fails instead of waiting forever.
+ * Ctrl-C fails with 'interrupted' (exit 130); Ctrl-D or the end of input fails instead of
+ * waiting forever.
  */
 function askHidden(questions: readonly string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -48,7 +50,7 @@ function askHidden(questions: readonly string[]): Promise<string[]> {
           if (answers.length === questions.length) return finish();
           process.stderr.write('\n' + questions[answers.length]);
         } else if (ch === '\u0003') {
-          return finish(new Error('interrupted'));
+          return finish(new CliError('interrupted', EXIT.INTERRUPTED));
         } else if (ch === '\u0004') {
           return finish(new Error('cancelled (end of input)'));
         } else if (ch === '\u007f' || ch === '\b') {

@@ -280,6 +280,21 @@ describe('starling CLI: usage, check-config and account commands', function () {
       assert.equal(r.code, 1, r.stdout);
       assert.match(r.stdout, /cancelled/);
     });
+
+    it('Ctrl-C at the prompt exits 130, as an interrupted command does', async () => {
+      const r = await typeIn('intr@localhost', ['\u0003'], false);
+      assert.equal(r.code, 130, r.stdout);
+      assert.match(r.stdout, /interrupted/);
+    });
+
+    it('adduser of an existing account and passwd of a missing one fail before asking for a password', async () => {
+      for (const [cmd, jid, said] of [['adduser', 'terry@localhost', /exists already/], ['passwd', 'ghost@localhost', /there is no account ghost@localhost/]] as const) {
+        const r = await starlingInPty([cmd, jid, '-c', cfg], { cwd: dir }).exit();
+        assert.equal(r.code, 1, r.stdout);
+        assert.match(r.stdout, said);
+        assert.doesNotMatch(r.stdout, /Password:/);
+      }
+    });
   });
 
   describe('secrets', () => {
