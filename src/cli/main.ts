@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { CliError, EXIT, openStorage, resolveConfig } from './common.js';
 import { defaultConfig, loadConfig } from '../config/loader.js';
+import { configNotes } from '../config/notes.js';
 import { readPassword } from './prompt.js';
 import { INVITE_HELP, INVITE_OPTIONS, INVITE_USAGE, inviteRequest, runInvite } from './invite.js';
 import { AccountError, changePassword, createAccount, deleteAccount, parseAccountJid } from '../core/accounts.js';
@@ -133,6 +134,7 @@ async function run(argv: string[]): Promise<number> {
         }
       }
       if (problems.length) throw new CliError(problems.join('\n'), EXIT.CONFIG);
+      for (const note of configNotes(config)) process.stderr.write(`starling: note: ${note}\n`);
       process.stdout.write(`${loaded.file ?? 'built-in defaults'}: configuration is valid (hosts: ${hosts.join(', ')})\n`);
       for (const [host, list] of plan) {
         const off = modulesOff(list.map((m) => m.def.name));

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/types.js';
+import { configNotes } from '../config/notes.js';
 import type { Logger } from '../util/log.js';
 import type { Storage } from '../storage/types.js';
 import { createStorage, sqliteFile } from '../storage/index.js';
@@ -143,6 +144,7 @@ export class Server {
         const off = modulesOff(list.map((m) => m.def.name));
         if (off.length > 0) log.info('modules not enabled', { host, modules: off });
       }
+      for (const note of configNotes(config)) log.warn(note);
       return server;
     } catch (err) {
       await storage.close();
