@@ -12,6 +12,8 @@ export class ReloadError extends Error {
 }
 
 export interface ReloadReport {
+  /** Settings outside the modules that changed and now apply, as dotted paths (no values). */
+  applied: string[];
   /** Modules unloaded and loaded again (options changed), as `host/module`. */
   reloaded: string[];
   /** Modules newly enabled, as `host/module`. */
@@ -43,6 +45,28 @@ export function restartOnlyChanges(running: Config, next: Config): string[] {
   const nextHosts = Object.keys(next.hosts);
   for (const h of nextHosts) if (!runningHosts.includes(h)) out.push(`hosts.${h} (added)`);
   for (const h of runningHosts) if (!nextHosts.includes(h)) out.push(`hosts.${h} (removed)`);
+  return out;
+}
+
+/**
+ * The settings that differ between two configurations, as dotted paths to the deepest objects
+ * that differ (a list counts as one value), leaving out module options (reported per module).
+ * Paths only: values may be secrets.
+ */
+export function changedSettings(before: Config, after: Config): string[] {
+  const out: string[] = [];
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (path === 'modules' || path === 'source' || /^hosts\.[^.]+\.modules$/.test(path)) return;
+    if (isDeepStrictEqual(a, b)) return;
+    const objects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b);
+    if (!objects) {
+      out.push(path);
+      return;
+    }
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path === '' ? k : `${path}.${k}`);
+  };
+  walk(before, after, '');
   return out;
 }
 

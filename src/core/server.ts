@@ -28,7 +28,7 @@ import type { LoadedConfig } from '../config/loader.js';
 import { C2sStream } from './c2s/stream.js';
 import { tickStream } from './c2s/housekeeping.js';
 import type { C2sContext } from './c2s/context.js';
-import { effectiveConfig, optionsKey, ReloadError, restartOnlyChanges, type ReloadReport } from './reload.js';
+import { changedSettings, effectiveConfig, optionsKey, ReloadError, restartOnlyChanges, type ReloadReport } from './reload.js';
 import { AuthThrottle, ConnectionCounter } from './c2s/throttle.js';
 import { SmRegistry } from './c2s/sm/registry.js';
 import { installUndeliveredFallback } from './c2s/sm/undelivered.js';
@@ -219,7 +219,10 @@ export class Server {
     } catch (err) {
       throw new ReloadError([`certificates: ${(err as Error).message}`]);
     }
-    const report: ReloadReport = { reloaded: [], loaded: [], unloaded: [], needsRestart: restartOnlyChanges(this.config, loaded.config) };
+    const needsRestart = restartOnlyChanges(this.config, loaded.config);
+    // What the running configuration takes (the restart-only parts stay as they were).
+    const applied = changedSettings(this.config, next);
+    const report: ReloadReport = { applied, reloaded: [], loaded: [], unloaded: [], needsRestart };
     this.config = next;
     if (this.ctx) this.ctx.config = next;
     this.log.setLevel(next.log.level);

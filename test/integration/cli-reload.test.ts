@@ -92,7 +92,8 @@ describe('starling start: SIGHUP reloads the configuration', function () {
     assert.equal(refused.attrs.type, 'error', 'ping was disabled');
     assert.ok(refused.getChild('error')!.getChild('service-unavailable'), refused.toString());
     const line = server.stdout.split('\n').find((l) => l.includes('"msg":"configuration reloaded"'))!;
-    const entry = JSON.parse(line) as { reloaded: string[]; unloaded: string[] };
+    const entry = JSON.parse(line) as { applied: string[]; reloaded: string[]; unloaded: string[] };
+    assert.deepEqual(entry.applied, ['log.level'], 'the settings that changed, by name');
     assert.deepEqual(entry.reloaded, ['localhost/version']);
     assert.deepEqual(entry.unloaded, ['localhost/ping']);
   });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../../../src/config/loader.js';
 import type { Config } from '../../../src/config/types.js';
-import { effectiveConfig, optionsKey, restartOnlyChanges } from '../../../src/core/reload.js';
+import { changedSettings, effectiveConfig, optionsKey, restartOnlyChanges } from '../../../src/core/reload.js';
 
 const base = (): Config => defaultConfig({});
 
@@ -55,5 +55,17 @@ describe('core/reload', () => {
     assert.equal(optionsKey({ a: 1, b: { d: 2, c: [1, 2] } }), optionsKey({ b: { c: [1, 2], d: 2 }, a: 1 }));
     assert.notEqual(optionsKey({ a: 1 }), optionsKey({ a: 2 }));
     assert.notEqual(optionsKey({ c: [1, 2] }), optionsKey({ c: [2, 1] }));
+  });
+
+  it('changedSettings names each changed setting by its path, never its value, and leaves module options out', () => {
+    const before = defaultConfig();
+    const after = defaultConfig();
+    after.limits.max_stanza_bytes = 100_000;
+    after.log.level = 'debug';
+    after.auth.scram_iterations = 20_000;
+    after.modules = { ...after.modules, version: { show_os: true } };
+    after.hosts.localhost!.tls = { cert: 'new.crt', key: 'new.key' };
+    assert.deepEqual(changedSettings(before, after).sort(), ['auth.scram_iterations', 'hosts.localhost.tls.cert', 'hosts.localhost.tls.key', 'limits.max_stanza_bytes', 'log.level']);
+    assert.deepEqual(changedSettings(before, defaultConfig()), []);
   });
 });
