@@ -115,7 +115,9 @@ export class Server {
     const dataDir = resolve(config.data_dir);
     const ephemeral = config.storage.driver === 'memory';
     // Keys, the server secret and the database live here: the server's user's alone.
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`cannot create data_dir ${dataDir}: ${err.code ?? err.message}`, { cause: err });
+    });
     const dbFile = sqliteFile(config.storage, dataDir);
     const unlock = dbFile === undefined ? async () => undefined : await lockDatabase(dbFile);
     let storage: Storage;

@@ -20,13 +20,35 @@ export async function createStorage(cfg: StorageSection, dataDir: string, log: L
   } else {
     const { createKnexStorage } = await import('./knex/index.js');
     const path = sqliteFile(cfg, dataDir) ?? cfg.path;
-    storage = await createKnexStorage({ driver: cfg.driver, path, url: cfg.url, poolMax: cfg.pool_max, preparedStatements: cfg.prepared_statements }, log);
+    try {
+      storage = await createKnexStorage({ driver: cfg.driver, path, url: cfg.url, poolMax: cfg.pool_max, preparedStatements: cfg.prepared_statements }, log);
+    } catch (err) {
+      throw openError(cfg, path, err);
+    }
   }
   try {
     await storage.migrate();
   } catch (err) {
     await storage.close().catch(() => undefined); // the migration error is the one to report
-    throw err;
+    throw openError(cfg, sqliteFile(cfg, dataDir) ?? cfg.path, err);
   }
   return storage;
+}
+
+/**
+ * An error that says which database could not be opened: the SQLite file, or the PostgreSQL
+ * server and database (never the URL's user or password).
+ */
+function openError(cfg: StorageSection, path: string, err: unknown): Error {
+  let what = cfg.driver === 'sqlite' ? `the SQLite database ${path} (storage.path)` : 'the database';
+  if (cfg.driver === 'postgres') {
+    try {
+      const u = new URL(cfg.url ?? '');
+      what = `the PostgreSQL database ${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname} (storage.url)`;
+    } catch {
+      what = 'the PostgreSQL database (storage.url)';
+    }
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  return new Error(`cannot open ${what}: ${reason}`, { cause: err });
 }

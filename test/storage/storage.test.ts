@@ -3,7 +3,7 @@
 // a reopen, and path handling in createStorage.
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
@@ -240,6 +240,14 @@ describe('storage', function () {
         } finally {
           await s.close();
         }
+      });
+
+      it('a database that cannot be opened is named in the error: the SQLite file, or PostgreSQL server and database without the password', async function () {
+        await writeFile(join(dir, 'not-a-folder'), 'x');
+        await assert.rejects(createStorage(section({ path: 'not-a-folder/starling.db' }), dir),
+          (err: Error) => err.message.startsWith(`cannot open the SQLite database ${join(dir, 'not-a-folder', 'starling.db')} (storage.path): `));
+        await assert.rejects(createStorage(section({ driver: 'postgres', url: 'postgres://starling:hunter2@127.0.0.1:1/chat' }), dir),
+          (err: Error) => err.message.startsWith('cannot open the PostgreSQL database 127.0.0.1:1/chat (storage.url): ') && !err.message.includes('hunter2'));
       });
 
       it('an in-memory SQLite database works with the single pooled connection', async function () {
