@@ -16,6 +16,9 @@ const sha1 = (b64: string): string => createHash('sha1').update(Buffer.from(b64,
 const ID = sha1(PNG);
 const SECOND = Buffer.from('another image, for the vCard direction').toString('base64');
 
+const OPEN = { 'pubsub#access_model': 'open' };
+const info = (png: string): Element =>
+  xml('info', { bytes: String(Buffer.from(png, 'base64').length), id: sha1(png), type: 'image/png', width: '1', height: '1' });
 const vcardGet = (to: string): Element => xml('iq', { type: 'get', to }, xml('vCard', { xmlns: 'vcard-temp' }));
 const photoOf = (res: Element): { type?: string; binval?: string } | undefined => {
   const photo = res.getChild('vCard', 'vcard-temp')?.getChild('PHOTO');
@@ -39,7 +42,7 @@ describe('avatars (XEP-0084, XEP-0398, XEP-0153)', () => {
   const login = (user: string, resource: string) => world.login(user, resource);
 
   before(async () => {
-    await world.start(['alice', 'bob', 'carol']);
+    await world.start(['alice', 'bob', 'carol', 'dave', 'erin']);
     await world.mutual('alice', 'bob');
     await world.mutual('carol', 'bob');
   });
@@ -49,8 +52,9 @@ describe('avatars (XEP-0084, XEP-0398, XEP-0153)', () => {
     const bob = await login('bob', 'viewer');
     await online(bob, [`${METADATA}+notify`, 'urn:example:bob']);
     const alice = await login('alice', 'phone');
-    await publish(alice, DATA, ID, xml('data', { xmlns: DATA }, PNG));
-    await publish(alice, METADATA, ID, xml('metadata', { xmlns: METADATA }, xml('info', { bytes: String(Buffer.from(PNG, 'base64').length), id: ID, type: 'image/png', width: '1', height: '1' })));
+    // Open to anyone, as clients publish avatars they mean to show beyond their contacts.
+    await publish(alice, DATA, ID, xml('data', { xmlns: DATA }, PNG), OPEN);
+    await publish(alice, METADATA, ID, xml('metadata', { xmlns: METADATA }, info(PNG)), OPEN);
     const ev = await bob.take((e) => eventNode(e) === METADATA);
     assert.equal(ev.attrs.from, 'alice@localhost');
     const item = itemsOf(ev)[0]!;
@@ -66,6 +70,17 @@ describe('avatars (XEP-0084, XEP-0398, XEP-0153)', () => {
     assert.ok(disco.getChild('query')!.getChildren('feature').some((f) => f.attrs.var === 'urn:xmpp:pep-vcard-conversion:0'));
     const res = await eventually(() => bob.iq(vcardGet('alice@localhost')), (r) => photoOf(r)?.binval === PNG);
     assert.equal(photoOf(res)!.type, 'image/png');
+  });
+
+  it('an avatar for contacts only stays out of the vCard, which anyone may read (XEP-0398 §7)', async () => {
+    const dave = await login('dave', 'phone');
+    await publish(dave, DATA, ID, xml('data', { xmlns: DATA }, PNG));
+    await publish(dave, METADATA, ID, xml('metadata', { xmlns: METADATA }, info(PNG)));
+    const erin = await login('erin', 'stranger');
+    assert.ok((await erin.iq(itemsIq('dave@localhost', DATA, {}, [ID]))).getChild('error'), 'PEP refuses a stranger');
+    // Every module has handled the metadata's publication ('pep/changed') by then.
+    await world.ts.server.hosts.get('localhost')!.events.idle();
+    assert.equal(photoOf(await erin.iq(vcardGet('dave@localhost'))), undefined, 'and so does the vCard');
   });
 
   it('available presence carries the photo hash; one with its own <photo/> is left alone (XEP-0398 §4, XEP-0153 §3.1)', async () => {

@@ -1,5 +1,6 @@
 // XEP-0398: PEP avatars (XEP-0084) and the vCard PHOTO (XEP-0153) kept in step. A metadata
-// publication puts the image of the data node into the vCard (§3.1); a vCard set with a photo
+// publication puts the image of the data node into the vCard (§3.1), when anyone may read that
+// node (§7: the vCard is public); a vCard set with a photo
 // publishes data and metadata (§3.2), written to the PEP nodes in storage and told to the PEP
 // service ('pep/changed'), which notifies the metadata node's subscribers. Changes this module
 // made itself are recognised by their 'by' and not converted back.
@@ -35,6 +36,13 @@ export class AvatarSync {
       if (!photoOf(vcard)) return;
       await this.vcards.store(ev.owner, withPhoto(vcard, undefined));
       return this.vcards.photoChanged(ev.owner, '');
+    }
+    // §7: the vCard is for anyone who asks; only an avatar anyone may read goes into it. A
+    // restricted one leaves the vCard, and the hash in presence that points to it, as they are.
+    const data = await this.api.storage.pubsub.getNode(ev.owner.domain, ev.owner.local, NS.AVATAR_DATA);
+    if (data?.config.access_model !== 'open') {
+      this.api.log.debug('avatar not copied to the vCard: its data node is not open', { owner: ev.owner.bare });
+      return;
     }
     const photo = await this.image(ev.owner, info.id, info.type);
     // §3.1: the image must be there and (SHOULD) match the id, which is its SHA-1.
