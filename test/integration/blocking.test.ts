@@ -10,6 +10,7 @@ import {
 } from '../support/blocking.js';
 import { RawClient, errorCondition } from '../support/raw-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { receivedBeforePing } from '../support/sync.js';
 
 describe('blocking command (XEP-0191)', () => {
   let ts: TestServer;
@@ -27,7 +28,7 @@ describe('blocking command (XEP-0191)', () => {
       c.hosts[OTHER] = { tls: {} };
       c.modules.blocking = { max_items: 5 };
     });
-    for (const u of ['alice', 'bob', 'carol', 'dave', 'frank']) await ts.addUser(`${u}@localhost`, `pw-${u}`);
+    for (const u of ['alice', 'bob', 'carol', 'dave', 'frank', 'gina', 'hugo', 'mallory', 'trent']) await ts.addUser(`${u}@localhost`, `pw-${u}`);
     await ts.addUser(`eve@${OTHER}`, 'pw-eve');
     a1 = await login(ts, 'alice', 'one');
     a2 = await login(ts, 'alice', 'two');
@@ -237,5 +238,34 @@ describe('blocking command (XEP-0191)', () => {
     const back = await dave.expect((e) => e.name === 'presence' && e.attrs.from === 'alice@localhost/one');
     assert.equal(back.attrs.type, undefined);
     assert.equal(back.getChildText('show'), 'away');
+  });
+
+  it('a subscription request kept for the user, from a JID blocked since, is not delivered again at login (§3.3)', async () => {
+    const [mallory, first] = [await login(ts, 'mallory', 'x'), await login(ts, 'gina', 'first')];
+    all.push(mallory, first);
+    first.send(xml('presence'));
+    mallory.send(xml('presence', { to: 'gina@localhost', type: 'subscribe' }));
+    await first.expect((e) => e.name === 'presence' && e.attrs.type === 'subscribe' && e.attrs.from === 'mallory@localhost');
+    assert.equal((await first.iq(blockIq('mallory@localhost'))).attrs.type, 'result');
+    const next = await login(ts, 'gina', 'next');
+    all.push(next);
+    next.send(xml('presence'));
+    const got = await receivedBeforePing(next);
+    assert.deepEqual(got.filter((e) => e.attrs.from === 'mallory@localhost').map(String), []);
+  });
+
+  it('a message stored offline before its sender was blocked is not delivered, nor kept (§3.3)', async () => {
+    const trent = await login(ts, 'trent', 'x');
+    all.push(trent);
+    trent.send(chat('hugo@localhost', 'stored', 'before the block'));
+    await settled(trent);
+    // A client that blocks before it sends presence, which is when stored messages come.
+    const hugo = await login(ts, 'hugo', 'cli');
+    all.push(hugo);
+    assert.equal((await hugo.iq(blockIq('trent@localhost'))).attrs.type, 'result');
+    hugo.send(xml('presence'));
+    const got = await receivedBeforePing(hugo);
+    assert.deepEqual(got.filter((e) => e.name === 'message').map(String), []);
+    assert.equal(await ts.server.storage.offline.count('localhost', 'hugo'), 0);
   });
 });

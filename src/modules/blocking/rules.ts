@@ -6,6 +6,7 @@ import { StanzaError } from '../../xmpp/errors.js';
 import { NS } from '../../xmpp/ns.js';
 import type { Element } from '../../xmpp/xml.js';
 import { hasFrom } from '../../xmpp/subscription.js';
+import { blocks } from '../../xmpp/blocklist.js';
 
 /** One account's blocked JIDs, in prepared form, matched as XEP-0191 §6 says. */
 export class BlockSet {
@@ -47,8 +48,7 @@ export class BlockSet {
    * blocked when its full form, its bare form or its domain is an item.
    */
   matches(jid: Jid): boolean {
-    if (this.items.size === 0) return false;
-    return this.items.has(jid.full) || this.items.has(jid.bare) || this.items.has(jid.domain);
+    return blocks(this.items, jid);
   }
 }
 

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { defineModule, z, type ClientSession } from '../../core/module-api.js';
 import { StanzaError } from '../../xmpp/errors.js';
-import type { Jid } from '../../xmpp/jid.js';
+import { Jid } from '../../xmpp/jid.js';
+import { blocks } from '../../xmpp/blocklist.js';
 import { NS } from '../../xmpp/ns.js';
 import { serialize } from '../../xmpp/serialize.js';
 import type { Element } from '../../xmpp/xml.js';
@@ -33,6 +34,13 @@ const options = z.strictObject({
 interface MessageEvent {
   readonly stanza: Element;
   readonly to: Jid;
+}
+
+/** Whether a stored message comes from a JID the blocklist covers. */
+function blockedSender(blocked: ReadonlySet<string>, stanza: Element): boolean {
+  if (blocked.size === 0) return false;
+  const from = Jid.tryParse(stanza.attrs.from as string | undefined);
+  return from !== undefined && blocks(blocked, from);
 }
 
 /** RFC 6121 §8.5.2.1: a resource that receives messages sent to the bare JID. */
@@ -141,12 +149,15 @@ export default defineModule({
       const stillThere = (): boolean => receives(session) && api.sessionsOf(account).includes(session);
       if (!stillThere()) return;
       const messages = await api.storage.offline.list(account.domain, account.local);
+      // XEP-0191 §3.3: what a JID the user blocked after it was stored is not delivered, but
+      // dropped like the rest of what is handed over.
+      const blocked = messages.length > 0 ? new Set(await api.storage.blocklist.list(account.domain, account.local)) : new Set<string>();
       const handed: number[] = [];
       for (const m of messages) {
         if (!stillThere()) break;
         const stanza = parseStored(m.stanza);
-        if (stanza) session.send(stanza);
-        else api.log.error('unreadable offline message dropped', { account: account.bare, id: m.id });
+        if (!stanza) api.log.error('unreadable offline message dropped', { account: account.bare, id: m.id });
+        else if (!blockedSender(blocked, stanza)) session.send(stanza);
         handed.push(m.id);
       }
       if (handed.length > 0) await api.storage.offline.remove(account.domain, account.local, handed);

@@ -40,7 +40,3 @@ export function accessError(s: NodeSettings, affiliations: Readonly<Record<strin
   }
 }
 
-/** Whether the owner's blocklist (XEP-0191) matches a JID: its full JID, bare JID or domain. */
-export function blockedBy(blocklist: ReadonlySet<string>, jid: { full: string; bare: string; domain: string }): boolean {
-  return blocklist.has(jid.full) || blocklist.has(jid.bare) || blocklist.has(jid.domain);
-}

@@ -6,7 +6,8 @@ import type { ModuleApi } from '../../core/module-api.js';
 import type { PubsubNode } from '../../storage/types.js';
 import { Jid } from '../../xmpp/jid.js';
 import type { Element } from '../../xmpp/xml.js';
-import { accessError, blockedBy, seesPresence } from './access.js';
+import { accessError, seesPresence } from './access.js';
+import { blocks } from '../../xmpp/blocklist.js';
 import type { Audience } from './audience.js';
 import type { NodeSettings } from './config.js';
 import { notification } from './items.js';
@@ -67,7 +68,7 @@ export class Notifier {
       const blocked = new Set(await this.api.storage.blocklist.list(owner.domain, owner.local));
       for (const t of others) {
         const jid = Jid.tryParse(t.to);
-        if (jid && !blockedBy(blocked, jid) && !targets.has(t.to)) targets.set(t.to, t);
+        if (jid && !blocks(blocked, jid) && !targets.has(t.to)) targets.set(t.to, t);
       }
     }
     return [...targets.values()];
@@ -94,6 +95,6 @@ export class Notifier {
   /** Whether the owner blocked `jid` (XEP-0191: no notifications to it). */
   async blocked(owner: Jid, jid: Jid): Promise<boolean> {
     if (jid.bare === owner.bare) return false;
-    return blockedBy(new Set(await this.api.storage.blocklist.list(owner.domain, owner.local)), jid);
+    return blocks(new Set(await this.api.storage.blocklist.list(owner.domain, owner.local)), jid);
   }
 }

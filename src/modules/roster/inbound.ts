@@ -4,7 +4,8 @@
 // comes online (§3.1.3).
 import { withAttrs } from '../../xmpp/stanza.js';
 import { xml, type Element } from '../../xmpp/xml.js';
-import type { Jid } from '../../xmpp/jid.js';
+import { Jid } from '../../xmpp/jid.js';
+import { blocks } from '../../xmpp/blocklist.js';
 import type { RosterContext, Session, StanzaEv } from './context.js';
 import { presenceAfterChange, readState, sendPresence, subscriptionStanza, writeState } from './state.js';
 import { parseStored } from '../../xmpp/stored.js';
@@ -80,8 +81,13 @@ export function inboundHandler(rc: RosterContext) {
 async function redeliver(rc: RosterContext, session: Session): Promise<void> {
   const user = session.jid.toBare();
   const pending = await rc.api.storage.roster.listPendingIn(rc.api.host, user.local);
+  if (pending.length === 0) return;
+  // XEP-0191 §3.3: nothing from a JID the user has blocked since, the request included.
+  const blocked = new Set(await rc.api.storage.blocklist.list(rc.api.host, user.local));
   for (const p of pending) {
     if (!session.available) return;
+    const from = Jid.tryParse(p.jid);
+    if (from && blocks(blocked, from)) continue;
     // A stored request that cannot be read is still a request: the bare one stands in for it.
     const stanza = parseStored(p.stanza) ?? xml('presence', { type: 'subscribe', from: p.jid, to: user.bare });
     session.send(stanza);
