@@ -178,6 +178,18 @@ describe('message archive (XEP-0313)', () => {
     assert.equal(await ts.server.storage.archive.count('localhost', 'away', {}), 1);
   });
 
+  it('an account created behind the server (as by the CLI) after a message to its name bounced is archived from its first message', async () => {
+    const sender = await online('herald');
+    sender.send(chat('newcomer@localhost', 'before it existed'));
+    // No such account yet: the message bounces (RFC 6121 §8.5.1), and archiving has looked.
+    await sender.expect((e) => e.name === 'message' && e.attrs.type === 'error' && e.attrs.from === 'newcomer@localhost');
+    await ts.addUser('newcomer@localhost', 'pw-newcomer');
+    const newcomer = await login('newcomer', 'r');
+    const got = await exchange(sender, newcomer, chat('newcomer@localhost', 'welcome'));
+    assert.equal(stanzaIds(got).length, 1, `the archive's id on the delivered message: ${got.toString()}`);
+    assert.deepEqual((await all(newcomer)).messages.map((m) => m.getChildText('body')), ['welcome']);
+  });
+
   it('removes the archive with the account (in-band removal, XEP-0077 §3.2)', async () => {
     const a = await online('leaver');
     const b = await online('stayer');

@@ -94,11 +94,15 @@ export class PolicyCache {
     }
   }
 
-  /** Replaces a finished load by its result, or drops a failed one, unless it was forgotten. */
+  /**
+   * Replaces a finished load by its result, or drops a failed one, unless it was forgotten. An
+   * account that does not exist is not remembered either: it may be created at any moment, by
+   * the CLI too, which tells no module, and its archive must start with its first message.
+   */
   private settle(username: string, loading: Promise<Policy>, policy: Policy | undefined): void {
     for (const map of [this.pinned, this.recent]) {
       if (map.get(username) !== loading) continue;
-      if (policy === undefined) map.delete(username);
+      if (policy === undefined || !policy.exists) map.delete(username);
       else map.set(username, policy);
     }
   }
