@@ -82,6 +82,8 @@ export interface PubsubStore {
   unsubscribe(host: string, username: string, node: string, jid: string): Promise<boolean>;
   /** Subscribed JIDs of a node, sorted (code point order). */
   subscribers(host: string, username: string, node: string): Promise<string[]>;
+  /** Every explicit subscription to the nodes of `host`'s accounts, in no particular order. */
+  subscriptionsOn(host: string): Promise<{ username: string; node: string; jid: string }[]>;
 }
 
 /**

@@ -6,7 +6,7 @@ import xml from '@xmpp/xml';
 import type { Element } from '@xmpp/xml';
 import type { Peer } from '../support/peer.js';
 import { errorCondition } from '../support/raw-client.js';
-import { eventNode, itemsIq, itemsOf, PepWorld, publish, pubsubCondition, PUBSUB, PUBSUB_OWNER } from '../support/pep.js';
+import { eventNode, itemsIq, itemsOf, online, PepWorld, publish, pubsubCondition, PUBSUB, PUBSUB_OWNER } from '../support/pep.js';
 
 const note = (text: string): Element => xml('note', { xmlns: 'urn:example:note' }, text);
 const ALICE = 'alice@localhost';
@@ -20,7 +20,7 @@ describe('PEP access models (XEP-0060 §4.5, XEP-0163 §3)', () => {
     alice.iq(xml('iq', { type: 'set' }, xml('pubsub', { xmlns: PUBSUB_OWNER }, xml('affiliations', { node }, xml('affiliation', { jid, affiliation })))));
 
   before(async () => {
-    await world.start(['alice', 'bob', 'carol', 'dave', 'erin']);
+    await world.start(['alice', 'bob', 'carol', 'dave', 'erin', 'frank']);
     await world.roster('alice', 'bob', 'from');
     await world.roster('alice', 'dave', 'both', ['Friends']);
     await world.roster('alice', 'erin', 'to');
@@ -127,6 +127,18 @@ describe('PEP access models (XEP-0060 §4.5, XEP-0163 §3)', () => {
     const again = await carol.iq(sub('unsubscribe', 'carol@localhost'));
     assert.equal(errorCondition(again), 'unexpected-request');
     assert.equal(pubsubCondition(again), 'not-subscribed');
+  });
+
+  it("a subscriber's resource that comes online later gets the last item of the node it subscribed to (XEP-0163 §4.3.4)", async () => {
+    const away = await world.login('frank', 'away');
+    const subscribed = await away.iq(xml('iq', { type: 'set', to: ALICE }, xml('pubsub', { xmlns: PUBSUB }, xml('subscribe', { node: 'urn:example:open', jid: 'frank@localhost' }))));
+    assert.equal(subscribed.attrs.type, 'result', subscribed.toString());
+    await publish(alice, 'urn:example:open', 'later', note('while frank was away'));
+    const back = await world.login('frank', 'back');
+    await online(back, ['urn:example:open+notify']);
+    const last = await back.take((e) => eventNode(e) === 'urn:example:open');
+    assert.equal(itemsOf(last)[0]!.getChildText('note'), 'while frank was away');
+    assert.ok(last.getChild('delay', 'urn:xmpp:delay'), 'stamped as delayed (XEP-0060 §6.1.7)');
   });
 
   it('subscribing to a presence node without a presence subscription is refused (§6.1.3.2)', async () => {

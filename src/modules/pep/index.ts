@@ -96,10 +96,12 @@ export default defineModule({
       if (ev.node === NS.BOOKMARKS) bookmarksChanged(ev.owner);
     });
 
-    api.on('account/deleted', ({ host, username }) => {
+    api.on('account/deleted', async ({ host, username }) => {
       const owner = Jid.of(username, host);
       state.nodesChanged(owner);
       state.rosterChanged(owner);
+      // Storage removed the nodes, with their subscriptions.
+      await svc.subscribed.forget(owner);
     });
   },
 });

@@ -49,7 +49,8 @@ export class LastItems {
 
   /**
    * A resource newly asks for `nodes` (caps/changed). The services concerned: its own account's,
-   * those of this host's accounts it is subscribed to, and those it sent presence to.
+   * those of this host's accounts it is subscribed to, those it sent presence to, and those
+   * with nodes it subscribed to explicitly.
    */
   async interestAdded(jid: Jid, nodes: string[]): Promise<void> {
     if (nodes.length === 0) return;
@@ -64,6 +65,14 @@ export class LastItems {
     }
     for (const owner of this.audience.ownersOf(jid)) owners.set(owner.bare, owner);
     for (const owner of owners.values()) await this.send(owner, jid, nodes, 'presence');
+    // Explicit subscribers that are none of those (§4.3.4: "all newly-available resources for
+    // each subscriber"): the nodes they subscribed to among those it now asks for.
+    for (const [ownerBare, subscribed] of await this.svc.subscribed.of(jid)) {
+      if (owners.has(ownerBare)) continue;
+      const owner = Jid.tryParse(ownerBare);
+      const wanted = nodes.filter((n) => subscribed.has(n));
+      if (owner && wanted.length > 0) await this.send(owner, jid, wanted, 'presence');
+    }
   }
 
   /** An entity of another domain sent `owner` available presence for the first time. */

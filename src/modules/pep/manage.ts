@@ -76,6 +76,7 @@ export async function deleteNode(svc: PepService, owner: Jid, name: string | und
     const s = svc.settings(node);
     const targets = s.notify_delete && s.deliver_notifications ? await svc.notifier.recipients(owner, node, s) : [];
     await svc.api.storage.pubsub.deleteNode(owner.domain, owner.local, name);
+    await svc.subscribed.forget(owner, name);
     svc.state.nodesChanged(owner);
     svc.api.emit('pep/changed', { owner, node: name, published: [], retracted: [], cleared: true, by: 'pep' });
     svc.notifier.send(owner, targets, eventElement(name, { kind: 'delete' }));
@@ -135,6 +136,7 @@ export async function subscribe(svc: PepService, last: LastItems, owner: Jid, re
   const node = await svc.requireNode(owner, name);
   await svc.checkAccess(owner, requester, node);
   await svc.api.storage.pubsub.subscribe(owner.domain, owner.local, name, jid.full);
+  await svc.subscribed.add(owner, name, jid.full);
   await last.send(owner, jid, [name], 'subscription');
   return xml('pubsub', { xmlns: NS.PUBSUB }, xml('subscription', { node: name, jid: jid.full, subscription: 'subscribed' }));
 }
@@ -150,6 +152,7 @@ export async function unsubscribe(svc: PepService, owner: Jid, requester: Jid, n
   if (!(await svc.api.storage.pubsub.unsubscribe(owner.domain, owner.local, name, jid.full))) {
     throw pubsubError('unexpected-request', 'not-subscribed', 'that jid is not subscribed', 'cancel');
   }
+  await svc.subscribed.remove(owner, name, jid.full);
 }
 
 /** §6.1.3.1: the subscribed JID must be the requester's. */

@@ -17,6 +17,7 @@ import { eventElement, itemElement, storedPayload, type EventContent, type Publi
 import type { Notifier } from './notify.js';
 import { ID_MAX, type PepOptions } from './options.js';
 import type { AccountState } from './state.js';
+import { Subscribed } from './subscribed.js';
 
 /** What a change did, for 'pep/changed' and notifications. */
 export interface Change {
@@ -27,6 +28,8 @@ export interface Change {
 
 export class PepService {
   readonly limits: Limits;
+  /** Explicit subscriptions by subscriber (subscribed.ts). */
+  readonly subscribed: Subscribed;
   private readonly queue = new KeyedQueue();
   /** Told of every change to an account's nodes (the bookmarks views follow them). */
   onChange: (owner: Jid, node: string) => void = () => undefined;
@@ -37,6 +40,7 @@ export class PepService {
     readonly notifier: Notifier,
   ) {
     this.limits = { maxItems: api.options.max_items, defaultMaxItems: api.options.default_max_items };
+    this.subscribed = new Subscribed(api);
   }
 
   settings(node: PubsubNode): NodeSettings {

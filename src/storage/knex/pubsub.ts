@@ -160,5 +160,10 @@ export function knexPubsubStore(db: Knex, driver: 'sqlite' | 'postgres'): Pubsub
       const rows: { jid: string }[] = await db('pubsub_subscriptions').where(nodeKey(host, username, node)).select('jid');
       return rows.map((r) => r.jid).sort(compareCodePoints);
     },
+
+    async subscriptionsOn(host) {
+      const rows: { username: string; node: string; jid: string }[] = await db('pubsub_subscriptions').where({ host }).select('username', 'node', 'jid');
+      return rows.map((r) => ({ username: r.username, node: r.node, jid: r.jid }));
+    },
   };
 }

@@ -138,6 +138,15 @@ export function memoryPubsubStore(ctx: MemoryContext): MemoryPubsubStore {
       return [...(nodeOf(host, username, node)?.subscribers ?? [])].sort(compareCodePoints);
     },
 
+    async subscriptionsOn(host) {
+      const out: { username: string; node: string; jid: string }[] = [];
+      for (const [h, username, nodes] of users.entries()) {
+        if (h !== host) continue;
+        for (const [node, stored] of nodes) for (const jid of stored.subscribers) out.push({ username, node, jid });
+      }
+      return out;
+    },
+
     forget(host, username) {
       users.delete(host, username);
     },

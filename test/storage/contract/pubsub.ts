@@ -12,7 +12,7 @@ const item = (id: string, payload = `<p xmlns='urn:example'>${id}</p>`, at = 1_7
 });
 
 export function pubsubContract(ctx: ContractContext): void {
-  const { H } = ctx;
+  const { H, H2 } = ctx;
   const N = 'urn:example:node';
 
   describe('pubsub', function () {
@@ -142,6 +142,23 @@ export function pubsubContract(ctx: ContractContext): void {
       assert.equal(await s.pubsub.unsubscribe(H, 'alice', N, 'zed@example.net'), false);
       assert.deepEqual(await s.pubsub.subscribers(H, 'alice', N), ['amy@example.net/phone']);
       await assert.rejects(s.pubsub.subscribe(H, 'alice', 'missing', 'x@example.net'));
+    });
+
+    it('subscriptionsOn lists every explicit subscription to the nodes of one host\'s accounts', async function () {
+      const s = ctx.store();
+      await s.accounts.create(H2, 'alice', makeCredentials());
+      for (const [host, user, node] of [[H, 'alice', N], [H, 'alice', 'other'], [H, 'bob', N], [H2, 'alice', N]] as const) {
+        await s.pubsub.createNode(host, user, node, {}, 10);
+      }
+      await s.pubsub.subscribe(H, 'alice', N, 'zed@example.net');
+      await s.pubsub.subscribe(H, 'alice', 'other', 'zed@example.net/phone');
+      await s.pubsub.subscribe(H, 'bob', N, 'amy@example.net');
+      await s.pubsub.subscribe(H2, 'alice', N, 'elsewhere@example.net');
+      const key = (r: { username: string; node: string; jid: string }): string => `${r.username} ${r.node} ${r.jid}`;
+      assert.deepEqual((await s.pubsub.subscriptionsOn(H)).map(key).sort(), [
+        `alice ${N} zed@example.net`, 'alice other zed@example.net/phone', `bob ${N} amy@example.net`,
+      ].sort());
+      assert.deepEqual(await s.pubsub.subscriptionsOn('nowhere.example'), []);
     });
 
     it('deleteNode removes the node with its items and subscriptions; a new node of that name starts empty', async function () {
