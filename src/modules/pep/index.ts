@@ -96,12 +96,13 @@ export default defineModule({
       if (ev.node === NS.BOOKMARKS) bookmarksChanged(ev.owner);
     });
 
-    api.on('account/deleted', async ({ host, username }) => {
+    api.on('account/deleted', ({ host, username }) => {
       const owner = Jid.of(username, host);
       state.nodesChanged(owner);
       state.rosterChanged(owner);
-      // Storage removed the nodes, with their subscriptions.
-      await svc.subscribed.forget(owner);
+      // Storage removed the nodes, with their subscriptions. Not awaited: the handlers after
+      // this one need not wait for it.
+      svc.subscribed.forget(owner).catch((err: unknown) => api.log.error('pep: subscriptions of a deleted account not forgotten', { owner: owner.bare, err }));
     });
   },
 });
