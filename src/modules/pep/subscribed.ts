@@ -16,11 +16,18 @@ export class Subscribed {
   constructor(private readonly api: ModuleApi<unknown>) {}
 
   private load(): Promise<Map<string, SubscribedNodes>> {
-    this.index ??= this.api.storage.pubsub.subscriptionsOn(this.api.host).then((rows) => {
-      const index = new Map<string, SubscribedNodes>();
-      for (const r of rows) put(index, r.jid, Jid.of(r.username, this.api.host).bare, r.node);
-      return index;
-    });
+    this.index ??= this.api.storage.pubsub.subscriptionsOn(this.api.host).then(
+      (rows) => {
+        const index = new Map<string, SubscribedNodes>();
+        for (const r of rows) put(index, r.jid, Jid.of(r.username, this.api.host).bare, r.node);
+        return index;
+      },
+      (err: unknown) => {
+        // A failed read is tried again at the next use rather than kept.
+        this.index = undefined;
+        throw err;
+      },
+    );
     return this.index;
   }
 
