@@ -2,9 +2,6 @@
 // said by check-config and logged as warnings at start, never refused.
 import type { Config } from './types.js';
 
-/** The register module's default for in-band passwords (modules/register/options.ts). */
-const REGISTER_DEFAULT_ITERATIONS = 10_000;
-
 type Options = Record<string, unknown> | undefined;
 
 export function configNotes(config: Config): string[] {
@@ -24,7 +21,8 @@ export function configNotes(config: Config): string[] {
       }
     }
     if (on('register')) {
-      const iterations = option('register', 'scram_iterations') ?? REGISTER_DEFAULT_ITERATIONS;
+      // Unset, in-band registration takes auth.scram_iterations itself.
+      const iterations = option('register', 'scram_iterations') ?? config.auth.scram_iterations;
       if (iterations !== config.auth.scram_iterations) {
         notes.push(`${host}: ${where}.register.scram_iterations (${String(iterations)}) differs from auth.scram_iterations (${config.auth.scram_iterations}): passwords set in-band are hashed with other costs than those set with the CLI`);
       }

@@ -92,7 +92,11 @@ export interface ModuleApi<O> {
   readonly options: O;
   readonly log: Logger;
   readonly storage: Storage;
-  readonly server: { readonly name: string; readonly version: string; readonly startedAt: Date };
+  /**
+   * The server: name, version, start time, and the PBKDF2 iterations of auth.scram_iterations
+   * for a module that sets passwords (read when used: a reload may change it).
+   */
+  readonly server: { readonly name: string; readonly version: string; readonly startedAt: Date; readonly scramIterations: number };
 
   iq(type: IqType, ns: string, name: string, handler: IqHandler, opts?: { to?: IqTarget[] }): void;
   on<K extends EventName>(event: K, handler: Handler<K>, priority?: number): void;

@@ -93,7 +93,7 @@ export interface ModuleDeps {
   sessions: SessionManager;
   storage: Storage;
   log: Logger;
-  server: { name: string; version: string; startedAt: Date };
+  server: { readonly name: string; readonly version: string; readonly startedAt: Date; readonly scramIterations: number };
 }
 
 export class LoadedModule {

@@ -66,6 +66,8 @@ export class Server {
   private sweeper: NodeJS.Timeout | undefined;
   private stopping = false;
   readonly startedAt = new Date();
+  /** What modules see of the server (ModuleApi.server); the iterations follow a reload. */
+  private readonly info: ModuleDeps['server'];
   /** Releases the database lock (db-lock.ts) once storage is closed. */
   private unlock: () => Promise<void> = async () => undefined;
 
@@ -82,6 +84,13 @@ export class Server {
   private readonly notes: AccountNoteWatch<LoginsView>;
 
   private constructor(public config: Config, backend: Storage, readonly tls: TlsContexts, readonly log: Logger) {
+    const server = this;
+    this.info = {
+      name: SERVER_NAME, version: serverVersion(), startedAt: this.startedAt,
+      get scramIterations() {
+        return server.config.auth.scram_iterations;
+      },
+    };
     this.router = new LocalRouter(this.hosts, this.sessions, log.child({ component: 'router' }));
     const rosters = new OnlineRosters(backend.roster, (bare) => this.sessions.hasAccount(bare));
     this.sessions.onAccountEmptied((bare) => rosters.drop(bare));
@@ -170,7 +179,7 @@ export class Server {
   private moduleDeps(host: Host): ModuleDeps {
     return {
       host, router: this.router, sessions: this.sessions, storage: this.storage, log: this.log,
-      server: { name: SERVER_NAME, version: serverVersion(), startedAt: this.startedAt },
+      server: this.info,
     };
   }
 

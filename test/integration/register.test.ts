@@ -81,6 +81,8 @@ describe('in-band registration (XEP-0077 §3.1) with per-host policies', () => {
       assert.equal(await c.scram(features, 'romeo', 'montague-123', 'SCRAM-SHA-256'), 'success');
       await c.open();
       assert.equal(await c.bind('r'), 'romeo@localhost/r');
+      // Hashed at auth.scram_iterations (the test server's 4096), as the CLI would.
+      assert.equal((await ts.server.storage.accounts.get('localhost', 'romeo'))?.credentials.sha256.iterations, ts.config.auth.scram_iterations);
     });
 
     it('accepts the data form instead of the fixed fields (§4)', async () => {

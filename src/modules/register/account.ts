@@ -48,7 +48,7 @@ export function installAccountHandlers(api: ModuleApi<RegisterOptions>): void {
       throw new StanzaError('forbidden', 'you can only change the password of your own account');
     }
     checkPassword(sub.password, api.options.min_password_length);
-    const credentials = await credentialsFor(sub.password, api.options.scram_iterations);
+    const credentials = await credentialsFor(sub.password, api.options.scram_iterations ?? api.server.scramIterations);
     // Storage also revokes the account's FAST tokens: no client keeps access granted before.
     if (!(await storage.accounts.setCredentials(api.host, user, credentials))) throw new StanzaError('registration-required');
     // Before anything else runs: the server, noticing the change, ends the sessions that logged

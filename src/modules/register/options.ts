@@ -13,11 +13,8 @@ export const registerOptions = z.strictObject({
   policy: z.enum(POLICIES).default('disabled'),
   /** Shortest password accepted for a new account or a password change, in characters. */
   min_password_length: z.number().int().min(1).max(1024).default(8),
-  /**
-   * PBKDF2 iterations for passwords set in-band. Modules cannot read the server's settings, so
-   * keep this equal to auth.scram_iterations (same default and bounds).
-   */
-  scram_iterations: z.number().int().min(4096).max(1_000_000).default(10_000),
+  /** PBKDF2 iterations for passwords set in-band; unset, auth.scram_iterations, as for the CLI. */
+  scram_iterations: z.number().int().min(4096).max(1_000_000).optional(),
   /** Accounts one client address may create per window; 0 turns the limit off. */
   throttle: z.strictObject({
     max_per_address: z.number().int().min(0).max(1_000_000).default(3),

@@ -111,7 +111,7 @@ export function preauthHandler(
       if (!usable(await invites.get(api.host, token), asOf)) throw refused();
     }
     if (await accounts.get(api.host, username)) throw new StanzaError('conflict', 'this username is taken');
-    const credentials = await credentialsFor(sub.password, api.options.scram_iterations);
+    const credentials = await credentialsFor(sub.password, api.options.scram_iterations ?? api.server.scramIterations);
     if (policy === 'invite' && !(await invites.consume(api.host, token, asOf))) throw refused();
     // Two clients may race for one name; the store decides, the loser gets conflict (§3.1).
     if (!(await accounts.create(api.host, username, credentials))) {

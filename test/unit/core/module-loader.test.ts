@@ -41,7 +41,7 @@ describe('core/module-loader', () => {
     const host = new Host('localhost', silentLogger);
     const sessions = new SessionManager();
     const router = new LocalRouter(new Map([['localhost', host]]), sessions, silentLogger);
-    const deps = { host, router, sessions, storage: createMemoryStorage(), log: silentLogger, server: { name: 'Starling', version: '0', startedAt: new Date() } };
+    const deps = { host, router, sessions, storage: createMemoryStorage(), log: silentLogger, server: { name: 'Starling', version: '0', startedAt: new Date(), scramIterations: 4096 } };
     const disco = await loadModule(plan.get('localhost')!.find((m) => m.def.name === 'disco')!, deps);
     const ping = await loadModule(plan.get('localhost')!.find((m) => m.def.name === 'ping')!, deps);
     assert.ok(host.discoInfo('host').features.includes('urn:xmpp:ping'));

@@ -25,7 +25,7 @@ describe('core/host nonza handlers', () => {
     const host = new Host('localhost', silentLogger);
     const sessions = new SessionManager();
     const router = new LocalRouter(new Map([['localhost', host]]), sessions, silentLogger);
-    const deps = { host, router, sessions, storage: createMemoryStorage(), log: silentLogger, server: { name: 'Starling', version: '0', startedAt: new Date() } };
+    const deps = { host, router, sessions, storage: createMemoryStorage(), log: silentLogger, server: { name: 'Starling', version: '0', startedAt: new Date(), scramIterations: 4096 } };
     const csi = await loadModule(plan.get('localhost')!.find((m) => m.def.name === 'csi')!, deps);
     assert.ok(host.nonzaHandler('urn:xmpp:csi:0'));
     assert.deepEqual(host.streamFeatures('bound').map((f) => f.attrs.xmlns), ['urn:xmpp:csi:0']);
