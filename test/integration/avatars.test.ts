@@ -118,6 +118,15 @@ describe('avatars (XEP-0084, XEP-0398, XEP-0153)', () => {
     assert.equal(hashIn(p), sha1(SECOND));
   });
 
+  it('a vCard set without a photo leaves the PEP avatar as it was (XEP-0398 §3.2 converts photos only)', async () => {
+    const carol = await login('carol', 'name-only');
+    const set = await carol.iq(xml('iq', { type: 'set' }, xml('vCard', { xmlns: 'vcard-temp' }, xml('FN', {}, 'Carol'), xml('NICKNAME', {}, 'caro'))));
+    assert.equal(set.attrs.type, 'result');
+    await world.ts.server.hosts.get('localhost')!.events.idle();
+    const md = itemsOf(await carol.iq(itemsIq(undefined, METADATA)));
+    assert.equal(md.at(-1)!.getChild('metadata', METADATA)!.getChild('info')?.attrs.id, sha1(SECOND), 'the avatar from the vCard before stays');
+  });
+
   it('empty metadata (avatar disabled) removes the vCard PHOTO and the hash (XEP-0084 §4.5, XEP-0398 §3.1)', async () => {
     const alice = await login('alice', 'disable');
     const bob = await login('bob', 'disable');

@@ -69,8 +69,6 @@ export function dataText(data: Element): string | undefined {
 export const dataPayload = (photo: Photo): Element => xml('data', { xmlns: NS.AVATAR_DATA }, photo.base64);
 
 /** XEP-0398 §3.2: one <info/> for the image, with the vCard's type. */
-export function metadataPayload(photo: Photo | undefined): Element {
-  const md = xml('metadata', { xmlns: NS.AVATAR_METADATA });
-  if (photo) md.append(xml('info', { bytes: String(photo.bytes), id: photo.id, type: photo.type || 'image/png' }));
-  return md;
+export function metadataPayload(photo: Photo): Element {
+  return xml('metadata', { xmlns: NS.AVATAR_METADATA }, xml('info', { bytes: String(photo.bytes), id: photo.id, type: photo.type || 'image/png' }));
 }

@@ -1,8 +1,8 @@
 // XEP-0398: PEP avatars (XEP-0084) and the vCard PHOTO (XEP-0153) kept in step. A metadata
 // publication puts the image of the data node into the vCard (§3.1), when anyone may read that
-// node (§7: the vCard is public); a vCard set with a photo
-// publishes data and metadata (§3.2), written to the PEP nodes in storage and told to the PEP
-// service ('pep/changed'), which notifies the metadata node's subscribers. Changes this module
+// node (§7: the vCard is public); a vCard set with a photo publishes data and metadata (§3.2),
+// written to the PEP nodes in storage and told to the PEP service ('pep/changed'), which
+// notifies the metadata node's subscribers. Changes this module
 // made itself are recognised by their 'by' and not converted back.
 import type { ModuleApi, PepChangedEvent } from '../../core/module-api.js';
 import type { Jid } from '../../xmpp/jid.js';
@@ -19,8 +19,6 @@ export interface VcardAccess {
 }
 
 const BY = 'vcard';
-/** Item id of empty metadata (avatar disabled, XEP-0084 §4.5). */
-const NO_AVATAR = 'current';
 
 export class AvatarSync {
   constructor(private readonly api: ModuleApi<unknown>, private readonly vcards: VcardAccess) {}
@@ -62,15 +60,19 @@ export class AvatarSync {
     return photo && photo.id === id.toLowerCase() ? photo : undefined;
   }
 
-  /** §3.2: after a vCard set, publish its photo (or its removal) unless PEP has it already. */
+  /**
+   * §3.2: after a vCard set with a valid photo, publish it unless PEP has it already. A vCard
+   * without one changes nothing in PEP: §3.2 converts photos only, and a client that saves its
+   * name or nickname without the photo must not take the user's avatar away.
+   */
   async toPep(owner: Jid, vcard: Element | undefined): Promise<void> {
     const photo = photoOf(vcard);
+    if (!photo) return;
     const [current] = await this.api.storage.pubsub.items(owner.domain, owner.local, NS.AVATAR_METADATA, { last: 1 });
     const md = current ? parseStored(current.payload) : undefined;
-    const currentId = md ? storedInfo(md)?.id : undefined;
-    if (photo?.id === currentId) return;
-    if (photo) await this.put(owner, NS.AVATAR_DATA, photo.id, dataPayload(photo));
-    await this.put(owner, NS.AVATAR_METADATA, photo?.id ?? NO_AVATAR, metadataPayload(photo));
+    if ((md ? storedInfo(md)?.id : undefined) === photo.id) return;
+    await this.put(owner, NS.AVATAR_DATA, photo.id, dataPayload(photo));
+    await this.put(owner, NS.AVATAR_METADATA, photo.id, metadataPayload(photo));
   }
 
   /** Writes an item to a PEP node (created with the service defaults if needed) and tells the service. */
