@@ -165,6 +165,7 @@ const limits = section(
     keepalive_interval: int(0, 3600, 60, 'Seconds between whitespace keepalives', 'off'),
     max_connections_per_address: int(0, 1_000_000, 50, 'Open client connections per IP address (IPv6: per /64)', 'no limit'),
     max_resources_per_account: int(0, 10_000, 10, 'Resources one account may bind at once', 'no limit'),
+    max_unsent_bytes: int(1 << 20, 1 << 30, 128 << 20, 'Bytes waiting to be sent to a client that does not read, before its connection is dropped'),
     read_rate_bytes_per_second: int(0, 1 << 30, 32_768, 'Bytes per second read from an authenticated stream', 'no limit'),
     read_burst_bytes: int(1024, 1 << 30, 524_288, 'Bytes an authenticated stream may send at once before its rate applies'),
     unauthenticated_read_rate_bytes_per_second: int(0, 1 << 30, 4096, 'Bytes per second read before authentication', 'no limit'),

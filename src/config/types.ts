@@ -47,6 +47,12 @@ export interface Limits {
   keepalive_interval: number;
   /** Client connections open at once per IP address (IPv6: per /64); 0 for no limit. */
   max_connections_per_address: number;
+  /**
+   * Bytes waiting to be sent to a client that does not read: past 1 MiB its own stream is no
+   * longer read; past this, its connection is dropped (a resumable session waits as after any
+   * drop).
+   */
+  max_unsent_bytes: number;
   /** Resources one account may have bound at once (RFC 6120 §7.6.2.1); 0 for no limit. */
   max_resources_per_account: number;
   /** Token-bucket rate of reading from an authenticated stream, bytes per second; 0 for none. */

@@ -28,6 +28,11 @@ export interface Transport {
   /** Stops and restarts reading (backpressure, rate limits). */
   pause(): void;
   resume(): void;
+  /**
+   * Bytes that may wait to be sent before the connection is dropped as a client that does not
+   * read (limits.max_unsent_bytes). Reading pauses well before, until what waits is sent.
+   */
+  maxUnsentBytes: number;
   /** Drops the connection now. */
   destroy(): void;
   /** Milliseconds since the epoch of the last read and write. */

@@ -9,6 +9,12 @@ import { clientHello, wrapTls } from './tls-accept.js';
 
 /** How long a half-closed connection may linger before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
+/**
+ * Past this much waiting to be sent, the client's own stream is not read until it has been
+ * sent: a client that asks for more than it reads (archive pages, vCards) cannot make the
+ * server buffer without end. Pushes from others can still add to it, up to maxUnsentBytes.
+ */
+const PAUSE_UNSENT_BYTES = 1 << 20;
 
 // Event-loop turns, counted by one setImmediate per turn that had writes. A connection's first
 // flush in a turn happens as soon as the work at hand is done (a microtask), so a reply does not
@@ -49,6 +55,9 @@ export class Connection implements Transport {
   private upgrading = false;
   /** Reading is paused by the stream (rate limit, backpressure); kept across STARTTLS. */
   private readPaused = false;
+  /** Reading is paused until what waits to be sent has gone out ('drain'). */
+  private sendBacklog = false;
+  maxUnsentBytes = 128 << 20;
 
   constructor(socket: Socket, private readonly tls: TlsContexts | undefined, readonly directTls: boolean) {
     this.socket = socket;
@@ -124,8 +133,21 @@ export class Connection implements Transport {
     const data = this.queue.length === 1 ? this.queue[0]! : this.queue.join('');
     this.queue.length = 0;
     this.lastWrite = Date.now();
-    this.socket.write(data);
+    if (this.socket.write(data)) return;
+    // The socket buffers: the client reads slower than it is sent to, or not at all.
+    const unsent = this.socket.writableLength;
+    if (unsent > this.maxUnsentBytes) return this.finish(`the client does not read: ${unsent} bytes wait to be sent`);
+    if (unsent > PAUSE_UNSENT_BYTES && !this.sendBacklog) {
+      this.sendBacklog = true;
+      this.socket.pause();
+      this.socket.once('drain', this.handleDrain);
+    }
   }
+
+  private readonly handleDrain = (): void => {
+    this.sendBacklog = false;
+    if (!this.readPaused && !this.upgrading && !this.closed) this.socket.resume();
+  };
 
   async startTls(): Promise<void> {
     if (!this.tls || this.secure) throw new Error('TLS cannot be started on this connection');
@@ -155,6 +177,9 @@ export class Connection implements Transport {
       secure.once('error', onError);
     });
     this.upgrading = false;
+    // A backlog on the plain socket is gone with it (the handshake could not have finished).
+    plain.off('drain', this.handleDrain);
+    this.sendBacklog = false;
     this.flushedTurn = currentTurn();
     // A pause asked for during the handshake (which must be read) applies to the TLS socket.
     if (this.readPaused) secure.pause();
@@ -206,7 +231,7 @@ export class Connection implements Transport {
 
   resume(): void {
     this.readPaused = false;
-    if (!this.upgrading) this.socket.resume();
+    if (!this.upgrading && !this.sendBacklog) this.socket.resume();
   }
 }
 

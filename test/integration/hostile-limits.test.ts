@@ -159,6 +159,38 @@ describe('resource limits over real sockets (RFC 6120 §13.12)', () => {
     });
   });
 
+  describe('a client that does not read (limits.max_unsent_bytes)', () => {
+    before(async () => {
+      ts = await startTestServer((c) => {
+        c.limits.max_unsent_bytes = 1 << 20;
+        c.limits.read_rate_bytes_per_second = 0;
+      });
+      ca = await ts.ca();
+      for (const u of ['dora', 'ed']) await ts.addUser(`${u}@localhost`, `secret-${u}`);
+    });
+    after(() => ts.stop());
+
+    it('is dropped once what waits to be sent to it passes the limit; the sender goes on', async () => {
+      const dora = await connect();
+      await dora.login('dora', 'secret-dora', 'deaf');
+      dora.send(xml('presence'));
+      const ed = await connect();
+      await ed.login('ed', 'secret-ed', 'loud');
+      const connected = (): boolean => [...ts.server.streams].some((x: C2sStream) => x.session?.jid.local === 'dora');
+      assert.ok(connected());
+      // dora stops reading; ed sends her far more than the kernel's socket buffers hold.
+      (dora as unknown as { socket: { pause(): void } }).socket.pause();
+      const body = 'x'.repeat(60_000);
+      let sent = 0;
+      while (sent < 600 && connected()) {
+        for (let i = 0; i < 10; i++, sent++) ed.send(xml('message', { to: 'dora@localhost', type: 'chat', id: `m${sent}` }, xml('body', {}, body)));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await until(() => !connected(), `dora's stream dropped (${sent} messages of 60 KB sent)`, 10_000);
+      assert.equal(await ping(ed), 'result', 'the sender is served');
+    });
+  });
+
   describe('negotiation timeout (limits.unauthenticated_timeout)', () => {
     before(async () => {
       ts = await startTestServer((c) => {

@@ -65,6 +65,7 @@ export class C2sStream {
     this.sasl = new SaslNegotiation(this);
     this.sasl2 = new Sasl2Negotiation(this);
     this.reader = new ReadPacer(transport, { bytesPerSecond: limits.unauthenticated_read_rate_bytes_per_second, burstBytes: limits.unauthenticated_read_burst_bytes });
+    transport.maxUnsentBytes = limits.max_unsent_bytes;
     this.admitted = ctx.connections.add(transport.remoteAddress);
     transport.onData = (chunk) => {
       if (!this.admitted) return;

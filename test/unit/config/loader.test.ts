@@ -30,6 +30,7 @@ const EXPECTED_DEFAULTS: Config = {
     keepalive_interval: 60,
     max_connections_per_address: 50,
     max_resources_per_account: 10,
+    max_unsent_bytes: 134217728,
     read_rate_bytes_per_second: 32768,
     read_burst_bytes: 524288,
     unauthenticated_read_rate_bytes_per_second: 4096,
@@ -142,7 +143,7 @@ describe('config loader', () => {
       assert.deepEqual(problems(`${MIN}limits: 5\n`), [
         'starling.yaml:3:9: limits: expected a mapping with the keys: max_stanza_bytes, max_depth, max_header_bytes, ' +
           'unauthenticated_timeout, idle_timeout, keepalive_interval, max_connections_per_address, max_resources_per_account, ' +
-          'read_rate_bytes_per_second, read_burst_bytes, unauthenticated_read_rate_bytes_per_second, unauthenticated_read_burst_bytes, got 5',
+          'max_unsent_bytes, read_rate_bytes_per_second, read_burst_bytes, unauthenticated_read_rate_bytes_per_second, unauthenticated_read_burst_bytes, got 5',
       ]);
     });
 
