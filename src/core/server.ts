@@ -191,11 +191,13 @@ export class Server {
       smSessions: this.smSessions,
       connections: new ConnectionCounter(this.config.limits.max_connections_per_address),
     };
+    // Direct-TLS handshakes under way count apart, with the same limit per address.
+    const handshakes = new ConnectionCounter(this.config.limits.max_connections_per_address);
     this.listeners = await startC2sListeners(this.config.listeners, this.tls, (conn) => {
       if (this.stopping) return conn.destroy();
       const stream = new C2sStream(conn, ctx, (s) => this.streams.delete(s));
       this.streams.add(stream);
-    }, this.log.child({ component: 'net' }));
+    }, this.log.child({ component: 'net' }), { begin: (a) => handshakes.add(a), end: (a) => handshakes.remove(a) });
     const l = this.config.limits;
     const shortest = Math.min(l.unauthenticated_timeout, l.idle_timeout || Infinity, l.keepalive_interval || Infinity);
     const every = Math.max(250, Math.min(5000, (shortest * 1000) / 4));

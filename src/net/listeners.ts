@@ -42,11 +42,23 @@ function handle(kind: ListenerHandle['kind'], server: Server, address: AddressIn
   };
 }
 
+/**
+ * Direct-TLS handshakes under way, counted per address: a connection becomes a stream (which
+ * counts against limits.max_connections_per_address) only once its handshake is done, up to
+ * 15 s later, so without this one address could hold any number of sockets meanwhile.
+ */
+export interface HandshakeGate {
+  /** Counts a handshake from `address`; false when it has too many under way (then refused). */
+  begin(address: string): boolean;
+  end(address: string): void;
+}
+
 export async function startC2sListeners(
   cfg: { c2s: ListenerConfig; c2s_direct_tls: ListenerConfig },
   tls: TlsContexts,
   accept: (conn: Connection) => void,
   log: Logger,
+  handshakes: HandshakeGate = { begin: () => true, end: () => undefined },
 ): Promise<ListenerHandle[]> {
   const handles: ListenerHandle[] = [];
   try {
@@ -65,7 +77,18 @@ export async function startC2sListeners(
         // connection takes the current certificates, so a reload needs nothing from the listener.
         const failed = (err: Error): void => log.debug('TLS handshake failed', { err: err.message });
         const server = createTcpServer({ noDelay: true }, (socket) => {
-          void acceptTls(socket, tls, TLS_HANDSHAKE_TIMEOUT_MS, failed).then((secure) => {
+          const from = socket.remoteAddress ?? 'unknown';
+          if (!handshakes.begin(from)) {
+            socket.destroy();
+            return;
+          }
+          const handshake = acceptTls(socket, tls, TLS_HANDSHAKE_TIMEOUT_MS, failed).catch((err: unknown) => {
+            failed(err instanceof Error ? err : new Error(String(err)));
+            socket.destroy();
+            return undefined;
+          });
+          void handshake.then((secure) => {
+            handshakes.end(from);
             if (secure) accept(new Connection(secure, tls, true));
           });
         });

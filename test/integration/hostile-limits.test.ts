@@ -2,6 +2,7 @@
 // connections per address, resources per account (§7.6.2.1), read pacing that pauses instead
 // of dropping, and the negotiation timeout against a client that trickles bytes.
 import assert from 'node:assert/strict';
+import { createConnection, type Socket } from 'node:net';
 import xml from '@xmpp/xml';
 import type { Element } from '@xmpp/xml';
 import type { C2sStream } from '../../src/core/c2s/stream.js';
@@ -87,6 +88,20 @@ describe('resource limits over real sockets (RFC 6120 §13.12)', () => {
       const again = await connect();
       const features = await again.open();
       assert.ok(features.getChild('starttls'));
+    });
+
+    it('counts direct-TLS handshakes under way per address too: past the limit a socket is closed at once', async () => {
+      const idle: Socket[] = [];
+      try {
+        // Sockets that never send a ClientHello: no stream exists for them for 15 s.
+        for (let i = 0; i < 3; i++) idle.push(await new Promise<Socket>((resolve) => { const s = createConnection({ host: '127.0.0.1', port: ts.tlsPort }, () => resolve(s)); }));
+        const extra = createConnection({ host: '127.0.0.1', port: ts.tlsPort });
+        const closed = new Promise<void>((resolve) => extra.once('close', () => resolve()));
+        extra.on('error', () => undefined);
+        await within(closed, 5000, 'the fourth handshake refused');
+      } finally {
+        for (const s of idle) s.destroy();
+      }
     });
   });
 
