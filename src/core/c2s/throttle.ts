@@ -1,12 +1,23 @@
 // Limits per client address and per account: failed-login throttling (after `max` failures
 // within the window, further attempts are refused until the window passes; memory is bounded by
 // pruning) and the count of open connections per address.
+import { addressKey } from '../../xmpp/ip.js';
+
+export { addressKey };
+
 export class FailureCounter {
   private readonly entries = new Map<string, { count: number; until: number }>();
 
-  constructor(private readonly max: number, private readonly windowMs: number, private readonly maxEntries = 100_000) {}
+  /** `keyOf` maps what is counted to its key (client addresses: addressKey). */
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly maxEntries = 100_000,
+    private readonly keyOf: (k: string) => string = (k) => k,
+  ) {}
 
-  blocked(key: string, now = Date.now()): boolean {
+  blocked(counted: string, now = Date.now()): boolean {
+    const key = this.keyOf(counted);
     const e = this.entries.get(key);
     if (!e) return false;
     if (e.until <= now) {
@@ -16,7 +27,8 @@ export class FailureCounter {
     return e.count >= this.max;
   }
 
-  fail(key: string, now = Date.now()): void {
+  fail(counted: string, now = Date.now()): void {
+    const key = this.keyOf(counted);
     const e = this.entries.get(key);
     if (e && e.until > now) e.count++;
     else {
@@ -26,8 +38,8 @@ export class FailureCounter {
   }
 
   /** A successful login clears the counter for that key. */
-  clear(key: string): void {
-    this.entries.delete(key);
+  clear(counted: string): void {
+    this.entries.delete(this.keyOf(counted));
   }
 
   prune(now = Date.now()): void {
@@ -48,27 +60,14 @@ export class AuthThrottle {
   constructor(opts: { max_failures_per_account: number; max_failures_per_address: number; throttle_window: number }) {
     const windowMs = opts.throttle_window * 1000;
     this.accounts = new FailureCounter(opts.max_failures_per_account, windowMs);
-    this.addresses = new FailureCounter(opts.max_failures_per_address, windowMs);
+    // By addressKey, as connections are counted: an IPv6 client could otherwise take a fresh
+    // address of its /64 for every guess.
+    this.addresses = new FailureCounter(opts.max_failures_per_address, windowMs, undefined, addressKey);
   }
 
   static accountKey(host: string, username: string): string {
     return `${host}\u0000${username}`;
   }
-}
-
-/**
- * The key a client address is counted under: an IPv4 address seen on a dual-stack socket counts
- * as that IPv4 address, and an IPv6 address by its /64 network, since one subscriber is
- * usually given a whole /64 and could otherwise pick a fresh address per connection.
- */
-export function addressKey(address: string): string {
-  if (address.startsWith('::ffff:') && address.includes('.')) return address.slice(7);
-  if (!address.includes(':')) return address;
-  const [head = '', tail] = address.split('%')[0]!.split('::');
-  const front = head === '' ? [] : head.split(':');
-  const back = tail === undefined || tail === '' ? [] : tail.split(':');
-  const groups = tail === undefined ? front : [...front, ...new Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
-  return `${groups.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16)).join(':')}::/64`;
 }
 
 /** Open client connections per address, so one address cannot hold every socket the server has. */

@@ -1,6 +1,8 @@
 // Registrations per client address in a sliding window, so one address cannot create accounts
 // in bulk. A slot is taken before the (slow) account creation starts, so concurrent requests
 // from one address cannot overrun the limit, and given back when the creation fails.
+import { addressKey } from '../../xmpp/ip.js';
+
 export class AddressThrottle {
   private readonly stamps = new Map<string, number[]>();
 
@@ -52,6 +54,5 @@ export class AddressThrottle {
 }
 
 /** An IPv4 client seen on a dual-stack socket counts as its IPv4 address. */
-function normalise(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
+/** Counted as connections are: an IPv6 client by its /64, which it could otherwise walk. */
+const normalise = addressKey;

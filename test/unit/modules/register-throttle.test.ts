@@ -39,4 +39,12 @@ describe('register module: per-address throttle', () => {
     t.prune(1200);
     assert.equal(t.size, 1);
   });
+
+  it('counts an IPv6 client by its /64: a fresh address of the same network has no fresh budget', () => {
+    const t = new AddressThrottle(2, 1000);
+    assert.ok(t.take('2001:db8:1:2::a', 0));
+    assert.ok(t.take('2001:db8:1:2::b', 1));
+    assert.equal(t.take('2001:db8:1:2:ffff::1', 2), undefined);
+    assert.ok(t.take('2001:db8:1:3::1', 2), 'another /64 has its own');
+  });
 });
