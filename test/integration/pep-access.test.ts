@@ -141,6 +141,17 @@ describe('PEP access models (XEP-0060 §4.5, XEP-0163 §3)', () => {
     assert.ok(last.getChild('delay', 'urn:xmpp:delay'), 'stamped as delayed (XEP-0060 §6.1.7)');
   });
 
+  it('one subscriber holds at most max_subscriptions_per_subscriber subscriptions on a node: policy-violation, too-many-subscriptions (§6.1.3.13)', async () => {
+    const erin = peers.erin!;
+    const sub = (jid: string): Promise<Element> =>
+      erin.iq(xml('iq', { type: 'set', to: ALICE }, xml('pubsub', { xmlns: PUBSUB }, xml('subscribe', { node: 'urn:example:open', jid }))));
+    for (let i = 0; i < 10; i++) assert.equal((await sub(`erin@localhost/r${i}`)).attrs.type, 'result', `subscription ${i + 1}`);
+    const refused = await sub('erin@localhost/r10');
+    assert.equal(errorCondition(refused), 'policy-violation');
+    assert.equal(pubsubCondition(refused), 'too-many-subscriptions');
+    assert.equal((await sub('erin@localhost/r3')).attrs.type, 'result', 'one it holds may be asked for again');
+  });
+
   it('subscribing to a presence node without a presence subscription is refused (§6.1.3.2)', async () => {
     const res = await peers.carol!.iq(xml('iq', { type: 'set', to: ALICE }, xml('pubsub', { xmlns: PUBSUB }, xml('subscribe', { node: 'urn:example:presence', jid: 'carol@localhost' }))));
     assert.equal(errorCondition(res), 'not-authorized');

@@ -8,7 +8,7 @@ export type PubsubCondition =
   | 'closed-node' | 'invalid-jid' | 'invalid-payload' | 'item-forbidden' | 'item-required'
   | 'max-items-exceeded' | 'nodeid-required' | 'not-in-roster-group' | 'not-subscribed' | 'payload-required'
   | 'payload-too-big' | 'precondition-not-met' | 'presence-subscription-required'
-  | 'unsupported-access-model';
+  | 'too-many-subscriptions' | 'unsupported-access-model';
 
 export function pubsubError(condition: StanzaErrorCondition, specific?: PubsubCondition, text?: string, type?: StanzaErrorType): StanzaError {
   return new StanzaError(condition, text, type, specific ? xml(specific, { xmlns: NS.PUBSUB_ERRORS }) : undefined);

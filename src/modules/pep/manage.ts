@@ -135,6 +135,15 @@ export async function subscribe(svc: PepService, last: LastItems, owner: Jid, re
   const jid = subscriberJid(requester, jidAttr);
   const node = await svc.requireNode(owner, name);
   await svc.checkAccess(owner, requester, node);
+  // §6.1.3.13: a local policy bounds what one request after another may make the node hold.
+  const subscribers = await svc.api.storage.pubsub.subscribers(owner.domain, owner.local, name);
+  if (!subscribers.includes(jid.full)) {
+    const { max_subscriptions_per_node: perNode, max_subscriptions_per_subscriber: perSubscriber } = svc.api.options;
+    const own = subscribers.filter((s) => s === jid.bare || s.startsWith(`${jid.bare}/`)).length;
+    if (subscribers.length >= perNode || own >= perSubscriber) {
+      throw pubsubError('policy-violation', 'too-many-subscriptions', 'this node holds as many subscriptions as it may', 'wait');
+    }
+  }
   await svc.api.storage.pubsub.subscribe(owner.domain, owner.local, name, jid.full);
   await svc.subscribed.add(owner, name, jid.full);
   await last.send(owner, jid, [name], 'subscription');
