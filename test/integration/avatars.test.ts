@@ -139,3 +139,24 @@ describe('avatars (XEP-0084, XEP-0398, XEP-0153)', () => {
     assert.equal(hashIn(seen), '');
   });
 });
+
+describe('avatars from vCards within the PEP limits', () => {
+  const world = new PepWorld();
+  before(() => world.start(['gus'], (c) => {
+    c.modules = { ...c.modules, pep: { max_items: 2, default_max_items: 1 } };
+  }));
+  after(() => world.stop());
+
+  it("the avatar nodes the vCard writes keep no more items than pep.max_items allows ('max')", async () => {
+    const gus = await world.login('gus', 'old-client');
+    // A client made the data node to keep as many avatars as the service allows.
+    await publish(gus, DATA, ID, xml('data', { xmlns: DATA }, PNG), { 'pubsub#max_items': 'max' });
+    for (const n of [1, 2, 3]) {
+      const photo = Buffer.from(`photo number ${n}`).toString('base64');
+      const set = await gus.iq(xml('iq', { type: 'set' }, xml('vCard', { xmlns: 'vcard-temp' }, xml('PHOTO', {}, xml('TYPE', {}, 'image/png'), xml('BINVAL', {}, photo)))));
+      assert.equal(set.attrs.type, 'result');
+    }
+    await world.ts.server.hosts.get('localhost')!.events.idle();
+    assert.equal(itemsOf(await gus.iq(itemsIq(undefined, DATA))).length, 2);
+  });
+});

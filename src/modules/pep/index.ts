@@ -92,7 +92,12 @@ export default defineModule({
       if (ev.by === 'pep') return;
       state.nodesChanged(ev.owner);
       const node = await svc.node(ev.owner, ev.node);
-      if (node) await svc.notifyChange(ev.owner, node, ev);
+      if (node) {
+        // The other module wrote without this service's limits: the node keeps what its
+        // configuration allows here (pep.max_items for 'max'), the oldest items going first.
+        await svc.trim(ev.owner, node);
+        await svc.notifyChange(ev.owner, node, ev);
+      }
       if (ev.node === NS.BOOKMARKS) bookmarksChanged(ev.owner);
     });
 

@@ -119,6 +119,17 @@ export class PepService {
     });
   }
 
+  /** Removes the oldest items past what the node may keep (itemsKept), silently (§7.1.2.6). */
+  trim(owner: Jid, node: PubsubNode): Promise<void> {
+    return this.serialized(owner, async () => {
+      const kept = itemsKept(this.settings(node));
+      const items = await this.api.storage.pubsub.items(owner.domain, owner.local, node.node);
+      if (items.length <= kept) return;
+      await this.api.storage.pubsub.retract(owner.domain, owner.local, node.node, items.slice(0, items.length - kept).map((i) => i.id));
+      this.state.nodesChanged(owner);
+    });
+  }
+
   /** §6.5: the items a requester may see, as <items/>. */
   async items(owner: Jid, requester: Jid, name: string, select: { ids?: string[]; last?: number }): Promise<Element> {
     const node = await this.requireNode(owner, name);
