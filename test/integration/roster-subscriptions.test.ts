@@ -11,7 +11,8 @@ import { anyPush, isPush } from '../support/roster-push.js';
 import { OTHER, sub, subscriptionSuite } from '../support/roster-subscriptions.js';
 
 describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
-  const { account, connect, roster } = subscriptionSuite();
+  const suite = subscriptionSuite();
+  const { account, connect, roster } = suite;
 
   it('runs the mutual subscription flow with pushes at each step (§3.1.1-§3.1.6)', async () => {
     const [alice, bob] = [await account(), await account()];
@@ -113,6 +114,21 @@ describe('presence subscriptions (RFC 6121 §3): requests and approval', () => {
 
     const b3 = await connect(bob, 'third');
     assert.deepEqual((await b3.drain()).filter(isPresence(alice, 'subscribe')), [], 'answered requests are not redelivered');
+  });
+
+  it('keeps a request larger than 4 KiB as the bare request: the account does not hold the stranger\'s bulk (§3.1.3)', async () => {
+    const [alice, bob] = [await account(), await account()];
+    const a = await connect(alice, 'one');
+    a.send(xml('presence', { type: 'subscribe', to: bob, id: 'big' }, xml('status', {}, 'x'.repeat(10_000))));
+    await a.take(isPush(bob, 'none+subscribe'));
+    const pending = async (): Promise<{ stanza: string }[]> => suite.ts.server.storage.roster.listPendingIn('localhost', bob.split('@')[0]!);
+    for (let i = 0; i < 100 && (await pending()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const [stored] = await pending();
+    assert.ok(stored, 'the request is kept');
+    assert.ok(stored.stanza.length < 4096, stored.stanza.slice(0, 200));
+    const b = await connect(bob, 'later');
+    const kept = await b.take(isPresence(alice, 'subscribe'));
+    assert.equal(kept.getChild('status'), undefined, 'redelivered without the status');
   });
 
   it('does not deliver a second request while one is pending, nor one from a contact already subscribed, which is approved at once (§3.1.3)', async () => {
