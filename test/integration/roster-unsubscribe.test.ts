@@ -75,6 +75,9 @@ describe('presence subscriptions (RFC 6121 §3): denying, unsubscribing, cancell
     await b.take(isPresence(alice, 'unsubscribed'));
     await b.take(isPresence(a.jid, 'unavailable'));
     await b.take(isPush(alice, 'none'));
+    // §3.2.2: the unavailable presence follows the cancellation, never precedes it.
+    const order = b.seen.filter((e) => isPresence(alice, 'unsubscribed')(e) || isPresence(a.jid, 'unavailable')(e)).map((e) => e.attrs.type);
+    assert.deepEqual(order, ['unsubscribed', 'unavailable']);
     assert.deepEqual(await roster(b), { [alice]: 'none' });
   });
 });

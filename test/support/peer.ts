@@ -19,6 +19,8 @@ export class LoggedIn {
 /** A logged-in client that keeps what it did not wait for, so nothing is lost to ordering. */
 export class Peer extends LoggedIn {
   readonly inbox: Element[] = [];
+  /** Every element take() has read, in the order it arrived (to check an order). */
+  readonly seen: Element[] = [];
 
   /** The first element (waiting or to come) that matches, removed from the inbox. */
   async take(match: (el: Element) => boolean, timeoutMs = 5000): Promise<Element> {
@@ -28,6 +30,7 @@ export class Peer extends LoggedIn {
     for (;;) {
       const el = await this.client.next(Math.max(1, deadline - Date.now()));
       if (!el) throw new Error(`${this.jid}: connection closed`);
+      this.seen.push(el);
       if (match(el)) return el;
       this.inbox.push(el);
     }

@@ -65,7 +65,8 @@ async function addOrUpdate(rc: RosterContext, user: Jid, session: Session, jid: 
   await rc.pushes.push(user, version, [itemElement(item)], session);
 }
 
-async function remove(rc: RosterContext, user: Jid, session: Session, jid: Jid): Promise<void> {
+/** Removes the item under the user's lock; resolves with the cancellations to run after it. */
+async function remove(rc: RosterContext, user: Jid, session: Session, jid: Jid): Promise<() => Promise<void>> {
   const { api } = rc;
   const item = await api.storage.roster.getItem(api.host, user.local, jid.bare);
   // §2.5.3: removing what is not there.
@@ -74,16 +75,19 @@ async function remove(rc: RosterContext, user: Jid, session: Session, jid: Jid):
   const pendingIn = await api.storage.roster.removePendingIn(api.host, user.local, jid.bare);
   if (version !== undefined) await rc.pushes.push(user, version, [removedElement(jid.bare)], session);
   // §2.5.2: the subscriptions go with the item, both ways.
-  cancelBothWays(rc, user, jid, item, pendingIn);
+  return () => cancelBothWays(rc, user, jid, item, pendingIn);
 }
 
 async function rosterSet(rc: RosterContext, ctx: IqContext): Promise<undefined> {
   const session = ownSession(ctx);
   const user = ctx.to;
   const req = parseRosterSet(ctx.payload, user);
-  await rc.lock.run(user.bare, () =>
-    req.remove ? remove(rc, user, session, req.jid) : addOrUpdate(rc, user, session, req.jid, req.name, req.groups),
-  );
+  const after = await rc.lock.run(user.bare, async (): Promise<(() => Promise<void>) | undefined> => {
+    if (req.remove) return remove(rc, user, session, req.jid);
+    await addOrUpdate(rc, user, session, req.jid, req.name, req.groups);
+    return undefined;
+  });
+  if (after) await after();
   return undefined;
 }
 

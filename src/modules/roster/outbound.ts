@@ -66,11 +66,14 @@ export function outboundHandler(rc: RosterContext) {
  * §2.5.2: removing an item cancels the subscriptions both ways: unsubscribe if the user was
  * subscribed to the contact or had asked to be, unsubscribed if the contact was subscribed to
  * the user or had asked to be; and the contact, no longer allowed to see the user's presence,
- * gets an unavailable presence from each of the user's available resources (§3.2.2).
+ * gets an unavailable presence from each of the user's available resources (§3.2.2), after the
+ * contact's server has handled the two (as forward() orders it). Run outside the user's lock:
+ * the contact's handlers take the contact's, and two users removing each other at once must
+ * not wait for each other.
  */
-export function cancelBothWays(rc: RosterContext, user: Jid, contact: Jid, item: RosterItem, pendingIn: boolean): void {
-  if (hasTo(item.subscription) || item.ask) rc.api.send(subscriptionStanza('unsubscribe', user, contact));
-  if (hasFrom(item.subscription) || pendingIn) rc.api.send(subscriptionStanza('unsubscribed', user, contact));
+export async function cancelBothWays(rc: RosterContext, user: Jid, contact: Jid, item: RosterItem, pendingIn: boolean): Promise<void> {
+  if (hasTo(item.subscription) || item.ask) await rc.api.send(subscriptionStanza('unsubscribe', user, contact));
+  if (hasFrom(item.subscription) || pendingIn) await rc.api.send(subscriptionStanza('unsubscribed', user, contact));
   presenceAfterChange(rc, user, contact, { subscription: item.subscription, pendingOut: false, pendingIn: false }, { subscription: 'none', pendingOut: false, pendingIn: false });
 }
 
@@ -85,7 +88,8 @@ export async function cancelAll(rc: RosterContext, user: Jid): Promise<void> {
   const pendingIn = new Set(pending.map((p) => p.jid));
   for (const item of roster.items) {
     const contact = Jid.tryParse(item.jid);
-    if (contact) cancelBothWays(rc, user, contact, item, pendingIn.delete(item.jid));
+    // Not awaited: this runs under the user's lock (see cancelBothWays).
+    if (contact) cancelBothWays(rc, user, contact, item, pendingIn.delete(item.jid)).catch((err: unknown) => rc.api.log.error('subscription not cancelled', { user: user.bare, contact: contact.bare, err }));
   }
   for (const jid of pendingIn) {
     const contact = Jid.tryParse(jid);
