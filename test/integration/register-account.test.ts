@@ -147,7 +147,8 @@ describe('registration of a logged-in account (XEP-0077 §3.2, §3.3)', () => {
     gone.send(xml('presence'));
     await abram.expect((e) => e.name === 'presence' && e.attrs.from === 'balthasar@localhost/street' && e.attrs.type === undefined);
     assert.equal((await gone.iq(xml('iq', { type: 'set' }, query(xml('remove'))))).attrs.type, 'result');
-    for (const type of ['unavailable', 'unsubscribe', 'unsubscribed']) {
+    // In this order: the cancellation, then the presence it ends (RFC 6121 §3.2.2).
+    for (const type of ['unsubscribe', 'unsubscribed', 'unavailable']) {
       await abram.expect((e) => e.name === 'presence' && (e.attrs.from as string).startsWith('balthasar@localhost') && e.attrs.type === type);
     }
     const item = (await ts.server.storage.roster.get('localhost', 'abram')).items.find((i) => i.jid === 'balthasar@localhost');

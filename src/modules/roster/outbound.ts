@@ -88,8 +88,10 @@ export async function cancelAll(rc: RosterContext, user: Jid): Promise<void> {
   const pendingIn = new Set(pending.map((p) => p.jid));
   for (const item of roster.items) {
     const contact = Jid.tryParse(item.jid);
-    // Not awaited: this runs under the user's lock (see cancelBothWays).
-    if (contact) cancelBothWays(rc, user, contact, item, pendingIn.delete(item.jid)).catch((err: unknown) => rc.api.log.error('subscription not cancelled', { user: user.bare, contact: contact.bare, err }));
+    // Under the user's lock, waiting for the contacts' handlers: they take only their own
+    // locks and send nothing while holding them, so this cannot wait on itself. The account
+    // is deleted only after every contact has been told.
+    if (contact) await cancelBothWays(rc, user, contact, item, pendingIn.delete(item.jid));
   }
   for (const jid of pendingIn) {
     const contact = Jid.tryParse(jid);
