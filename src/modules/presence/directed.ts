@@ -1,6 +1,10 @@
 // RFC 6121 §4.6: directed presence. The server remembers, per session, which entities received
 // directed available presence, so that they learn when the session goes unavailable (§4.6.3).
-// Held in a WeakMap keyed by the session object: nothing outlives the session.
+// Held in a WeakMap keyed by the session object: nothing outlives the session. At most
+// MAX_DIRECTED entities per session are remembered (a client in a thousand rooms is far past
+// any real use), so a session cannot grow the list, and its unavailable fan-out, without end;
+// presence directed past that is still delivered, only not withdrawn at the end.
+const MAX_DIRECTED = 1000;
 
 /** Anything with an identity; the module keys on its session objects. */
 export class DirectedPresence<S extends object> {
@@ -10,7 +14,7 @@ export class DirectedPresence<S extends object> {
   add(session: S, jid: string): void {
     let set = this.sent.get(session);
     if (!set) this.sent.set(session, (set = new Set()));
-    set.add(jid);
+    if (set.size < MAX_DIRECTED) set.add(jid);
   }
 
   /** Directed unavailable presence went to `jid`: it no longer needs telling (§4.6.3). */

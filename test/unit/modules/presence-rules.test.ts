@@ -76,4 +76,13 @@ describe('presence rules (RFC 6121 §4)', () => {
     assert.deepEqual(d.take(s1), []);
     assert.deepEqual(d.take(s2), ['c@x']);
   });
+
+  it('remembers at most 1000 directed-presence targets per session', () => {
+    const d = new DirectedPresence<object>();
+    const s = {};
+    for (let i = 0; i < 1500; i++) d.add(s, `room${i}@muc.x/nick`);
+    const kept = d.take(s);
+    assert.equal(kept.length, 1000);
+    assert.equal(kept[0], 'room0@muc.x/nick', 'the first ones');
+  });
 });
