@@ -1,6 +1,7 @@
 // FastTokenStore over knex (XEP-0484). Issuing replaces the client's 'new' row in one
 // transaction; promoting moves 'new' to 'current' in one transaction, so two logins racing with
 // the same token cannot both promote it.
+import { FAST_CLIENTS_KEPT } from '../limits.js';
 import type { Knex } from 'knex';
 import type { FastToken, FastTokenSlot, FastTokenStore } from '../types.js';
 import { isForeignKeyViolation, toBuffer, toDate } from './rows.js';
@@ -42,6 +43,10 @@ export function knexFastTokenStore(db: Knex): FastTokenStore {
             host, username, client_id: clientId, slot: 'new', mechanism: token.mechanism,
             seed: Buffer.from(token.seed), created_at: token.created, expires_at: token.expires,
           });
+          // FAST_CLIENTS_KEPT: the clients past it, those issued a token longest ago, lose theirs.
+          const stale = trx('fast_tokens').select('client_id').where({ host, username }).groupBy('client_id')
+            .orderByRaw('max(created_at) desc').offset(FAST_CLIENTS_KEPT);
+          await trx('fast_tokens').where({ host, username }).whereIn('client_id', stale).delete();
         });
       } catch (err) {
         if (isForeignKeyViolation(err)) throw new Error('storage: FAST token issue for an account that does not exist');

@@ -1,4 +1,5 @@
 // In-memory FastTokenStore (XEP-0484): per account, per client, a 'current' and a 'new' token.
+import { FAST_CLIENTS_KEPT } from '../limits.js';
 import type { FastToken, FastTokenSlot, FastTokenStore } from '../types.js';
 import { PerAccount, requireAccount, type MemoryContext } from './shared.js';
 
@@ -39,6 +40,13 @@ export function memoryFastTokenStore(ctx: MemoryContext): MemoryFastTokenStore {
       const slots = clients.get(token.clientId) ?? {};
       slots.new = copyToken({ ...token, slot: 'new' });
       clients.set(token.clientId, slots);
+      // FAST_CLIENTS_KEPT: the clients past it, those issued a token longest ago, lose theirs.
+      if (clients.size > FAST_CLIENTS_KEPT) {
+        const latest = (slots: { current?: FastToken; new?: FastToken }): number =>
+          Math.max(slots.current?.created.getTime() ?? 0, slots.new?.created.getTime() ?? 0);
+        const byAge = [...clients].sort((a, b) => latest(b[1]) - latest(a[1]));
+        for (const [id] of byAge.slice(FAST_CLIENTS_KEPT)) clients.delete(id);
+      }
     },
 
     async promote(host, username, clientId, seed) {

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import type { FastToken } from '../../../src/storage/types.js';
 import type { ContractContext } from './context.js';
 import { makeCredentials } from './credentials.js';
+import { FAST_CLIENTS_KEPT } from '../../../src/storage/limits.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -117,6 +118,16 @@ export function fastTokensContract(ctx: ContractContext): void {
       await s.issue(token(3, { created: at(10) }));
       assert.deepEqual(await s.list(H, 'alice', OTHER), [], 'expired at the instant of the issue');
       assert.equal((await s.list(H, 'alice', 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee')).length, 1);
+    });
+
+    it(`keeps tokens for at most ${FAST_CLIENTS_KEPT} clients of an account: those issued one longest ago lose theirs`, async function () {
+      const s = ctx.store().fastTokens;
+      const id = (n: number): string => `client-${String(n).padStart(4, '0')}`;
+      for (let n = 0; n < FAST_CLIENTS_KEPT + 2; n++) await s.issue(token(n % 250, { clientId: id(n), created: at(n), expires: at(DAY) }));
+      assert.deepEqual(await s.list(H, 'alice', id(0)), [], 'the oldest client');
+      assert.deepEqual(await s.list(H, 'alice', id(1)), []);
+      assert.equal((await s.list(H, 'alice', id(2))).length, 1, 'the oldest one kept');
+      assert.equal((await s.list(H, 'alice', id(FAST_CLIENTS_KEPT + 1))).length, 1, 'the newest');
     });
 
     it('issue for an account that does not exist rejects; deleting the account removes its tokens', async function () {
