@@ -93,6 +93,10 @@ export interface PubsubStore {
 export interface CapsStore {
   /** The stored disco#info (serialised) for a hash function and verification string. */
   get(hash: string, ver: string): Promise<string | undefined>;
-  /** Stores it; a string stored already keeps its first value (it was verified too). */
-  put(hash: string, ver: string, info: string): Promise<void>;
+  /**
+   * Stores it; a string stored already keeps its first value (it was verified too). Nothing is
+   * stored once the cache holds `maxEntries` strings: any account could otherwise fill it with
+   * made-up feature sets, session after session.
+   */
+  put(hash: string, ver: string, info: string, maxEntries: number): Promise<void>;
 }

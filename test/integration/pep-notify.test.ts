@@ -91,6 +91,14 @@ describe('PEP notifications (XEP-0163 §4, XEP-0115)', () => {
     assert.ok(await world.ts.server.storage.caps.get('sha-1', capsVer([`${TUNE}+notify`, 'urn:example:f', 'urn:starling:test:ready+notify'])), 'kept in storage');
   });
 
+  it('an answer larger than 16 KiB serves its entity but is not kept for everyone', async () => {
+    const frank = await login('frank', 'bulky');
+    const bulk = Array.from({ length: 600 }, (_, i) => `urn:example:bulk:feature:${String(i).padStart(4, '0')}`);
+    await online(frank, [`${TUNE}+notify`, ...bulk]);
+    assert.equal((await frank.take(isTune)).attrs.to, frank.jid, 'its notifications filtered by what it said');
+    assert.equal(await world.ts.server.storage.caps.get('sha-1', capsVer([`${TUNE}+notify`, ...bulk, 'urn:starling:test:ready+notify'])), undefined);
+  });
+
   it('a contact who gets a presence subscription gets the last item (§4.3.4 new subscriber)', async () => {
     const alice = await login('alice', 'approver');
     await online(alice, ['urn:example:approver']);

@@ -16,6 +16,13 @@ export const NO_FEATURES: Features = new Set<string>();
 const LOOKUPS_PER_ENTITY = 8;
 /** Entities whose lookups are counted (least recently active forgotten first). */
 const ASKED_TRACKED = 100_000;
+/**
+ * The stored cache of verified strings (caps_cache), bounded: at most this many strings, each
+ * answer at most this large. Real clients' answers are a few KiB and a server meets hundreds
+ * of strings; an account making up feature sets, session after session, cannot fill the disk.
+ */
+const MAX_STORED_STRINGS = 10_000;
+const MAX_STORED_INFO_BYTES = 16_384;
 
 export interface ResolverOptions {
   /** Verification strings kept in memory. */
@@ -109,7 +116,10 @@ export class CapsResolver {
     }
     const info = standalone(answer.query);
     delete info.attrs.node;
-    await this.api.storage.caps.put(caps.hash, caps.ver, info.toString());
+    // Kept for everyone only within bounds (real clients' answers are a few KiB); a larger or
+    // later one still serves this entity now.
+    const text = info.toString();
+    if (Buffer.byteLength(text, 'utf8') <= MAX_STORED_INFO_BYTES) await this.api.storage.caps.put(caps.hash, caps.ver, text, MAX_STORED_STRINGS);
     this.remember(`${caps.hash} ${caps.ver}`, answer.features);
     return answer.features;
   }

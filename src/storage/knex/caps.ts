@@ -10,7 +10,10 @@ export function knexCapsStore(db: Knex): CapsStore {
       return row?.info;
     },
 
-    async put(hash, ver, info) {
+    async put(hash, ver, info, maxEntries) {
+      // Puts are rare (a verification string seen for the first time): a count each is cheap.
+      const row = await db('caps_cache').count({ n: '*' }).first();
+      if (Number((row as { n?: unknown } | undefined)?.n ?? 0) >= maxEntries) return;
       await db('caps_cache').insert({ hash, ver, info }).onConflict(['hash', 'ver']).ignore();
     },
   };

@@ -10,10 +10,10 @@ export function memoryCapsStore(open: () => void): CapsStore {
       return entries.get(key(hash, ver));
     },
 
-    async put(hash, ver, info) {
+    async put(hash, ver, info, maxEntries) {
       open();
       const k = key(hash, ver);
-      if (!entries.has(k)) entries.set(k, info);
+      if (!entries.has(k) && entries.size < maxEntries) entries.set(k, info);
     },
   };
 }

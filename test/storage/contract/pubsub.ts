@@ -198,10 +198,17 @@ export function pubsubContract(ctx: ContractContext): void {
     it('put stores a verified string once; get answers undefined for an unknown one', async function () {
       const s = ctx.store();
       assert.equal(await s.caps.get('sha-1', 'QgayPKawpkPSDYmwT/WM94uAlu0='), undefined);
-      await s.caps.put('sha-1', 'QgayPKawpkPSDYmwT/WM94uAlu0=', '<query/>');
-      await s.caps.put('sha-1', 'QgayPKawpkPSDYmwT/WM94uAlu0=', '<other/>');
+      await s.caps.put('sha-1', 'QgayPKawpkPSDYmwT/WM94uAlu0=', '<query/>', 10);
+      await s.caps.put('sha-1', 'QgayPKawpkPSDYmwT/WM94uAlu0=', '<other/>', 10);
       assert.equal(await s.caps.get('sha-1', 'QgayPKawpkPSDYmwT/WM94uAlu0='), '<query/>');
       assert.equal(await s.caps.get('sha-256', 'QgayPKawpkPSDYmwT/WM94uAlu0='), undefined);
+    });
+
+    it('put stores nothing more once the cache holds maxEntries strings', async function () {
+      const s = ctx.store();
+      for (const v of ['a', 'b', 'c']) await s.caps.put('sha-1', v, `<query node='${v}'/>`, 2);
+      assert.deepEqual([await s.caps.get('sha-1', 'a'), await s.caps.get('sha-1', 'b'), await s.caps.get('sha-1', 'c')],
+        ["<query node='a'/>", "<query node='b'/>", undefined]);
     });
   });
 }
