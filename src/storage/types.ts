@@ -114,6 +114,8 @@ export interface RosterChanges {
   changed: RosterItem[];
   /** JIDs of items removed after the given version. */
   removed: string[];
+  /** The version at which each JID of `changed` and `removed` last changed (XEP-0237 §2.4 order). */
+  versions: Record<string, number>;
 }
 
 export interface RosterStore {

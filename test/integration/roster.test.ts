@@ -192,7 +192,7 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
       assert.deepEqual((await b.drain()).filter(anyPush), []);
     });
 
-    it('answers an older version by an empty result, then one push per changed item, the last with the current version', async () => {
+    it('answers an older version by an empty result, then one push per changed item, in the order of change, each with its own version', async () => {
       const { user, a, ver } = await seeded();
       await a.iq(rosterSet(item('p@example.com', { name: 'Pat' })));
       await a.iq(rosterSet(item('q@example.com', { subscription: 'remove' })));
@@ -216,8 +216,11 @@ describe('roster management (RFC 6121 §2, XEP-0237)', () => {
         const i = p.getChild('query')!.getChild('item')!;
         return `${i.attrs.jid as string}:${(i.attrs.subscription as string)}:${(i.attrs.name as string | undefined) ?? ''}`;
       });
-      assert.deepEqual(pushed.sort(), ['p@example.com:none:Pat', 'q@example.com:remove:', 's@example.com:none:']);
-      assert.equal(pushes.at(-1)!.getChild('query')!.attrs.ver, current);
+      // XEP-0237 §2.4: "in order of modification", and every version unique.
+      assert.deepEqual(pushed, ['p@example.com:none:Pat', 'q@example.com:remove:', 's@example.com:none:']);
+      const vers = pushes.map((p) => p.getChild('query')!.attrs.ver as string);
+      assert.equal(new Set(vers).size, 3, vers.join(' '));
+      assert.equal(vers.at(-1), current);
       assert.deepEqual((await b.drain()).filter(anyPush), [], 'nothing unchanged is pushed (r)');
     });
 

@@ -36,7 +36,7 @@ async function rosterGet(rc: RosterContext, ctx: IqContext): Promise<Element | u
       // result when this handler settles; the pushes wait for the next turn of the event loop
       // so that they follow it on the wire.
       if (changes.changed.length + changes.removed.length > 0) {
-        setImmediate(() => rc.pushes.interim(session, epoch, since, changes));
+        setImmediate(() => rc.pushes.interim(session, epoch, changes));
       }
       return undefined;
     }

@@ -52,16 +52,16 @@ export class RosterPushes {
   }
 
   /**
-   * The interim pushes after an empty versioned result (XEP-0237 §2.4). The store tells what
-   * changed, not at which version each change happened, so every push but the last carries the
-   * client's own version and the last one the current version: a client cut off halfway asks
-   * again from where it was and loses nothing.
+   * The interim pushes after an empty versioned result (XEP-0237 §2.4: "in order of
+   * modification", each version unique): one per item changed or removed since, in the order of
+   * the version at which it last changed, each carrying that version. A client cut off halfway
+   * asks again from the last version it got and loses nothing.
    */
-  interim(session: Session, epoch: string, since: number, changes: RosterChanges): void {
-    const items = [...changes.removed.map(removedElement), ...changes.changed.map(itemElement)];
-    items.forEach((item, i) => {
-      const version = i === items.length - 1 ? changes.version : since;
-      session.send(this.pushIq(session, formatVer(epoch, version), item));
-    });
+  interim(session: Session, epoch: string, changes: RosterChanges): void {
+    const pushes = [
+      ...changes.removed.map((jid) => ({ version: changes.versions[jid] ?? changes.version, item: removedElement(jid) })),
+      ...changes.changed.map((i) => ({ version: changes.versions[i.jid] ?? changes.version, item: itemElement(i) })),
+    ].sort((a, b) => a.version - b.version);
+    for (const p of pushes) session.send(this.pushIq(session, formatVer(epoch, p.version), p.item));
   }
 }

@@ -159,12 +159,14 @@ export function knexRosterStore(db: Knex, reader: FastReader): RosterStore {
     async changesSince(host, username, since) {
       const { version, floor } = await readVersion(reader, host, username);
       if (!Number.isInteger(since) || since < floor || since > version) return undefined;
-      const out: RosterChanges = { version, changed: [], removed: [] };
+      const out: RosterChanges = { version, changed: [], removed: [], versions: {} };
       if (since === version) return out;
       const rows: ItemRow[] = await db('roster_items').where({ host, username }).andWhere('version', '>', since).select(ITEM_COLUMNS);
-      const gone: { jid: string }[] = await db('roster_removed').where({ host, username }).andWhere('version', '>', since).select('jid');
+      const gone: { jid: string; version: unknown }[] = await db('roster_removed').where({ host, username }).andWhere('version', '>', since).select('jid', 'version');
       out.changed = rows.map(toItem).sort(byJid);
       out.removed = gone.map((g) => g.jid).sort(compareCodePoints);
+      for (const r of rows) out.versions[r.jid] = toInt(r.version);
+      for (const g of gone) out.versions[g.jid] = toInt(g.version);
       return out;
     },
 

@@ -83,10 +83,18 @@ export function memoryRosterStore(ctx: MemoryContext): MemoryRosterStore {
       const r = read(host, username);
       const current = r?.version ?? 0;
       if (!Number.isInteger(version) || version < (r?.floor ?? 0) || version > current) return undefined;
-      const out: RosterChanges = { version: current, changed: [], removed: [] };
+      const out: RosterChanges = { version: current, changed: [], removed: [], versions: {} };
       if (!r) return out;
-      for (const e of r.items.values()) if (e.version > version) out.changed.push(copyItem(e.item));
-      for (const [jid, v] of r.removed) if (v > version) out.removed.push(jid);
+      for (const e of r.items.values()) {
+        if (e.version <= version) continue;
+        out.changed.push(copyItem(e.item));
+        out.versions[e.item.jid] = e.version;
+      }
+      for (const [jid, v] of r.removed) {
+        if (v <= version) continue;
+        out.removed.push(jid);
+        out.versions[jid] = v;
+      }
       out.changed.sort(byJid);
       out.removed.sort(compareCodePoints);
       return out;

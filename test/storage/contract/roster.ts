@@ -124,17 +124,18 @@ export function rosterContract(ctx: ContractContext): void {
         version: 7,
         changed: [item('b@example.net', { subscription: 'both' }), item('d@example.net')],
         removed: ['a@example.net', 'c@example.net'],
+        versions: { 'b@example.net': 4, 'c@example.net': 5, 'd@example.net': 6, 'a@example.net': 7 },
       });
-      assert.deepEqual(await s.roster.changesSince(H, 'alice', 6), { version: 7, changed: [], removed: ['a@example.net'] });
+      assert.deepEqual(await s.roster.changesSince(H, 'alice', 6), { version: 7, changed: [], removed: ['a@example.net'], versions: { 'a@example.net': 7 } });
       const all = await s.roster.changesSince(H, 'alice', 0);
       assert.deepEqual(all?.changed.map((i) => i.jid), ['b@example.net', 'd@example.net']);
     });
 
     it('changesSince the current version is an empty diff', async function () {
       const s = ctx.store();
-      assert.deepEqual(await s.roster.changesSince(H, 'alice', 0), { version: 0, changed: [], removed: [] });
+      assert.deepEqual(await s.roster.changesSince(H, 'alice', 0), { version: 0, changed: [], removed: [], versions: {} });
       await s.roster.setItem(H, 'alice', item('a@example.net'));
-      assert.deepEqual(await s.roster.changesSince(H, 'alice', 1), { version: 1, changed: [], removed: [] });
+      assert.deepEqual(await s.roster.changesSince(H, 'alice', 1), { version: 1, changed: [], removed: [], versions: {} });
     });
 
     it('changesSince a version newer than the current one, or not a version, is undefined', async function () {
