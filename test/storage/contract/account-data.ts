@@ -33,7 +33,7 @@ export function accountDataContract(ctx: ContractContext): void {
       assert.equal(await s.roster.changesSince(H, 'alice', 1), undefined, 'no version survives');
       assert.equal(await s.accounts.create(H, 'alice', makeCredentials()), true);
       await check(true, 'alice');
-      assert.deepEqual(await s.roster.changesSince(H, 'alice', 0), { version: 0, changed: [], removed: [] });
+      assert.deepEqual(await s.roster.changesSince(H, 'alice', 0), { version: 0, changed: [], removed: [], versions: {} });
       assert.equal(await s.roster.setItem(H, 'alice', { jid: 'x@example.net', subscription: 'none', ask: false, approved: false, groups: [] }), 1);
     });
 
