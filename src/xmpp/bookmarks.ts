@@ -3,8 +3,21 @@
 // XEP-0402's one item per conference in the 'urn:xmpp:bookmarks:1' node, whose id is the room
 // JID. Pure: conversions both ways and the difference between two sets of items (§5.2 of
 // XEP-0402: a replacement list updates only the items that changed).
+import type { PubsubNodeConfig } from '../storage/types.js';
 import { NS } from './ns.js';
 import { xml, type Element } from './xml.js';
+
+/**
+ * XEP-0402 §3.2: the bookmarks node is private (whitelist), persistent, keeps as many items as
+ * allowed, and its items are fetched, not pushed. Both compatibility paths (private XML, the
+ * legacy PEP node) write only into a node configured so.
+ */
+export const BOOKMARKS_NODE_CONFIG: PubsubNodeConfig = { access_model: 'whitelist', persist_items: true, max_items: 'max', send_last_published_item: 'never' };
+
+/** Whether a node configuration keeps bookmarks as BOOKMARKS_NODE_CONFIG does. */
+export function isPrivateBookmarks(config: PubsubNodeConfig): boolean {
+  return config.access_model === 'whitelist' && config.max_items === 'max' && config.persist_items !== false;
+}
 
 export interface BookmarkItem {
   /** The room JID (the item id). */

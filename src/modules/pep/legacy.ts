@@ -3,8 +3,8 @@
 // whole <storage/> updates the conferences one by one (only those that changed), a retrieval
 // gives one item 'current' built from them, and every change of the bookmarks reaches the
 // owner's resources that ask for 'storage:bookmarks+notify'.
-import type { PubsubNode, PubsubNodeConfig } from '../../storage/types.js';
-import { bookmarkChanges, itemsToLegacy, legacyToItems } from '../../xmpp/bookmarks.js';
+import type { PubsubNode } from '../../storage/types.js';
+import { BOOKMARKS_NODE_CONFIG, bookmarkChanges, isPrivateBookmarks, itemsToLegacy, legacyToItems } from '../../xmpp/bookmarks.js';
 import type { DataForm } from '../../xmpp/dataform.js';
 import type { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
@@ -14,9 +14,6 @@ import { pubsubError } from './errors.js';
 import { eventElement, itemElement, storedPayload, type Publication } from './items.js';
 import type { Trigger } from './last.js';
 import type { PepService } from './service.js';
-
-/** XEP-0402 §3.2: private, persistent, as many items as allowed, fetched not pushed. */
-const PRIVATE: PubsubNodeConfig = { access_model: 'whitelist', persist_items: true, max_items: 'max', send_last_published_item: 'never' };
 
 /** The legacy node's single item (XEP-0048 §3.3 names it 'current'). */
 const CURRENT = 'current';
@@ -63,13 +60,12 @@ export class LegacyBookmarks {
    * contacts may read them, nor into a node that keeps fewer items than there are bookmarks.
    */
   private async makePrivate(owner: Jid, node: PubsubNode): Promise<void> {
-    const s = this.svc.settings(node);
-    if (s.access_model === 'whitelist' && s.persist_items && node.config.max_items === 'max') return;
+    if (isPrivateBookmarks(node.config)) return;
     await this.svc.serialized(owner, async () => {
-      await this.svc.api.storage.pubsub.updateNode(owner.domain, owner.local, NS.BOOKMARKS, { config: { ...node.config, ...PRIVATE } });
+      await this.svc.api.storage.pubsub.updateNode(owner.domain, owner.local, NS.BOOKMARKS, { config: { ...node.config, ...BOOKMARKS_NODE_CONFIG } });
       this.svc.state.nodesChanged(owner);
     });
-    this.svc.api.log.info('bookmarks node made private for a storage:bookmarks publication', { owner: owner.bare, access_model: s.access_model });
+    this.svc.api.log.info('bookmarks node made private for a storage:bookmarks publication', { owner: owner.bare, access_model: node.config.access_model ?? 'default' });
   }
 
   /** A retrieval of 'storage:bookmarks': the one item 'current' (only the owner may: whitelist). */
@@ -106,13 +102,11 @@ export class LegacyBookmarks {
   }
 }
 
-/** publish-options that create the XEP-0402 node as its §3.2 configures it (PRIVATE). */
+/** publish-options that create the XEP-0402 node as BOOKMARKS_NODE_CONFIG configures it. */
 function bookmarkOptions(): DataForm {
-  const fields = new Map(Object.entries({
-    'pubsub#access_model': ['whitelist'],
-    'pubsub#persist_items': ['true'],
-    'pubsub#max_items': ['max'],
-    'pubsub#send_last_published_item': ['never'],
-  }).map(([name, values]) => [name, { var: name, values }]));
+  const fields = new Map(Object.entries(BOOKMARKS_NODE_CONFIG).map(([key, value]) => {
+    const name = `pubsub#${key}`;
+    return [name, { var: name, values: [String(value)] }];
+  }));
   return { type: 'submit', formType: NS.PUBSUB_PUBLISH_OPTIONS, fields };
 }

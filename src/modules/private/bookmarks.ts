@@ -5,22 +5,14 @@
 // in storage and told to the PEP service ('pep/changed'), which notifies the owner's clients.
 // What XEP-0402 has no place for (URL bookmarks) stays in the private document.
 import type { ModuleApi } from '../../core/module-api.js';
-import type { PubsubNodeConfig } from '../../storage/types.js';
-import { bookmarkChanges, itemsToLegacy, legacyRest, legacyToItems } from '../../xmpp/bookmarks.js';
+import { BOOKMARKS_NODE_CONFIG, bookmarkChanges, isPrivateBookmarks, itemsToLegacy, legacyRest, legacyToItems } from '../../xmpp/bookmarks.js';
 import type { Jid } from '../../xmpp/jid.js';
 import { NS } from '../../xmpp/ns.js';
 import { parseStored } from '../../xmpp/stored.js';
 import { xml, type Element } from '../../xmpp/xml.js';
 
-/** XEP-0402 §3.2: private (whitelist), persistent, as many items as allowed, fetched not pushed. */
-const NODE_CONFIG: PubsubNodeConfig = { access_model: 'whitelist', persist_items: true, max_items: 'max', send_last_published_item: 'never' };
 /** The PEP service bounds nodes and items; a conversion never drops bookmarks itself. */
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
-
-/** Whether a node configuration keeps bookmarks as XEP-0402 §3.2 asks: private, all of them, persistent. */
-export function isPrivateBookmarks(config: PubsubNodeConfig): boolean {
-  return config.access_model === 'whitelist' && config.max_items === 'max' && config.persist_items !== false;
-}
 
 export const isBookmarks = (el: { ns: string; name: string }): boolean => el.ns === NS.BOOKMARKS_LEGACY && el.name === 'storage';
 
@@ -43,7 +35,7 @@ export class BookmarkCompat {
   private async makePrivate(owner: Jid): Promise<boolean> {
     const node = await this.api.storage.pubsub.getNode(owner.domain, owner.local, NS.BOOKMARKS);
     if (!node || isPrivateBookmarks(node.config)) return false;
-    await this.api.storage.pubsub.updateNode(owner.domain, owner.local, NS.BOOKMARKS, { config: { ...node.config, ...NODE_CONFIG } });
+    await this.api.storage.pubsub.updateNode(owner.domain, owner.local, NS.BOOKMARKS, { config: { ...node.config, ...BOOKMARKS_NODE_CONFIG } });
     this.api.log.info('bookmarks node made private for a private XML write', { owner: owner.bare, access_model: node.config.access_model ?? 'default' });
     return true;
   }
@@ -67,7 +59,7 @@ export class BookmarkCompat {
     const reconfigured = await this.makePrivate(owner);
     const current = (await this.items(owner)) ?? new Map<string, Element>();
     const { publish, retract } = bookmarkChanges(current, legacyToItems(storage, current));
-    if (publish.length > 0) await pubsub.createNode(owner.domain, owner.local, NS.BOOKMARKS, NODE_CONFIG, UNBOUNDED);
+    if (publish.length > 0) await pubsub.createNode(owner.domain, owner.local, NS.BOOKMARKS, BOOKMARKS_NODE_CONFIG, UNBOUNDED);
     for (const item of publish) {
       const record = { id: item.id, payload: item.payload.toString(), publisher: owner.bare, published: new Date() };
       await pubsub.publish(owner.domain, owner.local, NS.BOOKMARKS, record, UNBOUNDED);
