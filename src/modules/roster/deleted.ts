@@ -6,7 +6,8 @@
 // already gone, as after a deletion with the CLI.
 import { Jid } from '../../xmpp/jid.js';
 import { hasTo } from '../../xmpp/subscription.js';
-import { xml, type Element } from '../../xmpp/xml.js';
+import { xml } from '../../xmpp/xml.js';
+import { deliver } from './inbound.js';
 import type { RosterContext } from './context.js';
 import { presenceAfterChange, readState, subscriptionStanza, writeState } from './state.js';
 import { inbound } from './subscriptions.js';
@@ -25,12 +26,9 @@ async function release(rc: RosterContext, user: Jid, gone: Jid, resources: reado
     const next = { ...unsubscribed, approved: false };
     await writeState(rc, user, gone.bare, cur, next);
     // The account's clients are told as they would be by the contact's own stanzas.
-    const told = (stanza: Element): void => {
-      for (const s of rc.api.sessionsOf(user)) if (s.available) s.send(stanza);
-    };
-    if (hasTo(cur.state.subscription)) for (const from of resources) told(xml('presence', { type: 'unavailable', from, to: user.bare }));
-    if (unsubscribe.pass) told(subscriptionStanza('unsubscribe', gone, user));
-    if (unsubscribed.pass) told(subscriptionStanza('unsubscribed', gone, user));
+    if (hasTo(cur.state.subscription)) for (const from of resources) deliver(rc, user, xml('presence', { type: 'unavailable', from, to: user.bare }));
+    if (unsubscribe.pass) deliver(rc, user, subscriptionStanza('unsubscribe', gone, user));
+    if (unsubscribed.pass) deliver(rc, user, subscriptionStanza('unsubscribed', gone, user));
     return () => presenceAfterChange(rc, user, gone, cur.state, next.state);
   });
   after();

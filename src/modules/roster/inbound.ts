@@ -17,7 +17,7 @@ async function accountExists(rc: RosterContext, user: Jid): Promise<boolean> {
 }
 
 /** Presence goes to available resources (RFC 6121 §2.2, implementation note; §3.1.3). */
-function deliver(rc: RosterContext, user: Jid, stanza: Element): void {
+export function deliver(rc: RosterContext, user: Jid, stanza: Element): void {
   for (const s of rc.api.sessionsOf(user)) if (s.available) s.send(stanza);
 }
 
